@@ -1,0 +1,6 @@
+// Command luasock runs Lua scripts written against PHP's stream-socket API.
+package main
+
+import "os"
+
+func main() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

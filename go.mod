@@ -1,0 +1,8 @@
+module github.com/luasock/luasock
+
+go 1.26.8
+
+require (
+	github.com/yuin/gopher-lua v1.1.1
+	golang.org/x/sys v0.38.0
+)

@@ -1,0 +1,281 @@
+// Package host is luasock's runtime: it owns the Lua state, runs the script's
+// tasks one at a time under the Lua lock, tracks every handle, and ends a run
+// cleanly on every path (end of script, os.exit, error, signal).
+//
+// Threading: each task runs on its own goroutine and runs Lua only while it
+// holds Runtime.lock. A Go function that blocks hands the lock back through
+// Block, the one path by which another goroutine gets to run Lua. Track,
+// Untrack and stop may be called from any goroutine.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/luasock/luasock/luabind"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Exit statuses of a run.
+const (
+	ExitOK          = 0
+	ExitError       = 1   // uncaught error, or the script could not be loaded
+	ExitUsage       = 2   // bad command line
+	ExitInterrupted = 130 // SIGINT
+	ExitTerminated  = 143 // SIGTERM
+)
+
+// DefaultGrace is how long a stopping run waits for tasks that are running
+// Lua code (not blocked in a call) before it returns anyway.
+const DefaultGrace = 3 * time.Second
+
+// Options configure one run.
+type Options struct {
+	Script string   // path of the script
+	Args   []string // arg[1..] and the main chunk's `...`
+	Stdout io.Writer
+	Stderr io.Writer
+	// Signals stops the run: the first SIGINT or SIGTERM gracefully (every
+	// handle closed, exit 130 or 143), a second one at once.
+	Signals <-chan os.Signal
+	Grace   time.Duration // 0: DefaultGrace
+}
+
+// Runtime is one run of a script. It implements luabind.Host.
+type Runtime struct {
+	lock   sync.Mutex // the Lua lock
+	L      *lua.LState
+	stdout *lineWriter
+	stderr io.Writer
+
+	tasks    sync.WaitGroup
+	stopping atomic.Bool
+	stopOnce sync.Once
+	stopped  chan struct{} // closed by stop
+	exitCode int           // written once, before stopped is closed
+	ctx      context.Context
+	cancel   context.CancelFunc
+
+	handlesMu sync.Mutex
+	handles   map[io.Closer]struct{}
+	released  bool // the handles were closed: late ones are closed at once
+}
+
+// Run runs a script to its end and returns the exit status.
+func Run(opts Options) int {
+	if opts.Stderr == nil {
+		opts.Stderr = io.Discard
+	}
+	proto, err := compileScript(opts.Script)
+	if err != nil {
+		fmt.Fprintln(opts.Stderr, err)
+		return ExitError
+	}
+	rt := newRuntime(opts)
+	return rt.run(proto, opts)
+}
+
+func newRuntime(opts Options) *Runtime {
+	stdout := opts.Stdout
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rt := &Runtime{
+		stdout:  newLineWriter(stdout),
+		stderr:  opts.Stderr,
+		stopped: make(chan struct{}),
+		ctx:     ctx,
+		cancel:  cancel,
+		handles: map[io.Closer]struct{}{},
+	}
+	rt.L = lua.NewState(lua.Options{
+		CallStackSize:       20000,
+		MinimizeStackMemory: true,
+		RegistrySize:        1024,
+		RegistryMaxSize:     1 << 22,
+		RegistryGrowStep:    1024,
+	})
+	luabind.Open(rt.L, rt)
+	rt.openStdlib(rt.L)
+	return rt
+}
+
+func (rt *Runtime) run(proto *lua.FunctionProto, opts Options) int {
+	setScriptArgs(rt.L, opts.Script, opts.Args)
+	args := make([]lua.LValue, len(opts.Args))
+	for i, a := range opts.Args {
+		args[i] = lua.LString(a)
+	}
+	rt.startTask(rt.L, rt.L.NewFunctionFromProto(proto), args, true)
+
+	allDone := make(chan struct{})
+	go func() { rt.tasks.Wait(); close(allDone) }()
+
+	select {
+	case <-allDone:
+		rt.stop(ExitOK) // no-op when a stop came first
+	case <-rt.stopped:
+	case sig := <-opts.Signals:
+		rt.stop(signalStatus(sig))
+	}
+	// Closing the handles wakes every task blocked on a socket; Block ends it.
+	rt.releaseHandles()
+	grace := opts.Grace
+	if grace == 0 {
+		grace = DefaultGrace
+	}
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	finished := true
+	select {
+	case <-allDone:
+	case <-opts.Signals: // the second signal forces the exit
+		finished = false
+	case <-timer.C: // a task is busy in Lua code and cannot be interrupted
+		finished = false
+		fmt.Fprintln(rt.stderr, "luasock: a task did not stop in time; exiting anyway")
+	}
+	rt.stdout.Close()
+	if finished {
+		rt.L.Close()
+	}
+	return rt.exitCode
+}
+
+func signalStatus(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return ExitInterrupted
+}
+
+// stop ends the run with the given status; the first call wins. Blocked
+// tasks end when they wake; no Lua code runs after a stop except the task
+// that holds the lock, until it reaches Block.
+func (rt *Runtime) stop(code int) {
+	rt.stopOnce.Do(func() {
+		rt.exitCode = code
+		rt.stopping.Store(true)
+		rt.cancel()
+		close(rt.stopped)
+	})
+}
+
+// startTask runs fn(args...) on L in a new goroutine, as a task.
+func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue, main bool) {
+	rt.tasks.Add(1)
+	go func() {
+		defer rt.tasks.Done() // also when the task ends in Block (Goexit)
+		rt.lock.Lock()
+		if rt.stopping.Load() {
+			rt.lock.Unlock()
+			return
+		}
+		L.G.CurrentThread = L
+		L.Push(fn)
+		for _, a := range args {
+			L.Push(a)
+		}
+		if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+			rt.report(err)
+			if main {
+				rt.stop(ExitError)
+			}
+		}
+		rt.lock.Unlock()
+	}()
+}
+
+// report prints an uncaught error and its traceback on stderr.
+func (rt *Runtime) report(err error) {
+	rt.stdout.Flush()
+	var ae *lua.ApiError
+	if !errors.As(err, &ae) {
+		fmt.Fprintln(rt.stderr, err)
+		return
+	}
+	msg := "(error object is a " + ae.Object.Type().String() + " value)"
+	if s, ok := ae.Object.(lua.LString); ok {
+		msg = string(s)
+	} else if ae.Object.Type() == lua.LTNumber {
+		msg = ae.Object.String()
+	}
+	fmt.Fprintf(rt.stderr, "%s\n%s\n", msg, ae.StackTrace)
+}
+
+// Block implements luabind.Host: it releases the Lua lock around wait. If
+// the run stopped meanwhile the task ends here, without running more Lua.
+func (rt *Runtime) Block(L *lua.LState, wait func()) {
+	rt.lock.Unlock()
+	wait()
+	rt.lock.Lock()
+	if rt.stopping.Load() {
+		rt.lock.Unlock()
+		runtime.Goexit()
+	}
+	L.G.CurrentThread = L
+}
+
+// Context implements luabind.Host: it is cancelled when the run stops.
+func (rt *Runtime) Context() context.Context { return rt.ctx }
+
+// Track implements luabind.Host. A handle tracked after the run released its
+// handles is closed at once.
+func (rt *Runtime) Track(c io.Closer) {
+	rt.handlesMu.Lock()
+	late := rt.released
+	if !late {
+		rt.handles[c] = struct{}{}
+	}
+	rt.handlesMu.Unlock()
+	if late {
+		_ = c.Close()
+	}
+}
+
+// Untrack implements luabind.Host.
+func (rt *Runtime) Untrack(c io.Closer) {
+	rt.handlesMu.Lock()
+	delete(rt.handles, c)
+	rt.handlesMu.Unlock()
+}
+
+// releaseHandles closes every handle still open (removing the unix socket
+// files the script created).
+func (rt *Runtime) releaseHandles() {
+	rt.handlesMu.Lock()
+	open := rt.handles
+	rt.handles = map[io.Closer]struct{}{}
+	rt.released = true
+	rt.handlesMu.Unlock()
+	for c := range open {
+		_ = c.Close()
+	}
+}
+
+// exit is os.exit([code]): the run ends with code (true 0, false 1) after the
+// usual cleanup. It does not return to the script.
+func (rt *Runtime) exit(L *lua.LState) int {
+	code := ExitOK
+	switch v := L.Get(1).(type) {
+	case lua.LBool:
+		if !v {
+			code = ExitError
+		}
+	case lua.LNumber:
+		code = int(v)
+	}
+	rt.stop(code)
+	rt.lock.Unlock()
+	runtime.Goexit()
+	return 0
+}

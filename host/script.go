@@ -1,0 +1,128 @@
+package host
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/luasock/luasock/luabind"
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// compileScript reads and compiles a script once; errors come in Lua's
+// `file:line: message` form.
+func compileScript(path string) (*lua.FunctionProto, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		var en syscall.Errno
+		reason := err.Error()
+		if errors.As(err, &en) {
+			reason = luabind.Strerror(int(en))
+		} else if errors.Is(err, fs.ErrNotExist) {
+			reason = "No such file or directory"
+		}
+		return nil, fmt.Errorf("cannot open %s: %s", path, reason)
+	}
+	return Compile(path, src)
+}
+
+// Compile compiles Lua source named name. A first line starting with '#'
+// (a #! line) is skipped, as the Lua interpreter does.
+func Compile(name string, src []byte) (*lua.FunctionProto, error) {
+	if bytes.HasPrefix(src, []byte("#")) {
+		src = append([]byte("--"), src...) // a comment keeps the line numbers
+	}
+	chunk, err := parse.Parse(bytes.NewReader(src), name)
+	if err != nil {
+		return nil, syntaxError(name, src, err)
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		var ce *lua.CompileError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("%s:%d: %s", name, ce.Line, ce.Message)
+		}
+		return nil, err
+	}
+	return proto, nil
+}
+
+// syntaxError rewrites gopher-lua's parse error as Lua prints one:
+// `file:line: message near 'token'`.
+func syntaxError(name string, src []byte, err error) error {
+	var pe *parse.Error
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	line, near := pe.Pos.Line, "'"+pe.Token+"'"
+	if line <= 0 { // the parser ran off the end
+		line, near = bytes.Count(src, []byte("\n"))+1, "<eof>"
+	}
+	msg := strings.TrimSpace(pe.Message)
+	return fmt.Errorf("%s:%d: %s near %s", name, line, msg, near)
+}
+
+// setScriptArgs sets the global `arg` (arg[0] the script, arg[1..] the
+// arguments) and puts the script's folder first on package.path.
+func setScriptArgs(L *lua.LState, script string, args []string) {
+	t := L.NewTable()
+	t.RawSetInt(0, lua.LString(script))
+	for i, a := range args {
+		t.RawSetInt(i+1, lua.LString(a))
+	}
+	L.SetGlobal("arg", t)
+
+	dir := filepath.Dir(script)
+	pkg := L.GetGlobal("package").(*lua.LTable)
+	path := filepath.Join(dir, "?.lua") + ";" + filepath.Join(dir, "?", "init.lua") + ";" + lua.LVAsString(pkg.RawGetString("path"))
+	pkg.RawSetString("path", lua.LString(path))
+}
+
+// openStdlib routes print, io.write and os.exit through the host: output goes
+// to the run's stdout, and exit runs the run's cleanup.
+func (rt *Runtime) openStdlib(L *lua.LState) {
+	L.SetGlobal("print", L.NewFunction(rt.print))
+	if io, ok := L.GetGlobal("io").(*lua.LTable); ok {
+		io.RawSetString("write", L.NewFunction(rt.write))
+	}
+	if osTable, ok := L.GetGlobal("os").(*lua.LTable); ok {
+		osTable.RawSetString("exit", L.NewFunction(rt.exit))
+	}
+}
+
+// print is Lua's print: tostring of each argument, tabs between, a newline.
+func (rt *Runtime) print(L *lua.LState) int {
+	var buf []byte
+	for i := 1; i <= L.GetTop(); i++ {
+		if i > 1 {
+			buf = append(buf, '\t')
+		}
+		buf = append(buf, L.ToStringMeta(L.Get(i)).String()...)
+	}
+	_, _ = rt.stdout.Write(append(buf, '\n'))
+	return 0
+}
+
+// write is io.write: strings and numbers, no separators.
+func (rt *Runtime) write(L *lua.LState) int {
+	var buf []byte
+	for i := 1; i <= L.GetTop(); i++ {
+		switch v := L.Get(i).(type) {
+		case lua.LString:
+			buf = append(buf, v...)
+		case lua.LNumber:
+			buf = append(buf, v.String()...)
+		default:
+			L.RaiseError("bad argument #%d to 'write' (string expected, got %s)", i, v.Type())
+		}
+	}
+	_, _ = rt.stdout.Write(buf)
+	L.Push(L.GetField(L.GetGlobal("io"), "stdout"))
+	return 1
+}

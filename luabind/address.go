@@ -1,0 +1,167 @@
+package luabind
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Transports lists the socket transports in the order stream_get_transports
+// reports them. Lookup is case-sensitive, as in PHP.
+var Transports = []string{"tcp", "udp", "unix", "udg"}
+
+// maxUnixPath is the longest path sockaddr_un holds with its terminating NUL.
+const maxUnixPath = 107
+
+// Address is a parsed `transport://target`.
+type Address struct {
+	Transport string // tcp, udp, unix or udg
+	Target    string // what followed "transport://", as given
+	Host      string // IP transports: host name or literal, without brackets
+	Port      int    // IP transports
+	Path      string // unix and udg: the socket file, or "\x00name" (abstract)
+}
+
+// IsIP tells whether the transport uses IP host:port targets.
+func (a Address) IsIP() bool { return a.Transport == "tcp" || a.Transport == "udp" }
+
+// Datagram tells whether the transport is connectionless.
+func (a Address) Datagram() bool { return a.Transport == "udp" || a.Transport == "udg" }
+
+// ParseAddress parses a stream address. A string without "://" is a tcp target.
+// Failures are errno 0 (nothing reached the kernel), except a unix path too long
+// for sockaddr_un, which is ENAMETOOLONG as the kernel would say.
+func ParseAddress(s string) (Address, error) {
+	transport, target := "tcp", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		transport, target = s[:i], s[i+3:]
+	}
+	a := Address{Transport: transport, Target: target}
+	switch transport {
+	case "tcp", "udp":
+		host, port, err := parseHostPort(target)
+		if err != nil {
+			return Address{}, err
+		}
+		a.Host, a.Port = host, port
+	case "unix", "udg":
+		if len(target) > maxUnixPath {
+			return Address{}, errnoFailure(unix.ENAMETOOLONG)
+		}
+		a.Path = target
+	default:
+		return Address{}, userFailure(`Unable to find the socket transport "` + transport + `"`)
+	}
+	return a, nil
+}
+
+// parseHostPort splits "host:port" or "[v6]:port" the way PHP does (the first
+// colon ends an unbracketed host), but insists on a decimal port in 0..65535
+// where PHP's atoi would silently bind port 0.
+func parseHostPort(target string) (string, int, error) {
+	var host, port string
+	if strings.HasPrefix(target, "[") && len(target) > 1 {
+		end := strings.IndexByte(target, ']')
+		if end < 0 || end+1 >= len(target) || target[end+1] != ':' {
+			return "", 0, userFailure(`Failed to parse IPv6 address "` + target + `"`)
+		}
+		host, port = target[1:end], target[end+2:]
+	} else {
+		i := strings.IndexByte(target, ':')
+		if i < 0 {
+			return "", 0, userFailure(`Failed to parse address "` + target + `"`)
+		}
+		host, port = target[:i], target[i+1:]
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 || port[0] == '+' || port[0] == '-' {
+		return "", 0, userFailure(`Failed to parse address "` + target + `": the port must be a number from 0 to 65535`)
+	}
+	return host, n, nil
+}
+
+// literalIP parses an IP literal, zone included ("fe80::1%lo").
+func literalIP(host string) (netip.Addr, bool) {
+	ip, err := netip.ParseAddr(host)
+	return ip, err == nil
+}
+
+// resolve turns a host name into addresses, IPv4 first (the choice a user on a
+// dual-stack "localhost" expects). It may block: call it with the Lua lock released.
+func resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	if ip, ok := literalIP(host); ok {
+		return []netip.Addr{ip}, nil
+	}
+	if host == "" {
+		return nil, userFailure(`getaddrinfo for "" failed: Name or service not known`)
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		reason := "Name or service not known"
+		var de *net.DNSError
+		if errors.As(err, &de) && (de.IsTemporary || de.IsTimeout) {
+			reason = "Temporary failure in name resolution"
+		}
+		return nil, userFailure("getaddrinfo for " + host + " failed: " + reason)
+	}
+	var v4, v6 []netip.Addr
+	for _, ip := range ips {
+		if ip.Unmap().Is4() {
+			v4 = append(v4, ip.Unmap())
+		} else {
+			v6 = append(v6, ip)
+		}
+	}
+	return append(v4, v6...), nil
+}
+
+// ipSockaddr builds the sockaddr for ip:port on a socket of the given family;
+// an IPv4 address on an IPv6 socket becomes v4-mapped.
+func ipSockaddr(ip netip.Addr, port, family int) unix.Sockaddr {
+	if family == unix.AF_INET6 || !ip.Unmap().Is4() {
+		sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
+		if z := ip.Zone(); z != "" {
+			if ifi, err := net.InterfaceByName(z); err == nil {
+				sa.ZoneId = uint32(ifi.Index)
+			} else if n, err := strconv.Atoi(z); err == nil {
+				sa.ZoneId = uint32(n)
+			}
+		}
+		return sa
+	}
+	return &unix.SockaddrInet4{Port: port, Addr: ip.Unmap().As4()}
+}
+
+// unixSockaddr converts a script's path to x/sys's form, where a leading '@'
+// means Linux's abstract namespace; scripts write that as a leading "\0".
+func unixSockaddr(path string) *unix.SockaddrUnix {
+	if strings.HasPrefix(path, "\x00") {
+		return &unix.SockaddrUnix{Name: "@" + path[1:]}
+	}
+	if strings.HasPrefix(path, "@") {
+		return &unix.SockaddrUnix{Name: "./" + path} // a file whose name starts with '@'
+	}
+	return &unix.SockaddrUnix{Name: path}
+}
+
+// FormatSockaddr renders a socket name the way PHP does: "ip:port",
+// "[v6]:port", or the unix path ("" when unnamed).
+func FormatSockaddr(sa unix.Sockaddr) string {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrFrom4(a.Addr).String() + ":" + strconv.Itoa(a.Port)
+	case *unix.SockaddrInet6:
+		return "[" + netip.AddrFrom16(a.Addr).String() + "]:" + strconv.Itoa(a.Port)
+	case *unix.SockaddrUnix:
+		if strings.HasPrefix(a.Name, "@") {
+			return "\x00" + a.Name[1:]
+		}
+		return a.Name
+	}
+	return ""
+}

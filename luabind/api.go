@@ -1,0 +1,137 @@
+// Package luabind is luasock's Lua-facing API: PHP's stream-socket functions
+// carried into Lua (see the project's CONTRACT), their handles, the errno
+// mapping, the constants and PHP's date().
+package luabind
+
+import (
+	"context"
+	"io"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Host is what the API needs from the runtime that embeds it. Every method is
+// called by the goroutine that holds the Lua lock, except that Track and
+// Untrack may be called from any goroutine.
+type Host interface {
+	// Block releases the Lua lock, runs wait, and takes the lock back before
+	// it returns. wait must not touch any Lua value. If the run stops while
+	// wait runs, Block does not return: the calling task ends there.
+	Block(L *lua.LState, wait func())
+	// Track registers a resource that the host closes when the run ends, on
+	// every path. Untrack forgets it (the script closed it itself).
+	Track(c io.Closer)
+	Untrack(c io.Closer)
+	// Context is cancelled when the run stops; waits that are not on a
+	// tracked socket (name resolution) watch it.
+	Context() context.Context
+}
+
+type api struct {
+	host Host
+}
+
+// ModuleName is what `require` takes to get the API as a table.
+const ModuleName = "luasock"
+
+// Open installs the API into L: the functions and constants as globals, the
+// `errno` table, the stream metatable, and `require("luasock")`.
+func Open(L *lua.LState, host Host) {
+	a := &api{host: host}
+	mod := a.module(L)
+	mod.ForEach(func(k, v lua.LValue) { L.SetGlobal(string(k.(lua.LString)), v) })
+	L.PreloadModule(ModuleName, func(L *lua.LState) int {
+		L.Push(mod)
+		return 1
+	})
+}
+
+// module builds the table of everything the API exports.
+func (a *api) module(L *lua.LState) *lua.LTable {
+	mod := L.NewTable()
+	for name, fn := range a.functions() {
+		mod.RawSetString(name, L.NewFunction(fn))
+	}
+	for name, v := range constants {
+		mod.RawSetString(name, lua.LNumber(v))
+	}
+	mod.RawSetString("errno", errnoTable(L))
+
+	mt := L.NewTypeMetatable(streamTypeName)
+	methods := L.NewTable()
+	for name, fn := range a.methods() {
+		methods.RawSetString(name, L.NewFunction(fn))
+	}
+	mt.RawSetString("__index", methods)
+	mt.RawSetString("__tostring", L.NewFunction(streamToString))
+	mt.RawSetString("__name", lua.LString(streamTypeName))
+
+	ctxMT := L.NewTypeMetatable(contextTypeName)
+	ctxMT.RawSetString("__tostring", L.NewFunction(contextToString))
+	return mod
+}
+
+// named binds an implementation to the name its errors report.
+func named(name string, fn func(L *lua.LState, fname string) int) lua.LGFunction {
+	return func(L *lua.LState) int { return fn(L, name) }
+}
+
+// functions is the global function table, PHP's names.
+func (a *api) functions() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"stream_socket_server":   named("stream_socket_server", a.server),
+		"stream_socket_accept":   named("stream_socket_accept", a.accept),
+		"stream_socket_recvfrom": named("stream_socket_recvfrom", a.recvfrom),
+		"stream_socket_sendto":   named("stream_socket_sendto", a.sendto),
+		"stream_socket_get_name": named("stream_socket_get_name", getName),
+		"stream_socket_shutdown": named("stream_socket_shutdown", shutdown),
+		"stream_get_transports":  getTransports,
+		"stream_context_create":  named("stream_context_create", contextCreate),
+		"stream_set_timeout":     named("stream_set_timeout", setTimeout),
+		"stream_set_blocking":    named("stream_set_blocking", setBlocking),
+		"stream_get_meta_data":   named("stream_get_meta_data", getMetaData),
+		"stream_get_contents":    named("stream_get_contents", a.getContents),
+		"stream_get_line":        named("stream_get_line", a.getLine),
+		"fread":                  named("fread", a.read),
+		"fgets":                  named("fgets", a.gets),
+		"fwrite":                 named("fwrite", a.write),
+		"fputs":                  named("fputs", a.write),
+		"fclose":                 named("fclose", a.close),
+		"feof":                   named("feof", a.eof),
+		"strerror":               luaStrerror,
+		"date":                   named("date", luaDate),
+	}
+}
+
+// methods is the handle method table: the functions without their prefix.
+func (a *api) methods() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"accept":      named("accept", a.accept),
+		"recvfrom":    named("recvfrom", a.recvfrom),
+		"sendto":      named("sendto", a.sendtoMethod),
+		"read":        named("read", a.read),
+		"gets":        named("gets", a.gets),
+		"write":       named("write", a.write),
+		"close":       named("close", a.close),
+		"eof":         named("eof", a.eof),
+		"name":        named("name", func(L *lua.LState, fname string) int { return pushName(L, fname, false) }),
+		"peer":        named("peer", func(L *lua.LState, fname string) int { return pushName(L, fname, true) }),
+		"settimeout":  named("settimeout", setTimeout),
+		"setblocking": named("setblocking", setBlocking),
+		"shutdown":    named("shutdown", shutdown),
+		"meta":        named("meta", getMetaData),
+		"contents":    named("contents", a.getContents),
+		"getline":     named("getline", a.getLine),
+	}
+}
+
+// streamToString is __tostring: `tcp server 127.0.0.1:8000`,
+// `tcp stream 127.0.0.1:8000 <-> 127.0.0.1:40312`, `closed tcp stream`.
+func streamToString(L *lua.LState) int {
+	s := toStream(L, 1)
+	if s == nil {
+		typeError(L, 1, "tostring", "stream")
+	}
+	L.Push(lua.LString(s.String()))
+	return 1
+}

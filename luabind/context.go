@@ -1,0 +1,136 @@
+package luabind
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+const contextTypeName = "luasock.context"
+
+// SocketOptions are a context's `socket` options. Pointers tell "not set"
+// from "set to false".
+type SocketOptions struct {
+	BindTo      string
+	Backlog     *int
+	IPv6V6Only  *bool
+	SoReusePort *bool
+	SoReuseAddr *bool
+	SoBroadcast *bool
+	TCPNoDelay  *bool
+}
+
+// StreamContext is what stream_context_create returns. Wrappers other than
+// `socket` are kept as given for the transports that read them (ssl).
+type StreamContext struct {
+	Socket  SocketOptions
+	Options map[string]*lua.LTable
+}
+
+var boolSocketOptions = map[string]func(*SocketOptions) **bool{
+	"ipv6_v6only":  func(o *SocketOptions) **bool { return &o.IPv6V6Only },
+	"so_reuseport": func(o *SocketOptions) **bool { return &o.SoReusePort },
+	"so_reuseaddr": func(o *SocketOptions) **bool { return &o.SoReuseAddr },
+	"so_broadcast": func(o *SocketOptions) **bool { return &o.SoBroadcast },
+	"tcp_nodelay":  func(o *SocketOptions) **bool { return &o.TCPNoDelay },
+}
+
+// contextCreate is `stream_context_create([options])` → context.
+// options is `{socket = {backlog = 128, ...}, ssl = {...}}`; a table of the
+// wrong shape, an unknown socket option or a value of the wrong type raises.
+func contextCreate(L *lua.LState, fname string) int {
+	ctx := &StreamContext{Options: map[string]*lua.LTable{}}
+	if L.Get(1) != lua.LNil {
+		tbl, ok := L.Get(1).(*lua.LTable)
+		if !ok {
+			typeError(L, 1, fname, "table")
+		}
+		parseContext(L, 1, fname, tbl, ctx)
+	}
+	ud := L.NewUserData()
+	ud.Value = ctx
+	L.SetMetatable(ud, L.GetTypeMetatable(contextTypeName))
+	L.Push(ud)
+	return 1
+}
+
+func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *StreamContext) {
+	bad := func(format string, args ...any) { argError(L, n, fname, fmt.Sprintf(format, args...)) }
+	tbl.ForEach(func(k, v lua.LValue) {
+		wrapper, ok := k.(lua.LString)
+		opts, isTable := v.(*lua.LTable)
+		if !ok || !isTable {
+			bad("options must have the form {wrapper = {option = value}}")
+		}
+		ctx.Options[string(wrapper)] = opts
+		if wrapper != "socket" {
+			return
+		}
+		opts.ForEach(func(k, v lua.LValue) {
+			name, _ := k.(lua.LString)
+			switch {
+			case name == "bindto":
+				s, ok := v.(lua.LString)
+				if !ok {
+					bad("socket option 'bindto' must be a string, got %s", v.Type())
+				}
+				ctx.Socket.BindTo = string(s)
+			case name == "backlog":
+				f, ok := v.(lua.LNumber)
+				if !ok {
+					bad("socket option 'backlog' must be a number, got %s", v.Type())
+				}
+				b := int(f)
+				ctx.Socket.Backlog = &b
+			case boolSocketOptions[string(name)] != nil:
+				var b bool
+				switch x := v.(type) {
+				case lua.LBool:
+					b = bool(x)
+				case lua.LNumber: // PHP scripts write 1 and 0
+					b = x != 0
+				default:
+					bad("socket option '%s' must be a boolean, got %s", name, v.Type())
+				}
+				*boolSocketOptions[string(name)](&ctx.Socket) = &b
+			default:
+				bad("unknown socket option '%s' (known: %s)", lua.LVAsString(k), knownSocketOptions())
+			}
+		})
+	})
+}
+
+func knownSocketOptions() string {
+	names := []string{"bindto", "backlog"}
+	for name := range boolSocketOptions {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// optContext reads an optional context argument: a context handle, or a plain
+// options table as a shortcut for stream_context_create(table).
+func optContext(L *lua.LState, n int, fname string) *StreamContext {
+	switch v := L.Get(n).(type) {
+	case *lua.LNilType:
+		return &StreamContext{}
+	case *lua.LTable:
+		ctx := &StreamContext{Options: map[string]*lua.LTable{}}
+		parseContext(L, n, fname, v, ctx)
+		return ctx
+	case *lua.LUserData:
+		if ctx, ok := v.Value.(*StreamContext); ok {
+			return ctx
+		}
+	}
+	typeError(L, n, fname, "context")
+	return nil
+}
+
+func contextToString(L *lua.LState) int {
+	L.Push(lua.LString("stream context"))
+	return 1
+}

@@ -1,0 +1,99 @@
+package luabind
+
+import (
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/sys/unix"
+)
+
+// setTimeout is `stream_set_timeout(s, seconds [, microseconds])` → true.
+// Reads, writes and recvfrom then fail with `nil, "Connection timed out",
+// 110` after that long without progress. 0 times out at once, as in PHP.
+func setTimeout(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	sec := checkNumber(L, 2, fname)
+	usec := optNumber(L, 3, fname, 0)
+	s.timeout = max(seconds(sec)+time.Duration(usec)*time.Microsecond, time.Nanosecond)
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// setBlocking is `stream_set_blocking(s, enable)` → true. In non-blocking
+// mode reads with nothing there give "" and writes what fits.
+func setBlocking(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	s.nonblocking = !checkBool(L, 2, fname)
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// streamType is PHP's stream_type name for the transport.
+func (s *Stream) streamType() string { return s.transport + "_socket" }
+
+// getMetaData is `stream_get_meta_data(s)` → `{timed_out, blocked, eof,
+// stream_type, mode, unread_bytes, seekable}`.
+func getMetaData(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	t := L.NewTable()
+	t.RawSetString("timed_out", lua.LBool(s.timedOut))
+	t.RawSetString("blocked", lua.LBool(!s.nonblocking))
+	t.RawSetString("eof", lua.LBool(s.eof && len(s.readBuf) == 0))
+	t.RawSetString("stream_type", lua.LString(s.streamType()))
+	t.RawSetString("mode", lua.LString("r+"))
+	t.RawSetString("unread_bytes", lua.LNumber(len(s.readBuf)))
+	t.RawSetString("seekable", lua.LFalse)
+	L.Push(t)
+	return 1
+}
+
+// getName is `stream_socket_get_name(s, want_peer)` → name | nil when the
+// socket has none: "ip:port", "[v6]:port", or a unix path.
+func getName(L *lua.LState, fname string) int {
+	checkStream(L, 1, fname)
+	return pushName(L, fname, checkBool(L, 2, fname))
+}
+
+// pushName is `s:name()` / `s:peer()` → name | nil.
+func pushName(L *lua.LState, fname string, peer bool) int {
+	s := checkStream(L, 1, fname)
+	name := s.localName()
+	if peer {
+		name = s.peerName()
+	}
+	if name == "" {
+		L.Push(lua.LNil)
+	} else {
+		L.Push(lua.LString(name))
+	}
+	return 1
+}
+
+// shutdown is `stream_socket_shutdown(s, how)` → true | `nil, errstr, errno`.
+// how is STREAM_SHUT_RD, STREAM_SHUT_WR or STREAM_SHUT_RDWR.
+func shutdown(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	how := checkInt(L, 2, fname)
+	if how < unix.SHUT_RD || how > unix.SHUT_RDWR {
+		argError(L, 2, fname, "must be one of STREAM_SHUT_RD, STREAM_SHUT_WR, or STREAM_SHUT_RDWR")
+	}
+	var err error
+	if cerr := s.raw.Control(func(fd uintptr) { err = unix.Shutdown(int(fd), how) }); cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return pushFailure(L, err)
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// getTransports is `stream_get_transports()` → `{"tcp", "udp", "unix", "udg"}`.
+func getTransports(L *lua.LState) int {
+	t := L.NewTable()
+	for _, name := range Transports {
+		t.Append(lua.LString(name))
+	}
+	L.Push(t)
+	return 1
+}

@@ -1,0 +1,398 @@
+package luabind
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"unsafe"
+
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/sys/unix"
+)
+
+// PHP's flag values for recvfrom and sendto.
+const (
+	streamOOB  = 1
+	streamPeek = 2
+)
+
+// chunkSize is how much fgets and friends read at a time, PHP's chunk size.
+const chunkSize = 8192
+
+// maxRecv is the buffer one receive uses; larger requests on datagram
+// sockets are sized by the datagram itself.
+const maxRecv = 65536
+
+var recvBufs = sync.Pool{New: func() any { b := make([]byte, maxRecv); return &b }}
+
+// bytesOf views a Lua string's bytes for a system call that only reads them.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// recv is one receive system call of at most length bytes. The result is
+// copied out of a pooled buffer, so a huge length costs only what arrives.
+// eof is a stream socket's end (a 0-byte read).
+func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, from unix.Sockaddr, eof bool, err error) {
+	bufp := recvBufs.Get().(*[]byte)
+	defer recvBufs.Put(bufp)
+	buf := (*bufp)[:min(length, maxRecv)]
+	large := s.datagram() && length > maxRecv
+	var n int
+	err = a.do(L, s, false, s.waitFor(), func(fd int) error {
+		b := buf
+		if large { // size the buffer by the waiting datagram
+			size, _, err := unix.Recvfrom(fd, buf[:1], flags|unix.MSG_PEEK|unix.MSG_TRUNC)
+			if err != nil {
+				return err
+			}
+			b = make([]byte, min(size, length))
+		}
+		var err error
+		n, from, err = unix.Recvfrom(fd, b, flags)
+		if err == nil {
+			data = string(b[:n])
+		}
+		return err
+	})
+	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
+	if err != nil {
+		return "", nil, false, err
+	}
+	return data, from, n == 0 && !s.datagram() && length > 0, nil
+}
+
+// fill reads one chunk into the read-ahead buffer; at the end of the stream
+// it sets s.eof and reads nothing.
+func (a *api) fill(L *lua.LState, s *Stream) error {
+	data, _, eof, err := a.recv(L, s, chunkSize, 0)
+	if err != nil {
+		return err
+	}
+	if eof {
+		s.eof = true
+	}
+	s.readBuf = append(s.readBuf, data...)
+	return nil
+}
+
+// take removes and returns the first n bytes of the read-ahead buffer.
+func (s *Stream) take(n int) lua.LString {
+	out := lua.LString(s.readBuf[:n])
+	if n == len(s.readBuf) {
+		s.readBuf = s.readBuf[:0]
+	} else {
+		s.readBuf = s.readBuf[n:]
+	}
+	return out
+}
+
+// pushReadFailure ends a read that failed: a non-blocking stream with nothing
+// there gives "", anything else `nil, errstr, errno`.
+func pushReadFailure(L *lua.LState, s *Stream, err error) int {
+	if s.nonblocking && wouldBlock(err) {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	return pushFailure(L, err)
+}
+
+// recvfrom is `stream_socket_recvfrom(sock, length [, flags])` → `data, address`
+// | `nil` at the end of a stream | `nil, errstr, errno`. One receive: on
+// datagram sockets one datagram, cut to length. Flags STREAM_OOB, STREAM_PEEK.
+// Bytes that fgets read ahead come first, as in PHP.
+func (a *api) recvfrom(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	length := checkLength(L, 2, fname)
+	flags := optInt(L, 3, fname, 0)
+	if len(s.readBuf) > 0 && flags&streamOOB == 0 {
+		n := min(length, len(s.readBuf))
+		if flags&streamPeek != 0 {
+			L.Push(lua.LString(s.readBuf[:n]))
+		} else {
+			L.Push(s.take(n))
+		}
+		L.Push(lua.LString(s.peerName()))
+		return 2
+	}
+	sysFlags := 0
+	if flags&streamOOB != 0 {
+		sysFlags |= unix.MSG_OOB
+	}
+	if flags&streamPeek != 0 {
+		sysFlags |= unix.MSG_PEEK
+	}
+	data, from, eof, err := a.recv(L, s, length, sysFlags)
+	if err != nil {
+		return pushReadFailure(L, s, err)
+	}
+	if eof {
+		s.eof = true
+		L.Push(lua.LNil)
+		return 1
+	}
+	L.Push(lua.LString(data))
+	if from != nil {
+		L.Push(lua.LString(FormatSockaddr(from)))
+	} else {
+		L.Push(lua.LString(s.peerName()))
+	}
+	return 2
+}
+
+// sendto is `stream_socket_sendto(sock, data [, flags [, address]])` →
+// `bytes` | `nil, errstr, errno`.
+func (a *api) sendto(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	data := checkString(L, 2, fname)
+	flags := optInt(L, 3, fname, 0)
+	address := optString(L, 4, fname, "")
+	return a.send(L, s, data, flags, address)
+}
+
+// sendtoMethod is `s:sendto(data [, address [, flags]])`.
+func (a *api) sendtoMethod(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	data := checkString(L, 2, fname)
+	address := optString(L, 3, fname, "")
+	flags := optInt(L, 4, fname, 0)
+	return a.send(L, s, data, flags, address)
+}
+
+func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address string) int {
+	var to unix.Sockaddr
+	if address != "" {
+		var err error
+		if to, err = a.destination(L, s, address); err != nil {
+			return pushFailure(L, err)
+		}
+	}
+	sysFlags := unix.MSG_NOSIGNAL
+	if flags&streamOOB != 0 {
+		sysFlags |= unix.MSG_OOB
+	}
+	var n int
+	err := a.do(L, s, true, s.waitFor(), func(fd int) (err error) {
+		n, err = unix.SendmsgN(fd, bytesOf(data), nil, to, sysFlags)
+		return err
+	})
+	if err != nil {
+		if s.nonblocking && wouldBlock(err) {
+			L.Push(lua.LNumber(0))
+			return 1
+		}
+		return pushFailure(L, err)
+	}
+	L.Push(lua.LNumber(n))
+	return 1
+}
+
+// destination parses sendto's address for the socket s: a path on unix
+// sockets, else "host:port" (a "udp://" prefix is allowed).
+func (a *api) destination(L *lua.LState, s *Stream, address string) (unix.Sockaddr, error) {
+	if i := strings.Index(address, "://"); i >= 0 {
+		address = address[i+3:]
+	}
+	if s.family == unix.AF_UNIX {
+		if len(address) > maxUnixPath {
+			return nil, errnoFailure(unix.ENAMETOOLONG)
+		}
+		return unixSockaddr(address), nil
+	}
+	host, port, err := parseHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	ips, err := a.resolve(L, host)
+	if err != nil {
+		return nil, err
+	}
+	ip := ips[0]
+	for _, cand := range ips {
+		if cand.Is4() == (s.family == unix.AF_INET) {
+			ip = cand
+			break
+		}
+	}
+	return ipSockaddr(ip, port, s.family), nil
+}
+
+// read is `fread(s, length)` → data (as soon as some is there, ≤ length) |
+// `nil` at the end of the stream | `nil, errstr, errno`.
+func (a *api) read(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	length := checkLength(L, 2, fname)
+	if len(s.readBuf) > 0 {
+		L.Push(s.take(min(length, len(s.readBuf))))
+		return 1
+	}
+	if s.eof {
+		L.Push(lua.LNil)
+		return 1
+	}
+	data, _, eof, err := a.recv(L, s, length, 0)
+	if err != nil {
+		return pushReadFailure(L, s, err)
+	}
+	if eof {
+		s.eof = true
+		L.Push(lua.LNil)
+		return 1
+	}
+	L.Push(lua.LString(data))
+	return 1
+}
+
+// gets is `fgets(s [, length])` → one line with its "\n" (at most length-1
+// bytes) | `nil` at the end of the stream | `nil, errstr, errno`. On a
+// timeout the partial line stays buffered for the next call.
+func (a *api) gets(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	limit := -1
+	if L.Get(2) != lua.LNil {
+		limit = checkLength(L, 2, fname) - 1
+	}
+	for {
+		i := bytes.IndexByte(s.readBuf, '\n')
+		switch {
+		case i >= 0 && (limit < 0 || i < limit):
+			L.Push(s.take(i + 1))
+			return 1
+		case limit >= 0 && len(s.readBuf) >= limit:
+			L.Push(s.take(limit))
+			return 1
+		case s.eof:
+			return a.pushRest(L, s)
+		}
+		if err := a.fill(L, s); err != nil {
+			return pushReadFailure(L, s, err)
+		}
+	}
+}
+
+// pushRest returns what is left at the end of the stream, or nil.
+func (a *api) pushRest(L *lua.LState, s *Stream) int {
+	if len(s.readBuf) == 0 {
+		L.Push(lua.LNil)
+	} else {
+		L.Push(s.take(len(s.readBuf)))
+	}
+	return 1
+}
+
+// getLine is `stream_get_line(s, length [, ending])` → the bytes before
+// ending (which is consumed, not returned), at most length (0: 8192) |
+// `nil` at the end of the stream | `nil, errstr, errno`.
+func (a *api) getLine(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	length := checkInt(L, 2, fname)
+	if length < 0 {
+		argError(L, 2, fname, "must be greater than or equal to 0")
+	}
+	if length == 0 {
+		length = chunkSize
+	}
+	ending := optString(L, 3, fname, "")
+	for {
+		if i := bytes.Index(s.readBuf, bytesOf(ending)); ending != "" && i >= 0 && i <= length {
+			line := s.take(i)
+			s.take(len(ending))
+			L.Push(line)
+			return 1
+		}
+		switch {
+		case len(s.readBuf) >= length:
+			L.Push(s.take(length))
+			return 1
+		case s.eof:
+			return a.pushRest(L, s)
+		}
+		if err := a.fill(L, s); err != nil {
+			return pushReadFailure(L, s, err)
+		}
+	}
+}
+
+// getContents is `stream_get_contents(s [, maxlength])` → everything up to the
+// end of the stream ("" when nothing is left) or maxlength bytes |
+// `nil, errstr, errno` (what was read stays buffered).
+func (a *api) getContents(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	limit := optInt(L, 2, fname, -1)
+	if limit < -1 {
+		argError(L, 2, fname, "must be greater than or equal to -1")
+	}
+	for !s.eof && (limit < 0 || len(s.readBuf) < limit) {
+		if err := a.fill(L, s); err != nil {
+			if s.nonblocking && wouldBlock(err) {
+				break
+			}
+			return pushFailure(L, err)
+		}
+	}
+	n := len(s.readBuf)
+	if limit >= 0 {
+		n = min(n, limit)
+	}
+	L.Push(s.take(n))
+	return 1
+}
+
+// write is `fwrite(s, data [, length])` → bytes written | `nil, errstr, errno`.
+// A blocking stream writes everything; a non-blocking one what fits (maybe 0).
+func (a *api) write(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	data := checkString(L, 2, fname)
+	if L.Get(3) != lua.LNil {
+		length := checkInt(L, 3, fname)
+		if length <= 0 {
+			L.Push(lua.LNumber(0))
+			return 1
+		}
+		data = data[:min(length, len(data))]
+	}
+	written := 0
+	err := a.do(L, s, true, s.waitFor(), func(fd int) error {
+		for written < len(data) || (written == 0 && s.datagram()) {
+			n, err := unix.SendmsgN(fd, bytesOf(data[written:]), nil, nil, unix.MSG_NOSIGNAL)
+			if err != nil {
+				return err
+			}
+			written += n
+			if s.datagram() {
+				break
+			}
+		}
+		return nil
+	})
+	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
+	// A partial write reports its count; the error comes back on the next call.
+	if err != nil && written == 0 && !(s.nonblocking && wouldBlock(err)) {
+		return pushFailure(L, err)
+	}
+	L.Push(lua.LNumber(written))
+	return 1
+}
+
+// close is `fclose(s)` → true. A second fclose raises, as in PHP.
+func (a *api) close(L *lua.LState, fname string) int {
+	a.closeStream(checkStream(L, 1, fname))
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// eof is `feof(s)` → boolean. It never blocks: with nothing buffered it peeks
+// at the socket to see whether the peer has closed.
+func (a *api) eof(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	if len(s.readBuf) == 0 && !s.eof && !s.listening && !s.datagram() {
+		_ = s.raw.Read(func(fd uintptr) bool {
+			var b [1]byte
+			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+			s.eof = err == nil && n == 0
+			return true
+		})
+	}
+	L.Push(lua.LBool(len(s.readBuf) == 0 && s.eof))
+	return 1
+}

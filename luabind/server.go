@@ -1,0 +1,218 @@
+package luabind
+
+import (
+	"math"
+	"net/netip"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/sys/unix"
+)
+
+// PHP's flag values.
+const (
+	streamServerBind   = 4
+	streamServerListen = 8
+)
+
+// server is `stream_socket_server(address [, flags [, context]])` →
+// `server` | `nil, errstr, errno`. errno is that of the failing socket, bind
+// or listen call, or 0 for an address that does not parse or resolve. A
+// failure leaves nothing behind: no socket, no socket file.
+func (a *api) server(L *lua.LState, fname string) int {
+	address := checkString(L, 1, fname)
+	flags := optInt(L, 2, fname, streamServerBind|streamServerListen)
+	ctx := optContext(L, 3, fname)
+	addr, err := ParseAddress(address)
+	if err != nil {
+		return pushFailure(L, err)
+	}
+	var ips []netip.Addr
+	if addr.IsIP() {
+		if ips, err = a.resolve(L, addr.Host); err != nil {
+			return pushFailure(L, err)
+		}
+	}
+	s, err := listen(addr, ips, flags, &ctx.Socket)
+	if err != nil {
+		return pushFailure(L, err)
+	}
+	a.host.Track(s)
+	pushStream(L, s)
+	return 1
+}
+
+// resolve looks a host up with the Lua lock released when it is not a literal.
+func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
+	if ip, ok := literalIP(host); ok {
+		return []netip.Addr{ip}, nil
+	}
+	var ips []netip.Addr
+	var err error
+	ctx := a.host.Context()
+	a.host.Block(L, func() { ips, err = resolve(ctx, host) })
+	return ips, err
+}
+
+// listen creates, configures, binds and (with STREAM_SERVER_LISTEN) listens,
+// trying each resolved address until one binds, as PHP does.
+func listen(addr Address, ips []netip.Addr, flags int, opts *SocketOptions) (*Stream, error) {
+	if !addr.IsIP() {
+		return listenOn(addr, unix.AF_UNIX, unixSockaddr(addr.Path), flags, opts)
+	}
+	var err error
+	for _, ip := range ips {
+		family := unix.AF_INET
+		if !ip.Is4() {
+			family = unix.AF_INET6
+		}
+		var s *Stream
+		if s, err = listenOn(addr, family, ipSockaddr(ip, addr.Port, family), flags, opts); err == nil {
+			return s, nil
+		}
+	}
+	return nil, err
+}
+
+func sockType(transport string) int {
+	if transport == "udp" || transport == "udg" {
+		return unix.SOCK_DGRAM
+	}
+	return unix.SOCK_STREAM
+}
+
+func listenOn(addr Address, family int, sa unix.Sockaddr, flags int, opts *SocketOptions) (*Stream, error) {
+	fd, err := unix.Socket(family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	var created *socketFile
+	fail := func(err error) (*Stream, error) {
+		unix.Close(fd)
+		if created != nil {
+			created.remove()
+		}
+		return nil, err
+	}
+	if err := setServerOptions(fd, addr, family, opts); err != nil {
+		return fail(err)
+	}
+	if flags&streamServerBind != 0 {
+		if err := unix.Bind(fd, sa); err != nil {
+			return fail(err)
+		}
+		if family == unix.AF_UNIX {
+			created = newSocketFile(addr.Path)
+		}
+	}
+	if flags&streamServerListen != 0 {
+		backlog := math.MaxInt32 // the kernel caps it at net.core.somaxconn
+		if opts.Backlog != nil {
+			backlog = *opts.Backlog
+		}
+		if err := unix.Listen(fd, backlog); err != nil {
+			return fail(err)
+		}
+	}
+	s, err := newStream(fd, addr.Transport, family)
+	if err != nil {
+		return fail(err)
+	}
+	s.listening = flags&streamServerListen != 0
+	s.sockFile = created
+	s.nodelay = opts.TCPNoDelay != nil && *opts.TCPNoDelay
+	return s, nil
+}
+
+// setServerOptions applies PHP's defaults and a context's socket options
+// before bind: SO_REUSEADDR on TCP listeners unless the context says
+// otherwise; on UDP only when asked, so that a port in use fails with 98.
+func setServerOptions(fd int, addr Address, family int, o *SocketOptions) error {
+	set := func(level, opt int, on bool) error {
+		v := 0
+		if on {
+			v = 1
+		}
+		return unix.SetsockoptInt(fd, level, opt, v)
+	}
+	if !addr.IsIP() {
+		return nil
+	}
+	reuseAddr := addr.Transport == "tcp"
+	if o.SoReuseAddr != nil {
+		reuseAddr = *o.SoReuseAddr
+	}
+	if err := set(unix.SOL_SOCKET, unix.SO_REUSEADDR, reuseAddr); err != nil {
+		return err
+	}
+	if o.SoReusePort != nil {
+		if err := set(unix.SOL_SOCKET, unix.SO_REUSEPORT, *o.SoReusePort); err != nil {
+			return err
+		}
+	}
+	if o.IPv6V6Only != nil && family == unix.AF_INET6 {
+		if err := set(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, *o.IPv6V6Only); err != nil {
+			return err
+		}
+	}
+	if o.SoBroadcast != nil && addr.Transport == "udp" {
+		if err := set(unix.SOL_SOCKET, unix.SO_BROADCAST, *o.SoBroadcast); err != nil {
+			return err
+		}
+	}
+	if o.TCPNoDelay != nil && addr.Transport == "tcp" {
+		return set(unix.IPPROTO_TCP, unix.TCP_NODELAY, *o.TCPNoDelay)
+	}
+	return nil
+}
+
+// seconds converts a Lua timeout in seconds to a duration, saturating.
+func seconds(t float64) time.Duration {
+	if t*float64(time.Second) >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(t * float64(time.Second))
+}
+
+// accept is `stream_socket_accept(server [, timeout])` → `conn, peername` |
+// `nil, errstr, errno`. No timeout (or a negative one) waits until a client
+// comes; 0 polls once; a timeout gives `nil, "Connection timed out", 110`.
+func (a *api) accept(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	wait := time.Duration(-1)
+	if L.Get(2) != lua.LNil {
+		if t := checkNumber(L, 2, fname); t >= 0 {
+			wait = seconds(t)
+		}
+	}
+	var conn *Stream
+	var peer unix.Sockaddr
+	err := a.do(L, s, false, wait, func(fd int) error {
+		nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		if err != nil {
+			return err
+		}
+		// Tracked at once, before the Lua lock is back: if the run stops
+		// now, the host still closes it.
+		if conn, err = newStream(nfd, s.transport, s.family); err != nil {
+			unix.Close(nfd)
+			return err
+		}
+		a.host.Track(conn)
+		peer = sa
+		return nil
+	})
+	if wait == 0 && wouldBlock(err) {
+		err = errTimedOut
+	}
+	if err != nil {
+		return pushFailure(L, err)
+	}
+	if s.nodelay {
+		_ = conn.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
+	}
+	conn.peer = FormatSockaddr(peer)
+	pushStream(L, conn)
+	L.Push(lua.LString(conn.peer))
+	return 2
+}
