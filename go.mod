@@ -6,3 +6,5 @@ require (
 	github.com/yuin/gopher-lua v1.1.1
 	golang.org/x/sys v0.38.0
 )
+
+require github.com/rogpeppe/go-internal v1.14.1 // indirect

@@ -40,6 +40,7 @@ const DefaultGrace = 3 * time.Second
 // Options configure one run.
 type Options struct {
 	Script string   // path of the script
+	Source []byte   // the script's text; nil reads Script
 	Args   []string // arg[1..] and the main chunk's `...`
 	Stdout io.Writer
 	Stderr io.Writer
@@ -74,7 +75,13 @@ func Run(opts Options) int {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
 	}
-	proto, err := compileScript(opts.Script)
+	var proto *lua.FunctionProto
+	var err error
+	if opts.Source != nil {
+		proto, err = Compile(opts.Script, opts.Source)
+	} else {
+		proto, err = compileScript(opts.Script)
+	}
 	if err != nil {
 		fmt.Fprintln(opts.Stderr, err)
 		return ExitError

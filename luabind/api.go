@@ -126,7 +126,7 @@ func (a *api) methods() map[string]lua.LGFunction {
 }
 
 // streamToString is __tostring: `tcp server 127.0.0.1:8000`,
-// `tcp stream 127.0.0.1:8000 <-> 127.0.0.1:40312`, `closed tcp stream`.
+// `tcp stream 127.0.0.1:8000 <-> 127.0.0.1:40312`, `closed tcp handle`.
 func streamToString(L *lua.LState) int {
 	s := toStream(L, 1)
 	if s == nil {

@@ -23,6 +23,7 @@ type Stream struct {
 	transport string          // tcp, udp, unix or udg
 	family    int             // AF_INET, AF_INET6 or AF_UNIX
 	listening bool
+	connected bool // an accepted (later also connected) stream
 
 	local, peer string // names, cached once known ("" unknown)
 
@@ -128,18 +129,18 @@ func (s *Stream) sockName(get func(int) (unix.Sockaddr, error)) string {
 
 // String is what tostring shows: the kind and the addresses.
 func (s *Stream) String() string {
-	kind := "socket"
+	if s.closed {
+		return "closed " + s.transport + " handle"
+	}
+	kind, peer := "socket", s.peerName()
 	switch {
 	case s.listening:
 		kind = "server"
-	case !s.datagram():
+	case s.connected:
 		kind = "stream"
 	}
-	if s.closed {
-		return "closed " + s.transport + " " + kind
-	}
 	name := s.transport + " " + kind + " " + printable(s.localName())
-	if peer := s.peerName(); peer != "" {
+	if peer != "" {
 		name += " <-> " + printable(peer)
 	}
 	return name

@@ -127,7 +127,7 @@ func (a *api) recvfrom(L *lua.LState, fname string) int {
 		return pushReadFailure(L, s, err)
 	}
 	if eof {
-		s.eof = true
+		s.eof = flags&streamPeek == 0 // a peek changes nothing
 		L.Push(lua.LNil)
 		return 1
 	}
@@ -385,14 +385,16 @@ func (a *api) close(L *lua.LState, fname string) int {
 // at the socket to see whether the peer has closed.
 func (a *api) eof(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
+	gone := false
 	if len(s.readBuf) == 0 && !s.eof && !s.listening && !s.datagram() {
 		_ = s.raw.Read(func(fd uintptr) bool {
 			var b [1]byte
 			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
 			s.eof = err == nil && n == 0
+			gone = err != nil && !wouldBlock(err) // reset: PHP's liveness check fails too
 			return true
 		})
 	}
-	L.Push(lua.LBool(len(s.readBuf) == 0 && s.eof))
+	L.Push(lua.LBool(len(s.readBuf) == 0 && (s.eof || gone)))
 	return 1
 }

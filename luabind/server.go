@@ -212,6 +212,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 		_ = conn.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
 	}
 	conn.peer = FormatSockaddr(peer)
+	conn.connected = true
 	pushStream(L, conn)
 	L.Push(lua.LString(conn.peer))
 	return 2

@@ -1,0 +1,239 @@
+package luabind_test
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/luasock/luasock/internal/testutil"
+	"golang.org/x/sys/unix"
+)
+
+// TestDatagrams: recvfrom cuts a datagram to length and discards the rest,
+// PEEK leaves it queued, "" is an empty datagram, and sendto answers the
+// sender, on udp and on udg (to a path).
+func TestDatagrams(t *testing.T) {
+	dir := t.TempDir()
+	src := `
+local s = assert(stream_socket_server(..., STREAM_SERVER_BIND))
+print(s:name())
+print(stream_socket_recvfrom(s, 5, STREAM_PEEK) == "hello")
+local data, from = stream_socket_recvfrom(s, 5)
+print(data, from ~= nil and from ~= "")
+print(stream_socket_recvfrom(s, 100) == "next")
+print(stream_socket_recvfrom(s, 100) == "")
+local big = s:recvfrom(1000000) -- a huge length is fine: it allocates what arrives
+print(#big)
+print(stream_socket_sendto(s, "reply", 0, from))
+print(s:sendto("again", from))
+print(stream_socket_sendto(s, "nowhere")) -- not connected, no address
+`
+	for _, network := range []string{"udp", "unixgram"} {
+		t.Run(network, func(t *testing.T) {
+			address, unconnected := "udp://127.0.0.1:0", "nil\tDestination address required\t89\n"
+			var client net.PacketConn
+			var err error
+			if network == "udp" {
+				client, err = net.ListenPacket("udp", "127.0.0.1:0")
+			} else {
+				address = "udg://" + filepath.Join(dir, "server.sock")
+				unconnected = "nil\tTransport endpoint is not connected\t107\n"
+				client, err = net.ListenPacket("unixgram", filepath.Join(dir, "client.sock"))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Close()
+			peer := func(t *testing.T, lines <-chan string) {
+				name := testutil.NextLine(t, lines)
+				var to net.Addr
+				if network == "udp" {
+					to, _ = net.ResolveUDPAddr("udp", name)
+				} else {
+					to = &net.UnixAddr{Net: "unixgram", Name: name}
+				}
+				for _, d := range []string{"hello world", "next", "", strings.Repeat("x", 3000)} {
+					if _, err := client.WriteTo([]byte(d), to); err != nil {
+						t.Error(err)
+					}
+				}
+				buf := make([]byte, 100)
+				for _, want := range []string{"reply", "again"} {
+					n, _, err := client.ReadFrom(buf)
+					if err != nil || string(buf[:n]) != want {
+						t.Errorf("got %q, %v; want %q", buf[:n], err, want)
+					}
+				}
+			}
+			r := testutil.Run(t, src, peer, address)
+			want := "true\nhello\ttrue\ntrue\ntrue\n3000\n5\n5\n" + unconnected
+			if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+			}
+		})
+	}
+}
+
+// TestSendtoTargets: IP targets with or without a transport, host names,
+// IPv4 to an IPv6 socket, and the ways a target can be wrong.
+func TestSendtoTargets(t *testing.T) {
+	client, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	port := client.LocalAddr().(*net.UDPAddr).Port
+	src := `
+local port = ...
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+print(s:sendto("a", "127.0.0.1:" .. port))
+print(s:sendto("b", "udp://127.0.0.1:" .. port))
+print(s:sendto("c", "localhost:" .. port))
+local s6 = assert(stream_socket_server("udp://[::]:0", STREAM_SERVER_BIND))
+print(s6:sendto("d", "127.0.0.1:" .. port))
+print(s:sendto("x", "127.0.0.1"))
+print(s:sendto("x", "nosuchhost.invalid:9"))
+print(s:sendto("x", "[::1]:9"))
+`
+	testutil.Expect(t, src, "1\n1\n1\n1\n"+
+		"nil\tFailed to parse address \"127.0.0.1\"\t0\n"+
+		"nil\tgetaddrinfo for nosuchhost.invalid failed: Name or service not known\t0\n"+
+		"nil\tAddress family not supported by protocol\t97\n", nil, strconv.Itoa(port))
+	buf := make([]byte, 10)
+	var got string
+	for range 4 {
+		n, _, err := client.ReadFrom(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got += string(buf[:n])
+	}
+	if got != "abcd" {
+		t.Fatalf("the client got %q", got)
+	}
+}
+
+
+// streamPeer accepts the script's printed address, connects, and runs talk.
+func streamPeer(network string, talk func(t *testing.T, c net.Conn, lines <-chan string)) testutil.Peer {
+	return func(t *testing.T, lines <-chan string) {
+		addr := testutil.NextLine(t, lines)
+		if addr == "" {
+			return
+		}
+		c, err := net.Dial(network, addr)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		talk(t, c, lines)
+	}
+}
+
+// TestStreamReads covers fread, fgets, stream_get_line, stream_get_contents,
+// feof and recvfrom on an accepted stream, including the read-ahead buffer
+// that fgets leaves for the others.
+func TestStreamReads(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+local c = assert(stream_socket_accept(s))
+print(fgets(c))                       -- "line one\n"
+print(fgets(c, 4))                    -- at most 3 bytes
+print(c:gets())                       -- the rest of the line
+print(stream_get_line(c, 100, "||"))  -- up to the delimiter, which is consumed
+print(stream_get_line(c, 3, "||"))    -- length first
+print(fread(c, 2))                    -- from the buffer
+print((stream_socket_recvfrom(c, 3, STREAM_PEEK)))
+local data, from = stream_socket_recvfrom(c, 3)
+print(data, from == c:peer())
+print(feof(c))
+print(stream_get_meta_data(c).unread_bytes > 0)
+print(stream_get_contents(c, 4))
+print(#stream_get_contents(c))
+print(feof(c), stream_get_meta_data(c).eof)
+print(fread(c, 10))
+print(fgets(c))
+print(stream_get_line(c, 10))
+print(stream_get_contents(c) == "")
+print(stream_socket_recvfrom(c, 10))
+`
+	peer := streamPeer("tcp", func(t *testing.T, c net.Conn, _ <-chan string) {
+		c.Write([]byte("line one\nabcdef\nfirst||second||and then some more" + strings.Repeat("z", 20000)))
+	})
+	want := "line one\n\nabc\ndef\n\nfirst\nsec\non\nd||\nd||\ttrue\nfalse\ntrue\nand \n20014\ntrue\ttrue\nnil\nnil\nnil\ntrue\nnil\n"
+	r := testutil.Run(t, src, peer)
+	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
+		t.Fatalf("exit %d\nstdout:\n%s\nwant suffix:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
+	}
+}
+
+// TestStreamWrites: fwrite writes everything, length cuts, a peer that went
+// away gives EPIPE or ECONNRESET, and feof sees a closed peer without a read.
+func TestStreamWrites(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+local c = assert(stream_socket_accept(s))
+print(fwrite(c, string.rep("x", 1000000)))
+print(fwrite(c, "abcdef", 3), fputs(c, "!\n"), c:write("z", 0))
+print(fwrite(c, "", 5))
+print(fread(c, 3)) -- the peer says bye and closes
+print(feof(c))    -- nothing buffered, no EOF seen yet: feof does not block
+print(stream_socket_recvfrom(c, 1, STREAM_PEEK)) -- waits for the close; a peek changes nothing
+print(feof(c))    -- feof looks at the socket itself
+local n, err, code
+for i = 1, 100 do -- the first writes may still land in the socket buffer
+  n, err, code = fwrite(c, string.rep("y", 65536))
+  if not n then break end
+end
+print(n, err, code == errno.EPIPE or code == errno.ECONNRESET)
+`
+	peer := streamPeer("tcp", func(t *testing.T, c net.Conn, lines <-chan string) {
+		got, err := io.ReadAll(io.LimitReader(c, 1000000+5))
+		if err != nil || len(got) != 1000005 || string(got[1000000:]) != "abc!\n" {
+			t.Errorf("peer read %d bytes, tail %q, %v", len(got), got[max(0, len(got)-5):], err)
+		}
+		c.Write([]byte("bye"))
+		for l := range lines { // close only once the script has called feof
+			if l == "false" {
+				break
+			}
+		}
+	})
+	want := "1000000\n3\t2\t0\n0\nbye\nfalse\nnil\ntrue\nnil\t"
+	r := testutil.Run(t, src, peer)
+	if r.Code != 0 || !strings.Contains(r.Stdout, want) || !strings.HasSuffix(r.Stdout, "\ttrue\n") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// TestOOB: STREAM_OOB reads the urgent byte.
+func TestOOB(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+local c = assert(stream_socket_accept(s))
+print(fread(c, 6))
+print(stream_socket_recvfrom(c, 1, STREAM_OOB))
+`
+	peer := streamPeer("tcp", func(t *testing.T, c net.Conn, _ <-chan string) {
+		raw, _ := c.(*net.TCPConn).SyscallConn()
+		raw.Write(func(fd uintptr) bool {
+			if err := unix.Sendto(int(fd), []byte("normal!"), unix.MSG_OOB, nil); err != nil {
+				t.Error(err)
+			}
+			return true
+		})
+		bufio.NewReader(c).ReadByte() // hold the connection until the script ends
+	})
+	r := testutil.Run(t, src, peer)
+	if r.Code != 0 || !strings.HasSuffix(r.Stdout, "normal\n!\t") && !strings.Contains(r.Stdout, "normal\n!\t127.0.0.1:") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
