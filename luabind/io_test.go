@@ -117,7 +117,6 @@ print(s:sendto("x", "[::1]:9"))
 	}
 }
 
-
 // streamPeer accepts the script's printed address, connects, and runs talk.
 func streamPeer(network string, talk func(t *testing.T, c net.Conn, lines <-chan string)) testutil.Peer {
 	return func(t *testing.T, lines <-chan string) {
