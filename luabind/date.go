@@ -135,8 +135,8 @@ func FormatDate(buf []byte, format string, t time.Time) []byte {
 		case 'I':
 			buf = appendBool(buf, t.IsDST())
 		case 'O', 'P', 'p':
-			_, off := t.Zone()
-			if c == 'p' && off == 0 {
+			name, off := t.Zone()
+			if c == 'p' && (name == "UTC" || name == "Z") { // PHP: by abbreviation, not offset
 				buf = append(buf, 'Z')
 			} else {
 				buf = appendOffset(buf, off, c != 'O')
@@ -201,11 +201,11 @@ func appendYear(buf []byte, year int, plus bool) []byte {
 	} else if plus {
 		buf = append(buf, '+')
 	}
-	s := strconv.Itoa(abs(year))
-	for i := len(s); i < 4; i++ {
+	y := abs(year)
+	for d := 1000; d > 1 && y < d; d /= 10 {
 		buf = append(buf, '0')
 	}
-	return append(buf, s...)
+	return strconv.AppendInt(buf, int64(y), 10)
 }
 
 func appendOffset(buf []byte, off int, colon bool) []byte {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 
 	lua "github.com/yuin/gopher-lua"
@@ -69,6 +70,9 @@ func Strerror(n int) string {
 		return "Unknown error " + strconv.Itoa(n)
 	}
 	s := syscall.Errno(n).Error()
+	if strings.HasPrefix(s, "errno ") { // Go's table stops short of EHWPOISON
+		return "Memory page has hardware error"
+	}
 	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
 		s = string(s[0]-'a'+'A') + s[1:]
 	}

@@ -206,3 +206,38 @@ print(conn2:read(100))
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
+
+// TestContextOptions: the context's socket options change what binds.
+func TestContextOptions(t *testing.T) {
+	src := `
+local a = assert(stream_socket_server("tcp://127.0.0.1:0", nil, stream_context_create({socket = {so_reuseport = true}})))
+print(stream_socket_server("tcp://" .. a:name(), nil, {socket = {so_reuseport = true}}) ~= nil)
+print(stream_socket_server("tcp://" .. a:name()))
+
+local u = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND, {socket = {so_reuseaddr = true}}))
+print(stream_socket_server("udp://" .. u:name(), STREAM_SERVER_BIND, {socket = {so_reuseaddr = true}}) ~= nil)
+print(stream_socket_server("udp://" .. u:name(), STREAM_SERVER_BIND))
+
+-- v6only: an IPv6 wildcard then leaves the IPv4 port free.
+local v6 = assert(stream_socket_server("tcp://[::]:0", nil, {socket = {ipv6_v6only = true}}))
+local port = v6:name():match(":(%d+)$")
+print(stream_socket_server("tcp://0.0.0.0:" .. port) ~= nil)
+local dual = assert(stream_socket_server("tcp://[::]:0", nil, {socket = {ipv6_v6only = false}}))
+print(stream_socket_server("tcp://0.0.0.0:" .. dual:name():match(":(%d+)$")))
+
+-- so_broadcast: the loopback broadcast address needs it.
+local b = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+print(b:sendto("x", "127.255.255.255:" .. b:name():match(":(%d+)$")))
+local bb = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND, {socket = {so_broadcast = 1}}))
+print(bb:sendto("x", "127.255.255.255:" .. bb:name():match(":(%d+)$")))
+
+-- backlog and tcp_nodelay are accepted; bindto is for clients.
+print(stream_socket_server("tcp://127.0.0.1:0", nil, {socket = {backlog = 1, tcp_nodelay = true, bindto = "127.0.0.1:0"}}) ~= nil)
+print(tostring(stream_context_create()), stream_context_create({ssl = {verify_peer = false}}) ~= nil)
+`
+	testutil.Expect(t, src, "true\nnil\tAddress already in use\t98\n"+
+		"true\nnil\tAddress already in use\t98\n"+
+		"true\nnil\tAddress already in use\t98\n"+
+		"nil\tPermission denied\t13\n1\n"+
+		"true\nstream context\ttrue\n", nil)
+}

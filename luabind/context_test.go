@@ -1,0 +1,56 @@
+package luabind
+
+import (
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func boolPtr(b bool) *bool { return &b }
+
+// TestServerSocketOptions checks on the socket itself what each context
+// option and each default sets.
+func TestServerSocketOptions(t *testing.T) {
+	tests := []struct {
+		name             string
+		address          string
+		opts             SocketOptions
+		level, opt, want int
+	}{
+		{"tcp reuses the address by default", "tcp://127.0.0.1:0", SocketOptions{}, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1},
+		{"so_reuseaddr false", "tcp://127.0.0.1:0", SocketOptions{SoReuseAddr: boolPtr(false)}, unix.SOL_SOCKET, unix.SO_REUSEADDR, 0},
+		{"udp does not by default", "udp://127.0.0.1:0", SocketOptions{}, unix.SOL_SOCKET, unix.SO_REUSEADDR, 0},
+		{"udp so_reuseaddr", "udp://127.0.0.1:0", SocketOptions{SoReuseAddr: boolPtr(true)}, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1},
+		{"so_reuseport", "tcp://127.0.0.1:0", SocketOptions{SoReusePort: boolPtr(true)}, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1},
+		{"so_broadcast", "udp://127.0.0.1:0", SocketOptions{SoBroadcast: boolPtr(true)}, unix.SOL_SOCKET, unix.SO_BROADCAST, 1},
+		{"tcp_nodelay", "tcp://127.0.0.1:0", SocketOptions{TCPNoDelay: boolPtr(true)}, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1},
+		{"ipv6_v6only true", "tcp://[::]:0", SocketOptions{IPv6V6Only: boolPtr(true)}, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1},
+		{"ipv6_v6only false", "tcp://[::]:0", SocketOptions{IPv6V6Only: boolPtr(false)}, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, err := ParseAddress(tt.address)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ips, err := resolve(t.Context(), addr.Host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			flags := streamServerBind | streamServerListen
+			if addr.Datagram() {
+				flags = streamServerBind
+			}
+			s, err := listen(addr, ips, flags, &tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var got int
+			s.raw.Control(func(fd uintptr) { got, err = unix.GetsockoptInt(int(fd), tt.level, tt.opt) })
+			if err != nil || (got != 0) != (tt.want != 0) {
+				t.Fatalf("option = %d, %v; want %d", got, err, tt.want)
+			}
+		})
+	}
+}
