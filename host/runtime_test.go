@@ -1,0 +1,205 @@
+package host_test
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
+)
+
+func TestExitStatus(t *testing.T) {
+	tests := []struct {
+		name, src string
+		code      int
+		stderr    string // a prefix
+	}{
+		{"end of script", `local x = 1`, host.ExitOK, ""},
+		{"uncaught error", "local x = 1\nerror('boom')", host.ExitError, "test.lua:2: boom\nstack traceback:\n"},
+		{"runtime error", "local t = nil\nlocal y = t.x", host.ExitError, "test.lua:2: attempt to index a non-table object(nil) with key 'x'\nstack traceback:\n"},
+		{"error object", `error({})`, host.ExitError, "(error object is a table value)\nstack traceback:\n"},
+		{"syntax error", "local a = 1\nlocal x x = = 2", host.ExitError, "test.lua:2: syntax error near '='\n"},
+		{"syntax error at the end", "if true then\n", host.ExitError, "test.lua:2: syntax error near <eof>\n"},
+		{"os.exit(n)", `os.exit(7) error("not reached")`, 7, ""},
+		{"os.exit()", `os.exit()`, host.ExitOK, ""},
+		{"os.exit(true)", `os.exit(true)`, host.ExitOK, ""},
+		{"os.exit(false)", `os.exit(false)`, host.ExitError, ""},
+		{"os.exit inside pcall", `pcall(os.exit, 3) error("not reached")`, 3, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := testutil.Run(t, tt.src, nil)
+			if r.Code != tt.code || !strings.HasPrefix(r.Stderr, tt.stderr) || (tt.stderr == "" && r.Stderr != "") {
+				t.Fatalf("exit %d, stderr %q; want %d, %q", r.Code, r.Stderr, tt.code, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestMissingScript(t *testing.T) {
+	var errb bytes.Buffer
+	code := host.Run(host.Options{Script: filepath.Join(t.TempDir(), "none.lua"), Stderr: &errb})
+	if code != host.ExitError || !strings.HasSuffix(errb.String(), "none.lua: No such file or directory\n") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestScriptEnvironment: arg and ..., the #! line, package.path, print.
+func TestScriptEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "main.lua")
+	os.WriteFile(filepath.Join(dir, "helper.lua"), []byte(`return {answer = 42}`), 0o644)
+	os.WriteFile(script, []byte(`#!/usr/bin/env luasock run
+SCRIPT = [[`+script+`]]
+print(arg[0] == SCRIPT, arg[1], arg[2], select("#", ...), ...)
+print(require("helper").answer)
+print(1, nil, true, setmetatable({}, {__tostring = function() return "obj" end}))
+io.write("no newline", 5, "\n")
+error("line four")
+`), 0o644)
+	var out, errb bytes.Buffer
+	code := host.Run(host.Options{Script: script, Args: []string{"a", "b"}, Stdout: &out, Stderr: &errb})
+	want := "true\ta\tb\t2\ta\tb\n42\n1\tnil\ttrue\tobj\nno newline5\n"
+	if code != host.ExitError || out.String() != want || !strings.HasPrefix(errb.String(), script+":7: line four\n") {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, out.String(), errb.String())
+	}
+}
+
+// blockedScript prints "ready" and then waits in accept; its server has a
+// socket file.
+const blockedScript = `
+local s = assert(stream_socket_server("unix://" .. ...))
+local u = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+print("ready")
+stream_socket_accept(s)
+print("not reached")
+`
+
+// TestSignals: SIGINT and SIGTERM end a blocked script with 130 and 143,
+// after closing every handle and removing its socket file. Output printed
+// before the signal reaches the writer while the script runs.
+func TestSignals(t *testing.T) {
+	for sig, code := range map[syscall.Signal]int{syscall.SIGINT: host.ExitInterrupted, syscall.SIGTERM: host.ExitTerminated} {
+		t.Run(sig.String(), func(t *testing.T) {
+			sock := filepath.Join(t.TempDir(), "s.sock")
+			signals := make(chan os.Signal, 1)
+			ready := make(chan struct{})
+			out := &notifyWriter{want: "ready\n", seen: ready}
+			done := make(chan int)
+			go func() {
+				done <- host.Run(host.Options{Script: "test.lua", Source: []byte(blockedScript), Args: []string{sock}, Stdout: out, Signals: signals})
+			}()
+			<-ready // print reached the writer while the script was blocked
+			if _, err := os.Stat(sock); err != nil {
+				t.Fatal(err)
+			}
+			signals <- sig
+			if got := <-done; got != code {
+				t.Fatalf("exit %d, want %d", got, code)
+			}
+			if _, err := os.Stat(sock); !os.IsNotExist(err) {
+				t.Fatalf("the socket file outlived the run: %v", err)
+			}
+			if strings.Contains(out.String(), "not reached") {
+				t.Fatal("the script ran on after the signal")
+			}
+		})
+	}
+}
+
+// notifyWriter closes seen once want has been written.
+type notifyWriter struct {
+	bytes.Buffer
+	want string
+	seen chan struct{}
+	once bool
+}
+
+func (w *notifyWriter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if !w.once && strings.Contains(w.Buffer.String(), w.want) {
+		w.once = true
+		close(w.seen)
+	}
+	return n, err
+}
+
+// TestExitClosesHandles: os.exit and an uncaught error close every handle
+// and remove socket files, like the end of a script.
+func TestExitClosesHandles(t *testing.T) {
+	for _, end := range []string{`os.exit(4)`, `error("x")`, ``} {
+		sock := filepath.Join(t.TempDir(), "s.sock")
+		testutil.Run(t, `local s = assert(stream_socket_server("unix://" .. ...)) `+end, nil, sock)
+		if _, err := os.Stat(sock); !os.IsNotExist(err) {
+			t.Fatalf("%q: the socket file outlived the run: %v", end, err)
+		}
+	}
+}
+
+func openFDs(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
+
+// settledGoroutines waits (bounded) for goroutines to wind down to want.
+func settledGoroutines(want int) int {
+	n := runtime.NumGoroutine()
+	for i := 0; i < 100 && n > want; i++ {
+		time.Sleep(10 * time.Millisecond)
+		n = runtime.NumGoroutine()
+	}
+	return n
+}
+
+// TestNoLeaks: after a run that served 1,000 connections, open fds and
+// goroutines are back to where they were.
+func TestNoLeaks(t *testing.T) {
+	const conns = 1000
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+for i = 1, tonumber(...) do
+  local c = assert(stream_socket_accept(s))
+  fwrite(c, "The local time is " .. date("n/j/Y g:i a") .. "\n")
+  fclose(c)
+end
+`
+	fds, goroutines := openFDs(t), runtime.NumGoroutine()
+	peer := func(t *testing.T, lines <-chan string) {
+		addr := testutil.NextLine(t, lines)
+		for i := 0; i < conns; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			b, err := io.ReadAll(c)
+			c.Close()
+			if err != nil || !strings.HasPrefix(string(b), "The local time is ") {
+				t.Errorf("got %q, %v", b, err)
+				return
+			}
+		}
+	}
+	r := testutil.Run(t, src, peer, "1000")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+	if got := openFDs(t); got != fds {
+		t.Errorf("open fds: %d before, %d after", fds, got)
+	}
+	if got := settledGoroutines(goroutines); got > goroutines {
+		t.Errorf("goroutines: %d before, %d after", goroutines, got)
+	}
+}
