@@ -7,4 +7,7 @@ require (
 	golang.org/x/sys v0.38.0
 )
 
-require github.com/rogpeppe/go-internal v1.14.1 // indirect
+require (
+	github.com/rogpeppe/go-internal v1.14.1
+	golang.org/x/tools v0.26.0 // indirect
+)

@@ -140,22 +140,39 @@ func (rt *Runtime) run(proto *lua.FunctionProto, opts Options) int {
 	if grace == 0 {
 		grace = DefaultGrace
 	}
-	timer := time.NewTimer(grace)
-	defer timer.Stop()
-	finished := true
-	select {
-	case <-allDone:
-	case <-opts.Signals: // the second signal forces the exit
-		finished = false
-	case <-timer.C: // a task is busy in Lua code and cannot be interrupted
-		finished = false
-		fmt.Fprintln(rt.stderr, "luasock: a task did not stop in time; exiting anyway")
-	}
+	finished := rt.awaitTasks(allDone, opts.Signals, grace)
 	rt.stdout.Close()
 	if finished {
 		rt.L.Close()
 	}
 	return rt.exitCode
+}
+
+// busyNotice is how long a stopping run waits before it says that a task is
+// still running Lua code, and how to exit at once.
+const busyNotice = 300 * time.Millisecond
+
+// awaitTasks waits for the tasks to end after a stop, at most grace, or until
+// a second signal forces the exit. It reports whether they all ended.
+func (rt *Runtime) awaitTasks(allDone <-chan struct{}, signals <-chan os.Signal, grace time.Duration) bool {
+	deadline := time.NewTimer(grace)
+	defer deadline.Stop()
+	notice := time.NewTimer(busyNotice)
+	defer notice.Stop()
+	for {
+		select {
+		case <-allDone:
+			return true
+		case <-signals: // the second signal forces the exit
+			return false
+		case <-notice.C:
+			rt.stdout.Flush()
+			fmt.Fprintln(rt.stderr, "luasock: stopping: a task is still running Lua code; interrupt again to exit now")
+		case <-deadline.C:
+			fmt.Fprintln(rt.stderr, "luasock: a task did not stop in time; exiting anyway")
+			return false
+		}
+	}
 }
 
 func signalStatus(sig os.Signal) int {

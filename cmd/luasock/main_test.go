@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// statusFileEnv names a file where the test binary, run as luasock, records
+// its exit status, so that scripts can check 130 and 143 exactly.
+const statusFileEnv = "LUASOCK_TEST_STATUS_FILE"
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"luasock": func() {
+			code := Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			if f := os.Getenv(statusFileEnv); f != "" {
+				_ = os.WriteFile(f, []byte(strconv.Itoa(code)+"\n"), 0o644)
+			}
+			os.Exit(code)
+		},
+	})
+}
+
+// TestScripts runs testdata/*.txtar: each example end to end through the
+// command, against our own clients and Debian's (socat, netcat, php).
+func TestScripts(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("EXAMPLES", filepath.Join(root, "examples"))
+			env.Setenv(statusFileEnv, filepath.Join(env.WorkDir, "status"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"freeport": cmdFreePort,
+			"tcpget":   cmdGet("tcp"),
+			"unixget":  cmdGet("unix"),
+			"udpget":   cmdUDPGet,
+		},
+	})
+}
+
+// readyTimeout bounds how long a client waits for a server started in the
+// background to come up; it retries on "refused" instead of sleeping a fixed time.
+const readyTimeout = 20 * time.Second
+
+// cmdFreePort: freeport VAR [udp] sets VAR to a loopback port free right now.
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 {
+		ts.Fatalf("usage: freeport VAR [udp]")
+	}
+	var port int
+	if len(args) > 1 && args[1] == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		ts.Check(err)
+		port = c.LocalAddr().(*net.UDPAddr).Port
+		c.Close()
+	} else {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+// cmdGet: tcpget ADDR / unixget PATH connects (retrying until the server is
+// up), reads to EOF and prints what it got.
+func cmdGet(network string) func(ts *testscript.TestScript, neg bool, args []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: %sget ADDRESS", network)
+		}
+		addr := args[0]
+		if network == "unix" && !filepath.IsAbs(addr) {
+			addr = ts.MkAbs(addr)
+		}
+		deadline := time.Now().Add(readyTimeout)
+		for {
+			c, err := net.DialTimeout(network, addr, time.Second)
+			if err == nil {
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				b, err := io.ReadAll(c)
+				c.Close()
+				ts.Check(err)
+				fmt.Fprint(ts.Stdout(), string(b))
+				return
+			}
+			if time.Now().After(deadline) {
+				ts.Fatalf("%s %s: %v", network, addr, err)
+			}
+			time.Sleep(20 * time.Millisecond) // the server is starting
+		}
+	}
+}
+
+// cmdUDPGet: udpget ADDR sends one byte and prints the reply, resending
+// until the server answers.
+func cmdUDPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: udpget ADDRESS")
+	}
+	c, err := net.Dial("udp", args[0])
+	ts.Check(err)
+	defer c.Close()
+	buf := make([]byte, 1500)
+	deadline := time.Now().Add(readyTimeout)
+	for time.Now().Before(deadline) {
+		c.Write([]byte("x"))
+		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if n, err := c.Read(buf); err == nil {
+			fmt.Fprint(ts.Stdout(), string(buf[:n]))
+			return
+		}
+	}
+	ts.Fatalf("no answer from %s", args[0])
+}
+
+// TestUsage covers the command line without a script run.
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{nil, 2, "", "Usage:"},
+		{[]string{"help"}, 0, "Usage:", ""},
+		{[]string{"--help"}, 0, "Usage:", ""},
+		{[]string{"version"}, 0, "luasock " + Version, ""},
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{[]string{"run"}, 2, "", "run needs a script"},
+		{[]string{"run", "--bogus", "x.lua"}, 2, "", `unknown flag "--bogus"`},
+		{[]string{"run", "/nonexistent/x.lua"}, 1, "", "cannot open /nonexistent/x.lua: No such file or directory"},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		code := Main(tt.args, strings.NewReader(""), &out, &errb)
+		if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) ||
+			(tt.stdout == "" && out.Len() != 0) || (tt.stderr == "" && errb.Len() != 0) {
+			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", tt.args, code, out.String(), errb.String())
+		}
+	}
+}
