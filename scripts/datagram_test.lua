@@ -1,0 +1,61 @@
+-- Datagrams through Lua: two luasock sockets talk to each other on loopback
+-- and through unix datagram paths. arg[1] is an empty temp folder.
+local T = require("testing")
+local tmp = assert(arg[1])
+
+local function pair(a, b)
+  return assert(stream_socket_server(a, STREAM_SERVER_BIND)), assert(stream_socket_server(b, STREAM_SERVER_BIND))
+end
+
+T.test("udp: truncation, peek, empty datagrams, replies", function()
+  local server, client = pair("udp://127.0.0.1:0", "udp://127.0.0.1:0")
+  T.eq(client:sendto("hello world", server:name()), 11)
+  T.eq(stream_socket_recvfrom(server, 5, STREAM_PEEK), "hello")
+  local data, from = stream_socket_recvfrom(server, 5)
+  T.eq(data, "hello") T.eq(from, client:name())
+  T.eq(stream_socket_sendto(client, "", 0, server:name()), 0)
+  T.eq(stream_socket_recvfrom(server, 100), "")
+  T.eq(stream_socket_sendto(server, "reply", 0, from), 5)
+  T.eq(client:recvfrom(100), "reply")
+end)
+
+T.test("udp: timeouts", function()
+  local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+  stream_set_timeout(s, 0, 10000)
+  T.fails("Connection timed out", 110, stream_socket_recvfrom(s, 10))
+  T.eq(stream_get_meta_data(s).timed_out, true)
+  s:sendto("x", s:name())
+  T.eq(s:recvfrom(10), "x")
+  T.eq(stream_get_meta_data(s).timed_out, false)
+end)
+
+T.test("udp: non-blocking read with nothing there", function()
+  local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+  stream_set_blocking(s, false)
+  T.eq(stream_socket_recvfrom(s, 10), "")
+end)
+
+T.test("udp ipv6", function()
+  local a, b = pair("udp://[::1]:0", "udp://[::1]:0")
+  a:sendto("six", b:name())
+  local data, from = b:recvfrom(10)
+  T.eq(data, "six") T.eq(from, a:name())
+end)
+
+T.test("udg: replies go to the sender's path", function()
+  local server, client = pair("udg://" .. tmp .. "/server.sock", "udg://" .. tmp .. "/client.sock")
+  T.eq(stream_socket_sendto(client, "ping", 0, tmp .. "/server.sock"), 4)
+  local data, from = stream_socket_recvfrom(server, 100)
+  T.eq(data, "ping") T.eq(from, tmp .. "/client.sock")
+  stream_socket_sendto(server, "pong", 0, from)
+  T.eq(client:recvfrom(100), "pong")
+  T.eq(stream_get_meta_data(server).stream_type, "udg_socket")
+end)
+
+T.test("sending nowhere", function()
+  local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+  T.fails("Destination address required", errno.EDESTADDRREQ, stream_socket_sendto(s, "x"))
+  T.fails('Failed to parse address "nowhere"', 0, s:sendto("x", "nowhere"))
+end)
+
+T.done()

@@ -1,0 +1,85 @@
+-- The server half of the API, through Lua. arg[1] is an empty temp folder.
+local T = require("testing")
+local tmp = assert(arg[1], "usage: server_test.lua TMPDIR")
+
+T.test("tcp server has a name and no peer", function()
+  local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+  T.match(s:name(), "^127%.0%.0%.1:%d+$")
+  T.eq(stream_socket_get_name(s, false), s:name())
+  T.eq(stream_socket_get_name(s, true), nil)
+  T.match(tostring(s), "^tcp server 127%.0%.0%.1:%d+$")
+  T.eq(fclose(s), true)
+  T.eq(tostring(s), "closed tcp handle")
+end)
+
+T.test("ipv6 and host names", function()
+  T.match(assert(stream_socket_server("tcp://[::1]:0")):name(), "^%[::1%]:%d+$")
+  T.match(assert(stream_socket_server("localhost:0")):name(), "^127%.0%.0%.1:%d+$")
+end)
+
+T.test("port in use", function()
+  local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+  T.fails("Address already in use", errno.EADDRINUSE, stream_socket_server("tcp://" .. s:name()))
+  local u = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+  T.fails("Address already in use", 98, stream_socket_server("udp://" .. u:name(), STREAM_SERVER_BIND))
+end)
+
+T.test("udp needs BIND alone", function()
+  T.fails("Operation not supported", 95, stream_socket_server("udp://127.0.0.1:0"))
+end)
+
+T.test("failures before any system call have errno 0", function()
+  T.fails('Unable to find the socket transport "sctp"', 0, stream_socket_server("sctp://127.0.0.1:0"))
+  T.fails('Failed to parse address "127.0.0.1"', 0, stream_socket_server("127.0.0.1"))
+  T.fails('Failed to parse IPv6 address "[::1"', 0, stream_socket_server("tcp://[::1"))
+  T.fails('Failed to parse address "127.0.0.1:http": the port must be a number from 0 to 65535', 0,
+    stream_socket_server("tcp://127.0.0.1:http"))
+  T.fails("getaddrinfo for nosuchhost.invalid failed: Name or service not known", 0,
+    stream_socket_server("tcp://nosuchhost.invalid:0"))
+end)
+
+T.test("unix paths", function()
+  T.fails("File name too long", errno.ENAMETOOLONG, stream_socket_server("unix://" .. tmp .. "/" .. string.rep("x", 110)))
+  T.fails("No such file or directory", errno.ENOENT, stream_socket_server("unix://" .. tmp .. "/no/such/dir.sock"))
+  local f = assert(io.open(tmp .. "/plain", "w")) f:write("data") f:close()
+  T.fails("Address already in use", 98, stream_socket_server("unix://" .. tmp .. "/plain"))
+  T.eq(io.open(tmp .. "/plain"):read("*a"), "data", "the existing file")
+  local s = assert(stream_socket_server("unix://" .. tmp .. "/ok.sock"))
+  T.eq(s:name(), tmp .. "/ok.sock")
+  T.eq(stream_get_meta_data(s).stream_type, "unix_socket")
+  fclose(s)
+  -- closed: the file is gone, so the path binds again
+  fclose(assert(stream_socket_server("unix://" .. tmp .. "/ok.sock")))
+end)
+
+T.test("accept times out", function()
+  local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+  T.fails("Connection timed out", errno.ETIMEDOUT, stream_socket_accept(s, 0))
+  T.fails("Connection timed out", 110, stream_socket_accept(s, 0.01))
+  T.fails("Connection timed out", 110, s:accept(0))
+end)
+
+T.test("a closed handle raises", function()
+  local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+  s:close()
+  T.raises("bad argument #1 to 'fclose' (supplied resource is not a valid stream resource)", fclose, s)
+  T.raises("bad argument #1 to 'accept' (supplied resource is not a valid stream resource)", s.accept, s)
+end)
+
+T.test("bad arguments raise", function()
+  T.raises("bad argument #1 to 'stream_socket_server' (string expected, got nil)", stream_socket_server, nil)
+  T.raises("bad argument #2 to 'stream_socket_recvfrom' (must be greater than 0)",
+    stream_socket_recvfrom, assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND)), 0)
+  T.raises("unknown socket option 'reuse'", stream_context_create, {socket = {reuse = true}})
+end)
+
+T.test("metadata", function()
+  local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+  local m = stream_get_meta_data(s)
+  T.eq(m.stream_type, "tcp_socket") T.eq(m.blocked, true) T.eq(m.timed_out, false)
+  T.eq(m.eof, false) T.eq(m.mode, "r+") T.eq(m.unread_bytes, 0) T.eq(m.seekable, false)
+  stream_set_blocking(s, false)
+  T.eq(s:meta().blocked, false)
+end)
+
+T.done()
