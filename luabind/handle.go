@@ -220,7 +220,8 @@ func toStream(L *lua.LState, n int) *Stream {
 func checkStream(L *lua.LState, n int, fname string) *Stream {
 	s := toStream(L, n)
 	if s == nil {
-		typeError(L, n, fname, "stream")
+		typeError(L, n, fname, "stream") // raises
+		return nil
 	}
 	if s.closed {
 		argError(L, n, fname, "supplied resource is not a valid stream resource")
