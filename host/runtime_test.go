@@ -176,7 +176,7 @@ for i = 1, tonumber(...) do
 end
 `
 	fds, goroutines := openFDs(t), runtime.NumGoroutine()
-	peer := func(t *testing.T, lines <-chan string) {
+	peer := func(t testing.TB, lines <-chan string) {
 		addr := testutil.NextLine(t, lines)
 		for i := 0; i < conns; i++ {
 			c, err := net.Dial("tcp", addr)

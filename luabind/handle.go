@@ -35,6 +35,9 @@ type Stream struct {
 	timedOut    bool
 	nodelay     bool // TCP_NODELAY for the connections a server accepts
 
+	lastDest     string        // sendto's last address, and
+	lastSockaddr unix.Sockaddr // what it parsed to
+
 	sockFile *socketFile // the unix socket file this handle created
 	release  sync.Once
 }

@@ -190,22 +190,36 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 // destination parses sendto's address for the socket s: a path on unix
 // sockets, else "host:port" (a "udp://" prefix is allowed).
 func (a *api) destination(L *lua.LState, s *Stream, address string) (unix.Sockaddr, error) {
+	if address == s.lastDest { // a server answering the same peer, or a client's loop
+		return s.lastSockaddr, nil
+	}
+	sa, literal, err := a.parseDestination(L, s, address)
+	if err == nil && literal { // a host name may resolve differently next time
+		s.lastDest, s.lastSockaddr = address, sa
+	}
+	return sa, err
+}
+
+// parseDestination parses sendto's address; literal tells whether it needed
+// no name resolution.
+func (a *api) parseDestination(L *lua.LState, s *Stream, address string) (sa unix.Sockaddr, literal bool, err error) {
 	if i := strings.Index(address, "://"); i >= 0 {
 		address = address[i+3:]
 	}
 	if s.family == unix.AF_UNIX {
 		if len(address) > maxUnixPath {
-			return nil, errnoFailure(unix.ENAMETOOLONG)
+			return nil, false, errnoFailure(unix.ENAMETOOLONG)
 		}
-		return unixSockaddr(address), nil
+		return unixSockaddr(address), true, nil
 	}
 	host, port, err := parseHostPort(address)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	_, literal = literalIP(host)
 	ips, err := a.resolve(L, host)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	ip := ips[0]
 	for _, cand := range ips {
@@ -214,7 +228,7 @@ func (a *api) destination(L *lua.LState, s *Stream, address string) (unix.Sockad
 			break
 		}
 	}
-	return ipSockaddr(ip, port, s.family), nil
+	return ipSockaddr(ip, port, s.family), literal, nil
 }
 
 // read is `fread(s, length)` → data (as soon as some is there, ≤ length) |

@@ -48,7 +48,7 @@ print(stream_socket_sendto(s, "nowhere")) -- not connected, no address
 				t.Fatal(err)
 			}
 			defer client.Close()
-			peer := func(t *testing.T, lines <-chan string) {
+			peer := func(t testing.TB, lines <-chan string) {
 				name := testutil.NextLine(t, lines)
 				var to net.Addr
 				if network == "udp" {
@@ -118,8 +118,8 @@ print(s:sendto("x", "[::1]:9"))
 }
 
 // streamPeer accepts the script's printed address, connects, and runs talk.
-func streamPeer(network string, talk func(t *testing.T, c net.Conn, lines <-chan string)) testutil.Peer {
-	return func(t *testing.T, lines <-chan string) {
+func streamPeer(network string, talk func(t testing.TB, c net.Conn, lines <-chan string)) testutil.Peer {
+	return func(t testing.TB, lines <-chan string) {
 		addr := testutil.NextLine(t, lines)
 		if addr == "" {
 			return
@@ -162,7 +162,7 @@ print(stream_get_line(c, 10))
 print(stream_get_contents(c) == "")
 print(stream_socket_recvfrom(c, 10))
 `
-	peer := streamPeer("tcp", func(t *testing.T, c net.Conn, _ <-chan string) {
+	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
 		c.Write([]byte("line one\nabcdef\nfirst||second||and then some more" + strings.Repeat("z", 20000)))
 	})
 	want := "line one\n\nabc\ndef\n\nfirst\nsec\non\nd||\nd||\ttrue\nfalse\ntrue\nand \n20014\ntrue\ttrue\nnil\nnil\nnil\ntrue\nnil\n"
@@ -193,7 +193,7 @@ for i = 1, 100 do -- the first writes may still land in the socket buffer
 end
 print(n, err, code == errno.EPIPE or code == errno.ECONNRESET)
 `
-	peer := streamPeer("tcp", func(t *testing.T, c net.Conn, lines <-chan string) {
+	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
 		got, err := io.ReadAll(io.LimitReader(c, 1000000+5))
 		if err != nil || len(got) != 1000005 || string(got[1000000:]) != "abc!\n" {
 			t.Errorf("peer read %d bytes, tail %q, %v", len(got), got[max(0, len(got)-5):], err)
@@ -221,7 +221,7 @@ local c = assert(stream_socket_accept(s))
 print(fread(c, 6))
 print(stream_socket_recvfrom(c, 1, STREAM_OOB))
 `
-	peer := streamPeer("tcp", func(t *testing.T, c net.Conn, _ <-chan string) {
+	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
 		raw, _ := c.(*net.TCPConn).SyscallConn()
 		raw.Write(func(fd uintptr) bool {
 			if err := unix.Sendto(int(fd), []byte("normal!"), unix.MSG_OOB, nil); err != nil {

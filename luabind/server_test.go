@@ -177,7 +177,7 @@ print(peer == conn:peer(), conn:name() == s:name(), tostring(conn):match("^tcp s
 local conn2, peer2 = s:accept(-1)
 print(conn2:read(100))
 `
-	peer := func(t *testing.T, lines <-chan string) {
+	peer := func(t testing.TB, lines <-chan string) {
 		for range 3 {
 			testutil.NextLine(t, lines)
 		}

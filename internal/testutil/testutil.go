@@ -53,11 +53,11 @@ func (w *lineTee) String() string {
 }
 
 // Peer runs beside a script: it receives each line the script prints.
-type Peer func(t *testing.T, lines <-chan string)
+type Peer func(t testing.TB, lines <-chan string)
 
 // Run runs src as a script named test.lua with args. peer, if not nil, runs
 // concurrently and must return by itself; Run waits for it.
-func Run(t *testing.T, src string, peer Peer, args ...string) Result {
+func Run(t testing.TB, src string, peer Peer, args ...string) Result {
 	t.Helper()
 	out := &lineTee{lines: make(chan string, 1024)}
 	var errb bytes.Buffer
@@ -78,7 +78,7 @@ func Run(t *testing.T, src string, peer Peer, args ...string) Result {
 
 // Expect runs src and fails the test unless it printed want, exited 0 and
 // wrote nothing on stderr.
-func Expect(t *testing.T, src, want string, peer Peer, args ...string) {
+func Expect(t testing.TB, src, want string, peer Peer, args ...string) {
 	t.Helper()
 	r := Run(t, src, peer, args...)
 	if r.Code != 0 || r.Stderr != "" {
@@ -91,7 +91,7 @@ func Expect(t *testing.T, src, want string, peer Peer, args ...string) {
 
 // NextLine returns the next printed line, or fails the test when the script
 // ended first.
-func NextLine(t *testing.T, lines <-chan string) string {
+func NextLine(t testing.TB, lines <-chan string) string {
 	l, ok := <-lines
 	if !ok {
 		t.Error("the script ended before printing the expected line")
@@ -101,7 +101,7 @@ func NextLine(t *testing.T, lines <-chan string) string {
 }
 
 // Busy returns the address of a Go socket that occupies a loopback port.
-func Busy(t *testing.T, network string) string {
+func Busy(t testing.TB, network string) string {
 	t.Helper()
 	if strings.HasPrefix(network, "udp") {
 		c, err := net.ListenPacket(network, "127.0.0.1:0")

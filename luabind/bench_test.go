@@ -1,0 +1,74 @@
+package luabind_test
+
+import (
+	"io"
+	"net"
+	"strconv"
+	"testing"
+
+	"github.com/luasock/luasock/internal/testutil"
+)
+
+// benchLua runs src with b.N as arg[1]; the loop in src is the measured work.
+func benchLua(b *testing.B, src string, peer testutil.Peer, args ...string) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	r := testutil.Run(b, src, peer, append([]string{strconv.Itoa(b.N)}, args...)...)
+	if r.Code != 0 {
+		b.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+}
+
+// BenchmarkCallBaseline is the cost of calling an API function that does no I/O.
+func BenchmarkCallBaseline(b *testing.B) {
+	benchLua(b, `local n = tonumber(...) for i = 1, n do strerror(0) end`, nil)
+}
+
+func BenchmarkDateCall(b *testing.B) {
+	benchLua(b, `local n = tonumber(...) for i = 1, n do date("D M j H:i:s Y\r\n") end`, nil)
+}
+
+func BenchmarkSendto(b *testing.B) {
+	sink, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sink.Close()
+	benchLua(b, `
+local n, to = tonumber((...)), select(2, ...)
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+for i = 1, n do stream_socket_sendto(s, "x", 0, to) end`, nil, sink.LocalAddr().String())
+}
+
+// BenchmarkSendtoRecvfrom is one datagram to itself and back out of the
+// socket: recvfrom's cost is this minus BenchmarkSendto.
+func BenchmarkSendtoRecvfrom(b *testing.B) {
+	benchLua(b, `
+local n = tonumber(...)
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+local me = s:name()
+for i = 1, n do
+  stream_socket_sendto(s, "x", 0, me)
+  stream_socket_recvfrom(s, 1)
+end`, nil)
+}
+
+func BenchmarkFwrite(b *testing.B) {
+	peer := func(t testing.TB, lines <-chan string) {
+		addr := <-lines
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.Copy(io.Discard, c)
+	}
+	benchLua(b, `
+local n = tonumber(...)
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+local c = assert(stream_socket_accept(s))
+for i = 1, n do fwrite(c, "The local time is 11/22/2026 6:25 am\n") end
+fclose(c)`, peer)
+}
