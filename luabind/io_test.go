@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -234,5 +235,63 @@ print(stream_socket_recvfrom(c, 1, STREAM_OOB))
 	r := testutil.Run(t, src, peer)
 	if r.Code != 0 || !strings.HasSuffix(r.Stdout, "normal\n!\t") && !strings.Contains(r.Stdout, "normal\n!\t127.0.0.1:") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// TestFgetsTimeoutKeepsPartialLine: a timeout returns `nil, errstr, 110`,
+// sets timed_out, and the partial line comes whole with the next call.
+func TestFgetsTimeoutKeepsPartialLine(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+local c = assert(stream_socket_accept(s))
+stream_set_timeout(c, 0, 50000)
+print(fgets(c))
+print(stream_get_meta_data(c).timed_out, stream_get_meta_data(c).unread_bytes)
+stream_set_timeout(c, 10)
+print(fgets(c))
+print(stream_get_meta_data(c).timed_out)
+`
+	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
+		c.Write([]byte("par"))
+		testutil.NextLine(t, lines) // the timeout
+		c.Write([]byte("tial\n"))
+		io.Copy(io.Discard, c)
+	})
+	r := testutil.Run(t, src, peer)
+	want := "nil\tConnection timed out\t110\ntrue\t3\npartial\n\nfalse\n"
+	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// TestHugeLength: a huge length allocates only what arrives, on datagram
+// and stream sockets alike.
+func TestHugeLength(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+s:sendto(string.rep("d", 3000), s:name())
+print(#stream_socket_recvfrom(s, 1073741824))
+local srv = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(srv:name())
+local c = assert(stream_socket_accept(srv))
+print(#fread(c, 1073741824))
+`
+	peer := func(t testing.TB, lines <-chan string) {
+		testutil.NextLine(t, lines)
+		streamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
+			c.Write([]byte("stream"))
+			io.Copy(io.Discard, c)
+		})(t, lines)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := testutil.Run(t, src, peer)
+	runtime.ReadMemStats(&after)
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "3000\n") || !strings.HasSuffix(r.Stdout, "\n6\n") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Fatalf("the run allocated %d MiB", grew>>20)
 	}
 }
