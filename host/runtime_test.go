@@ -203,3 +203,28 @@ end
 		t.Errorf("goroutines: %d before, %d after", goroutines, got)
 	}
 }
+
+// TestBlockingPositions: a call that waits (here accept with a timeout)
+// works wherever it stands, since blocking needs no coroutine yield.
+func TestBlockingPositions(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+local function wait() return stream_socket_accept(s, 0.01) end
+local function tail() return s:accept(0.01) end
+print(select(3, wait()))
+print(select(4, pcall(wait)))
+print(select(4, xpcall(wait, debug.traceback)))
+print(select(3, tail()))
+local mt = setmetatable({}, {__index = function(_, k) return select(3, wait()) end})
+print(mt.x)
+for code in function(_, prev) if prev == nil then return select(3, wait()) end end do print(code) end
+local t = {3, 1, 2}
+table.sort(t, function(a, b) wait() return a < b end)
+print(table.concat(t, ","))
+print(select(3, coroutine.wrap(wait)()))
+local co = coroutine.create(function() return select(3, wait()) end)
+print(coroutine.resume(co))
+print(string.gsub("ab", ".", function(c) return tostring(select(3, wait())) end))
+`
+	testutil.Expect(t, src, "110\n110\n110\n110\n110\n110\n1,2,3\n110\ntrue\t110\n110110\t2\n", nil)
+}
