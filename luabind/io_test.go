@@ -295,3 +295,40 @@ print(#fread(c, 1073741824))
 		t.Fatalf("the run allocated %d MiB", grew>>20)
 	}
 }
+
+// TestShutdownAndNonBlocking: after SHUT_WR the peer sees EOF and can still
+// answer; non-blocking reads with nothing complete give "".
+func TestShutdownAndNonBlocking(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+local c = assert(stream_socket_accept(s))
+stream_set_blocking(c, false)
+print(fread(c, 10) == "", stream_get_meta_data(c).blocked)
+fwrite(c, "question")
+print(stream_socket_shutdown(c, STREAM_SHUT_WR))
+stream_set_blocking(c, true)
+print(fread(c, 3))               -- "par": the peer answered after our EOF
+stream_set_blocking(c, false)
+print(fgets(c) == "")            -- no complete line yet; the partial one stays
+stream_set_blocking(c, true)
+print(fgets(c))
+print(fread(c, 10))
+print(c:shutdown(STREAM_SHUT_RDWR)) -- the peer is gone
+`
+	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
+		got, err := io.ReadAll(c) // ends at the script's SHUT_WR
+		if string(got) != "question" || err != nil {
+			t.Errorf("peer read %q, %v", got, err)
+		}
+		c.Write([]byte("partial"))
+		testutil.NextLine(t, lines) // "par"
+		testutil.NextLine(t, lines) // the non-blocking fgets
+		c.Write([]byte(" answer\n"))
+	})
+	r := testutil.Run(t, src, peer)
+	want := "true\tfalse\ntrue\npar\ntrue\ntial answer\n\nnil\nnil\tTransport endpoint is not connected\t107\n"
+	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
+		t.Fatalf("exit %d\nstdout:\n%s\nwant suffix:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
+	}
+}
