@@ -144,14 +144,6 @@ func TestExitClosesHandles(t *testing.T) {
 	}
 }
 
-func openFDs(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
-}
-
 // settledGoroutines waits (bounded) for goroutines to wind down to want.
 func settledGoroutines(want int) int {
 	n := runtime.NumGoroutine()
@@ -175,7 +167,7 @@ for i = 1, tonumber(...) do
   fclose(c)
 end
 `
-	fds, goroutines := openFDs(t), runtime.NumGoroutine()
+	fds, goroutines := testutil.OpenFDs(t), runtime.NumGoroutine()
 	peer := func(t testing.TB, lines <-chan string) {
 		addr := testutil.NextLine(t, lines)
 		for i := 0; i < conns; i++ {
@@ -196,7 +188,7 @@ end
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
-	if got := openFDs(t); got != fds {
+	if got := testutil.OpenFDs(t); got != fds {
 		t.Errorf("open fds: %d before, %d after", fds, got)
 	}
 	if got := settledGoroutines(goroutines); got > goroutines {

@@ -47,7 +47,7 @@ func TestServerFailures(t *testing.T) {
 		{"existing file", []string{"unix://" + existing}, "nil\tAddress already in use\t98"},
 		{"address not local", []string{"tcp://192.0.2.1:0"}, "nil\tCannot assign requested address\t99"},
 	}
-	fds := openFDs(t)
+	fds := testutil.OpenFDs(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := printServer
@@ -57,7 +57,7 @@ func TestServerFailures(t *testing.T) {
 			testutil.Expect(t, src, tt.want+"\n", nil, tt.args...)
 		})
 	}
-	if got := openFDs(t); got != fds {
+	if got := testutil.OpenFDs(t); got != fds {
 		t.Fatalf("failed servers left fds open: %d before, %d after", fds, got)
 	}
 	if b, err := os.ReadFile(existing); err != nil || string(b) != "keep me" {
@@ -244,12 +244,4 @@ print(tostring(stream_context_create()), stream_context_create({ssl = {verify_pe
 		"true\nnil\tAddress already in use\t98\n"+
 		"nil\tPermission denied\t13\n1\n"+
 		"true\nstream context\ttrue\n", nil)
-}
-
-func openFDs(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
 }

@@ -5,6 +5,7 @@ package testutil
 import (
 	"bytes"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -117,4 +118,14 @@ func Busy(t testing.TB, network string) string {
 	}
 	t.Cleanup(func() { l.Close() })
 	return l.Addr().String()
+}
+
+// OpenFDs counts this process's open file descriptors.
+func OpenFDs(t testing.TB) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
 }
