@@ -158,6 +158,9 @@ func FormatSockaddr(sa unix.Sockaddr) string {
 	case *unix.SockaddrInet6:
 		return "[" + netip.AddrFrom16(a.Addr).String() + "]:" + strconv.Itoa(a.Port)
 	case *unix.SockaddrUnix:
+		if a.Name == "@" { // x/sys's spelling of an unnamed socket
+			return ""
+		}
 		if strings.HasPrefix(a.Name, "@") {
 			return "\x00" + a.Name[1:]
 		}

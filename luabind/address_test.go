@@ -73,6 +73,7 @@ func TestFormatSockaddr(t *testing.T) {
 		{&unix.SockaddrUnix{Name: "/tmp/s"}, "/tmp/s"},
 		{&unix.SockaddrUnix{Name: ""}, ""},
 		{&unix.SockaddrUnix{Name: "@abs"}, "\x00abs"},
+		{&unix.SockaddrUnix{Name: "@"}, ""},
 		{nil, ""},
 	}
 	for _, tt := range tests {

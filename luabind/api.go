@@ -81,6 +81,9 @@ func (a *api) functions() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"stream_socket_server":   named("stream_socket_server", a.server),
 		"stream_socket_accept":   named("stream_socket_accept", a.accept),
+		"stream_socket_client":   named("stream_socket_client", a.client),
+		"stream_socket_pair":     named("stream_socket_pair", a.pair),
+		"stream_select":          named("stream_select", a.selectStreams),
 		"stream_socket_recvfrom": named("stream_socket_recvfrom", a.recvfrom),
 		"stream_socket_sendto":   named("stream_socket_sendto", a.sendto),
 		"stream_socket_get_name": named("stream_socket_get_name", getName),

@@ -332,3 +332,14 @@ print(c:shutdown(STREAM_SHUT_RDWR)) -- the peer is gone
 		t.Fatalf("exit %d\nstdout:\n%s\nwant suffix:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
 	}
 }
+
+// sendOOB sends data as TCP urgent data.
+func sendOOB(t testing.TB, c net.Conn, data string) {
+	raw, _ := c.(*net.TCPConn).SyscallConn()
+	raw.Write(func(fd uintptr) bool {
+		if err := unix.Sendto(int(fd), []byte(data), unix.MSG_OOB, nil); err != nil {
+			t.Error(err)
+		}
+		return true
+	})
+}

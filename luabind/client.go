@@ -1,0 +1,198 @@
+package luabind
+
+import (
+	"net/netip"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/sys/unix"
+)
+
+// PHP's client flags.
+const (
+	streamClientAsyncConnect = 2
+	streamClientConnect      = 4
+)
+
+// defaultConnectTimeout is PHP's default_socket_timeout.
+const defaultConnectTimeout = 60 * time.Second
+
+// client is `stream_socket_client(address [, timeout [, flags [, context]]])`
+// → `stream` | `nil, errstr, errno`. It tries each resolved address in turn.
+// timeout (seconds, default 60; negative waits as long as the system does)
+// bounds the connect; STREAM_CLIENT_ASYNC_CONNECT returns while the connect
+// is under way (the stream turns writable when it completes). udp and udg
+// "connects" only set the peer: refusals come with the next read or write.
+func (a *api) client(L *lua.LState, fname string) int {
+	address := checkString(L, 1, fname)
+	wait := defaultConnectTimeout
+	if L.Get(2) != lua.LNil {
+		if t := checkNumber(L, 2, fname); t >= 0 {
+			wait = max(seconds(t), time.Nanosecond)
+		} else {
+			wait = -1
+		}
+	}
+	flags := optInt(L, 3, fname, streamClientConnect)
+	ctx := optContext(L, 4, fname)
+	addr, err := ParseAddress(address)
+	if err != nil {
+		return pushFailure(L, err)
+	}
+	var local unix.Sockaddr
+	targets := []unix.Sockaddr{}
+	families := []int{}
+	if addr.IsIP() {
+		ips, err := a.resolve(L, addr.Host)
+		if err != nil {
+			return pushFailure(L, err)
+		}
+		for _, ip := range ips {
+			family := unix.AF_INET
+			if !ip.Is4() {
+				family = unix.AF_INET6
+			}
+			targets = append(targets, ipSockaddr(ip, addr.Port, family))
+			families = append(families, family)
+		}
+		if ctx.Socket.BindTo != "" {
+			if local, err = a.bindAddress(L, ctx.Socket.BindTo); err != nil {
+				return pushFailure(L, err)
+			}
+		}
+	} else {
+		targets = append(targets, unixSockaddr(addr.Path))
+		families = append(families, unix.AF_UNIX)
+	}
+	for i, to := range targets {
+		var s *Stream
+		s, err = a.connect(L, addr, families[i], to, local, wait, flags, &ctx.Socket)
+		if err == nil {
+			pushStream(L, s)
+			return 1
+		}
+	}
+	return pushFailure(L, err)
+}
+
+// bindAddress parses a context's bindto, "ip:port" or "[v6]:port".
+func (a *api) bindAddress(L *lua.LState, bindto string) (unix.Sockaddr, error) {
+	host, port, err := parseHostPort(bindto)
+	if err != nil {
+		return nil, err
+	}
+	ip, ok := literalIP(host)
+	if !ok {
+		if host != "" {
+			return nil, userFailure(`Failed to parse address "` + bindto + `": bindto needs an IP address`)
+		}
+		ip = netip.IPv4Unspecified()
+	}
+	family := unix.AF_INET
+	if !ip.Is4() {
+		family = unix.AF_INET6
+	}
+	return ipSockaddr(ip, port, family), nil
+}
+
+// connect makes one connection attempt. The socket is tracked from its
+// creation, so a run that stops during the wait still closes it.
+func (a *api) connect(L *lua.LState, addr Address, family int, to, local unix.Sockaddr, wait time.Duration, flags int, opts *SocketOptions) (*Stream, error) {
+	fd, err := unix.Socket(family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newStream(fd, addr.Transport, family)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	a.host.Track(s)
+	fail := func(err error) (*Stream, error) {
+		a.host.Untrack(s)
+		s.Close()
+		return nil, err
+	}
+	if err := setClientOptions(fd, addr, family, local, opts); err != nil {
+		return fail(err)
+	}
+	err = unix.Connect(fd, to)
+	if err == unix.EINPROGRESS && flags&streamClientAsyncConnect == 0 {
+		// Writable means the handshake ended; SO_ERROR tells how.
+		err = a.do(L, s, true, wait, func(fd int) error {
+			if soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err != nil || soErr != 0 {
+				if err == nil {
+					err = unix.Errno(soErr)
+				}
+				return err
+			}
+			if _, err := unix.Getpeername(fd); err == unix.ENOTCONN {
+				return unix.EAGAIN
+			}
+			return nil
+		})
+	} else if err == unix.EINPROGRESS {
+		err = nil
+	}
+	if err != nil {
+		return fail(err)
+	}
+	s.connected = !s.datagram()
+	return s, nil
+}
+
+// setClientOptions applies a context's options before connect: bindto,
+// SO_REUSEADDR with bindto (PHP does), SO_BROADCAST and TCP_NODELAY.
+func setClientOptions(fd int, addr Address, family int, local unix.Sockaddr, o *SocketOptions) error {
+	if !addr.IsIP() {
+		return nil
+	}
+	if o.TCPNoDelay != nil && *o.TCPNoDelay && addr.Transport == "tcp" {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+			return err
+		}
+	}
+	if o.SoBroadcast != nil && *o.SoBroadcast && addr.Transport == "udp" {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_BROADCAST, 1); err != nil {
+			return err
+		}
+	}
+	if local == nil {
+		return nil
+	}
+	if v4, ok := local.(*unix.SockaddrInet4); ok && family == unix.AF_INET6 {
+		local = ipSockaddr(netip.AddrFrom4(v4.Addr), v4.Port, family)
+	}
+	if o.SoReuseAddr == nil || *o.SoReuseAddr {
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+	}
+	return unix.Bind(fd, local)
+}
+
+// pair is `stream_socket_pair(domain, type, protocol)` → `a, b` |
+// `nil, errstr, errno`: two connected sockets (unix streams for
+// STREAM_PF_UNIX, STREAM_SOCK_STREAM).
+func (a *api) pair(L *lua.LState, fname string) int {
+	domain := checkInt(L, 1, fname)
+	typ := checkInt(L, 2, fname)
+	proto := checkInt(L, 3, fname)
+	fds, err := unix.Socketpair(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	if err != nil {
+		return pushFailure(L, err)
+	}
+	transport := "unix"
+	if typ == unix.SOCK_DGRAM {
+		transport = "udg"
+	}
+	for _, fd := range fds {
+		s, err := newStream(fd, transport, domain)
+		if err != nil {
+			unix.Close(fd)
+			return pushFailure(L, err)
+		}
+		s.connected = typ != unix.SOCK_DGRAM
+		a.host.Track(s)
+		pushStream(L, s)
+	}
+	return 2
+}

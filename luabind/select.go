@@ -1,0 +1,145 @@
+package luabind
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/sys/unix"
+)
+
+// pollSlice bounds one poll(2) call, so that a select notices a stopping run.
+const pollSlice = 250 * time.Millisecond
+
+// selectEntry is one handle of one of stream_select's tables.
+type selectEntry struct {
+	table *lua.LTable
+	key   lua.LValue
+	s     *Stream
+	pfd   int // index into the poll set
+}
+
+// selectStreams is `stream_select(read, write, except, seconds [, microseconds])`
+// → count | `nil, errstr, errno`. Each table (or nil) maps keys to handles;
+// it is rewritten in place to the ready ones, keeping their keys. nil seconds
+// waits forever. Readable: data (also data fgets buffered), a pending
+// connection, or a closed peer. Writable: room to write, or a finished
+// connect. Except: urgent (OOB) data. poll(2) has no 1024-descriptor limit.
+func (a *api) selectStreams(L *lua.LState, fname string) int {
+	var tables [3]*lua.LTable
+	given := false
+	for i := range tables {
+		switch v := L.Get(i + 1).(type) {
+		case *lua.LTable:
+			tables[i], given = v, true
+		case *lua.LNilType:
+		default:
+			typeError(L, i+1, fname, "table or nil")
+		}
+	}
+	if !given {
+		argError(L, 1, fname, "no stream arrays were passed")
+	}
+	wait := time.Duration(-1)
+	if L.Get(4) != lua.LNil {
+		sec := checkNumber(L, 4, fname)
+		if sec < 0 {
+			argError(L, 4, fname, "must be greater than or equal to 0")
+		}
+		usec := optNumber(L, 5, fname, 0)
+		if usec < 0 {
+			argError(L, 5, fname, "must be greater than or equal to 0")
+		}
+		wait = seconds(sec) + time.Duration(usec)*time.Microsecond
+	}
+	events := [3]int16{unix.POLLIN, unix.POLLOUT, unix.POLLPRI}
+	var entries [3][]selectEntry
+	var fds []unix.PollFd
+	index := map[*Stream]int{}
+	buffered := false
+	for i, t := range tables {
+		if t == nil {
+			continue
+		}
+		t.ForEach(func(k, v lua.LValue) {
+			ud, _ := v.(*lua.LUserData)
+			var s *Stream
+			if ud != nil {
+				s, _ = ud.Value.(*Stream)
+			}
+			if s == nil || s.closed {
+				argError(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
+			}
+			if i == 0 && len(s.readBuf) > 0 {
+				buffered = true
+			}
+			n, ok := index[s]
+			if !ok {
+				n = len(fds)
+				index[s] = n
+				fd := -1
+				_ = s.raw.Control(func(f uintptr) { fd = int(f) })
+				fds = append(fds, unix.PollFd{Fd: int32(fd)})
+			}
+			fds[n].Events |= events[i]
+			entries[i] = append(entries[i], selectEntry{table: t, key: k, s: s, pfd: n})
+		})
+	}
+	if buffered {
+		wait = 0 // data fgets read ahead is ready now
+	}
+	err := a.poll(L, fds, wait)
+	if err != nil {
+		return pushFailure(L, err)
+	}
+	ready := 0
+	for i := range entries {
+		for _, e := range entries[i] {
+			rev := fds[e.pfd].Revents
+			var ok bool
+			switch i {
+			case 0:
+				ok = rev&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0 || len(e.s.readBuf) > 0
+			case 1:
+				ok = rev&(unix.POLLOUT|unix.POLLHUP|unix.POLLERR) != 0
+			case 2:
+				ok = rev&unix.POLLPRI != 0
+			}
+			if ok {
+				ready++
+			} else {
+				e.table.RawSet(e.key, lua.LNil)
+			}
+		}
+	}
+	L.Push(lua.LNumber(ready))
+	return 1
+}
+
+// poll waits until one of fds is ready or wait passes (< 0: forever), with
+// the Lua lock released. It wakes every pollSlice to see whether the run stops.
+func (a *api) poll(L *lua.LState, fds []unix.PollFd, wait time.Duration) error {
+	n, err := unix.Poll(fds, 0)
+	if n != 0 || wait == 0 || (err != nil && err != unix.EINTR) {
+		return err
+	}
+	ctx := a.host.Context()
+	a.host.Block(L, func() {
+		deadline := time.Now().Add(wait)
+		for ctx.Err() == nil {
+			slice := pollSlice
+			if wait >= 0 {
+				slice = min(slice, time.Until(deadline))
+			}
+			n, err = unix.Poll(fds, int(math.Ceil(float64(max(slice, 0))/float64(time.Millisecond))))
+			if n != 0 || (err != nil && err != unix.EINTR) || (wait >= 0 && !time.Now().Before(deadline)) {
+				return
+			}
+		}
+	})
+	if err == unix.EINTR {
+		err = nil
+	}
+	return err
+}
