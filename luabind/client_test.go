@@ -218,3 +218,31 @@ func TestSelectBadArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteTimeoutAndNonBlockingWrites: a peer that does not read fills the
+// buffers; a timed write then fails with 110 and sets timed_out, and a
+// non-blocking write returns what fit, down to 0.
+func TestWriteTimeoutAndNonBlockingWrites(t *testing.T) {
+	src := `
+local a, b = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0)
+stream_set_blocking(a, false)
+local chunk = string.rep("z", 65536)
+local total, n = 0, nil
+for i = 1, 1000 do
+  n = fwrite(a, chunk)
+  total = total + n
+  if n < #chunk then break end
+end
+print(total > 0, n < #chunk, fwrite(a, chunk))
+stream_set_blocking(a, true)
+stream_set_timeout(a, 0, 20000)
+print(fwrite(a, chunk))
+print(stream_get_meta_data(a).timed_out)
+print(#fread(b, 100) > 0) -- b reads: room again
+stream_set_timeout(b, 0, 20000)
+local got = 0
+repeat local d = fread(b, 65536) got = got + (d and #d or 0) until not d
+print(got == total - 100 or got, stream_get_meta_data(b).timed_out)
+`
+	testutil.Expect(t, src, "true\ttrue\t0\nnil\tConnection timed out\t110\ntrue\ntrue\ntrue\ttrue\n", nil)
+}
