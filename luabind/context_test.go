@@ -54,3 +54,23 @@ func TestServerSocketOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestClientSocketOptions checks on the socket what a client context sets.
+func TestClientSocketOptions(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	addr, _ := ParseAddress("tcp://127.0.0.1:9")
+	local := &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
+	if err := setClientOptions(fd, addr, unix.AF_INET, local, &SocketOptions{TCPNoDelay: boolPtr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	nodelay, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
+	reuse, _ := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR)
+	sa, _ := unix.Getsockname(fd)
+	if nodelay == 0 || reuse == 0 || FormatSockaddr(sa) == "0.0.0.0:0" {
+		t.Fatalf("nodelay %d, reuseaddr %d, bound to %s", nodelay, reuse, FormatSockaddr(sa))
+	}
+}
