@@ -46,10 +46,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"freeport": cmdFreePort,
-			"tcpget":   cmdGet("tcp"),
-			"unixget":  cmdGet("unix"),
-			"udpget":   cmdUDPGet,
+			"freeport":   cmdFreePort,
+			"tcpget":     cmdGet("tcp"),
+			"unixget":    cmdGet("unix"),
+			"udpget":     cmdUDPGet,
+			"waitlisten": cmdWaitListen,
 		},
 	})
 }
@@ -78,8 +79,24 @@ func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0], strconv.Itoa(port))
 }
 
-// cmdGet: tcpget ADDR / unixget PATH connects (retrying until the server is
-// up), reads to EOF and prints what it got.
+// dialReady connects to a server started in the background, retrying while
+// it is refused (the server is still starting), up to readyTimeout.
+func dialReady(ts *testscript.TestScript, network, addr string) net.Conn {
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		c, err := net.DialTimeout(network, addr, time.Second)
+		if err == nil {
+			return c
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s %s: %v", network, addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// cmdGet: tcpget ADDR / unixget PATH connects once the server is up, reads
+// to EOF and prints what it got.
 func cmdGet(network string) func(ts *testscript.TestScript, neg bool, args []string) {
 	return func(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) != 1 {
@@ -89,23 +106,22 @@ func cmdGet(network string) func(ts *testscript.TestScript, neg bool, args []str
 		if network == "unix" && !filepath.IsAbs(addr) {
 			addr = ts.MkAbs(addr)
 		}
-		deadline := time.Now().Add(readyTimeout)
-		for {
-			c, err := net.DialTimeout(network, addr, time.Second)
-			if err == nil {
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				b, err := io.ReadAll(c)
-				c.Close()
-				ts.Check(err)
-				fmt.Fprint(ts.Stdout(), string(b))
-				return
-			}
-			if time.Now().After(deadline) {
-				ts.Fatalf("%s %s: %v", network, addr, err)
-			}
-			time.Sleep(20 * time.Millisecond) // the server is starting
-		}
+		c := dialReady(ts, network, addr)
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		b, err := io.ReadAll(c)
+		ts.Check(err)
+		fmt.Fprint(ts.Stdout(), string(b))
 	}
+}
+
+// cmdWaitListen: waitlisten ADDR returns once a TCP server accepts
+// connections there (it connects and hangs up).
+func cmdWaitListen(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitlisten ADDRESS")
+	}
+	dialReady(ts, "tcp", args[0]).Close()
 }
 
 // cmdUDPGet: udpget ADDR sends one byte and prints the reply, resending
