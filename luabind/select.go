@@ -120,8 +120,8 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 // poll waits until one of fds is ready or wait passes (< 0: forever), with
 // the Lua lock released. It wakes every pollSlice to see whether the run stops.
 func (a *api) poll(L *lua.LState, fds []unix.PollFd, wait time.Duration) error {
-	n, err := unix.Poll(fds, 0)
-	if n != 0 || wait == 0 || (err != nil && err != unix.EINTR) {
+	n, err := pollRetry(fds, 0)
+	if n != 0 || wait == 0 || err != nil {
 		return err
 	}
 	ctx := a.host.Context()
@@ -130,16 +130,24 @@ func (a *api) poll(L *lua.LState, fds []unix.PollFd, wait time.Duration) error {
 		for ctx.Err() == nil {
 			slice := pollSlice
 			if wait >= 0 {
-				slice = min(slice, time.Until(deadline))
+				slice = max(min(slice, time.Until(deadline)), 0)
 			}
-			n, err = unix.Poll(fds, int(math.Ceil(float64(max(slice, 0))/float64(time.Millisecond))))
-			if n != 0 || (err != nil && err != unix.EINTR) || (wait >= 0 && !time.Now().Before(deadline)) {
+			n, err = pollRetry(fds, int(math.Ceil(float64(slice)/float64(time.Millisecond))))
+			if n != 0 || err != nil || (wait >= 0 && !time.Now().Before(deadline)) {
 				return
 			}
 		}
 	})
-	if err == unix.EINTR {
-		err = nil
-	}
 	return err
+}
+
+// pollRetry is poll(2), called again when a signal interrupts it (Go's
+// runtime signals its threads, so EINTR is common).
+func pollRetry(fds []unix.PollFd, ms int) (int, error) {
+	for {
+		n, err := unix.Poll(fds, ms)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
 }
