@@ -40,8 +40,7 @@ func (a *api) client(L *lua.LState, fname string) int {
 		return pushFailure(L, err)
 	}
 	var local unix.Sockaddr
-	targets := []unix.Sockaddr{}
-	families := []int{}
+	var targets []target
 	if addr.IsIP() {
 		ips, err := a.resolve(L, addr.Host)
 		if err != nil {
@@ -52,8 +51,7 @@ func (a *api) client(L *lua.LState, fname string) int {
 			if !ip.Is4() {
 				family = unix.AF_INET6
 			}
-			targets = append(targets, ipSockaddr(ip, addr.Port, family))
-			families = append(families, family)
+			targets = append(targets, target{family, ipSockaddr(ip, addr.Port, family)})
 		}
 		if ctx.Socket.BindTo != "" {
 			if local, err = a.bindAddress(L, ctx.Socket.BindTo); err != nil {
@@ -61,18 +59,23 @@ func (a *api) client(L *lua.LState, fname string) int {
 			}
 		}
 	} else {
-		targets = append(targets, unixSockaddr(addr.Path))
-		families = append(families, unix.AF_UNIX)
+		targets = append(targets, target{unix.AF_UNIX, unixSockaddr(addr.Path)})
 	}
-	for i, to := range targets {
+	for _, to := range targets {
 		var s *Stream
-		s, err = a.connect(L, addr, families[i], to, local, wait, flags, &ctx.Socket)
+		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
 			pushStream(L, s)
 			return 1
 		}
 	}
 	return pushFailure(L, err)
+}
+
+// target is one address a client tries.
+type target struct {
+	family int
+	sa     unix.Sockaddr
 }
 
 // bindAddress parses a context's bindto, "ip:port" or "[v6]:port".
@@ -97,12 +100,12 @@ func (a *api) bindAddress(L *lua.LState, bindto string) (unix.Sockaddr, error) {
 
 // connect makes one connection attempt. The socket is tracked from its
 // creation, so a run that stops during the wait still closes it.
-func (a *api) connect(L *lua.LState, addr Address, family int, to, local unix.Sockaddr, wait time.Duration, flags int, opts *SocketOptions) (*Stream, error) {
-	fd, err := unix.Socket(family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+func (a *api) connect(L *lua.LState, addr Address, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *SocketOptions) (*Stream, error) {
+	fd, err := unix.Socket(to.family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newStream(fd, addr.Transport, family)
+	s, err := newStream(fd, addr.Transport, to.family)
 	if err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -113,10 +116,10 @@ func (a *api) connect(L *lua.LState, addr Address, family int, to, local unix.So
 		s.Close()
 		return nil, err
 	}
-	if err := setClientOptions(fd, addr, family, local, opts); err != nil {
+	if err := setClientOptions(fd, addr, to.family, local, opts); err != nil {
 		return fail(err)
 	}
-	err = unix.Connect(fd, to)
+	err = unix.Connect(fd, to.sa)
 	if err == unix.EINPROGRESS && flags&streamClientAsyncConnect == 0 {
 		// Writable means the handshake ended; SO_ERROR tells how.
 		err = a.do(L, s, true, wait, func(fd int) error {
