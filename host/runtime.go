@@ -107,11 +107,11 @@ func newRuntime(opts Options) *Runtime {
 	rt.L = lua.NewState(lua.Options{
 		CallStackSize:       20000,
 		MinimizeStackMemory: true,
-		RegistrySize:        1024,
+		RegistrySize:        256, // each task's thread starts this small and grows
 		RegistryMaxSize:     1 << 22,
-		RegistryGrowStep:    1024,
+		RegistryGrowStep:    256,
 	})
-	luabind.Open(rt.L, rt)
+	luabind.Open(rt.L, rt, map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep})
 	rt.openStdlib(rt.L)
 	return rt
 }

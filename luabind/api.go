@@ -35,10 +35,14 @@ type api struct {
 const ModuleName = "luasock"
 
 // Open installs the API into L: the functions and constants as globals, the
-// `errno` table, the stream metatable, and `require("luasock")`.
-func Open(L *lua.LState, host Host) {
+// `errno` table, the stream metatable, and `require("luasock")`. extra are
+// the host's own functions (spawn, sleep), installed the same way.
+func Open(L *lua.LState, host Host, extra map[string]lua.LGFunction) {
 	a := &api{host: host}
 	mod := a.module(L)
+	for name, fn := range extra {
+		mod.RawSetString(name, L.NewFunction(fn))
+	}
 	mod.ForEach(func(k, v lua.LValue) { L.SetGlobal(string(k.(lua.LString)), v) })
 	L.PreloadModule(ModuleName, func(L *lua.LState) int {
 		L.Push(mod)

@@ -180,7 +180,10 @@ func wouldBlock(err error) bool { return err == unix.EAGAIN || err == unix.EINTR
 // A deadline that passes gives os.ErrDeadlineExceeded.
 func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
 	var err error
-	rerr := s.rawIO(write, func(fd uintptr) bool { err = attempt(int(fd)); return true })
+	// Control, not Read/Write: those take the fd's read or write lock, which
+	// another task blocked on this socket holds while it waits in the poller;
+	// waiting for it here, with the Lua lock held, would stop every task.
+	rerr := s.raw.Control(func(fd uintptr) { err = attempt(int(fd)) })
 	if rerr != nil {
 		return rerr
 	}

@@ -401,12 +401,11 @@ func (a *api) eof(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	gone := false
 	if len(s.readBuf) == 0 && !s.eof && !s.listening && !s.datagram() {
-		_ = s.raw.Read(func(fd uintptr) bool {
+		_ = s.raw.Control(func(fd uintptr) { // Control: never waits for another task's read
 			var b [1]byte
 			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
 			s.eof = err == nil && n == 0
 			gone = err != nil && !wouldBlock(err) // reset: PHP's liveness check fails too
-			return true
 		})
 	}
 	L.Push(lua.LBool(len(s.readBuf) == 0 && (s.eof || gone)))

@@ -1,0 +1,55 @@
+package host
+
+import (
+	"math"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// spawn is `spawn(fn, ...)`: it starts fn(...) as a new task and returns at
+// once. The task runs when the caller blocks or ends. An error in a task is
+// reported on stderr with its traceback and ends that task only; the handles
+// it opened stay open until closed or until the run ends.
+func (rt *Runtime) spawn(L *lua.LState) int {
+	fn, ok := L.Get(1).(*lua.LFunction)
+	if !ok {
+		L.RaiseError("bad argument #1 to 'spawn' (function expected, got %s)", typeName(L, 1))
+	}
+	args := make([]lua.LValue, 0, L.GetTop()-1)
+	for i := 2; i <= L.GetTop(); i++ {
+		args = append(args, L.Get(i))
+	}
+	thread, _ := L.NewThread() // shares the globals
+	rt.startTask(thread, fn, args, false)
+	return 0
+}
+
+// sleep is `sleep(seconds)`: it blocks only the calling task. A negative or
+// non-number duration raises; sleep(0) lets the other tasks run.
+func (rt *Runtime) sleep(L *lua.LState) int {
+	n, ok := L.Get(1).(lua.LNumber)
+	if !ok || math.IsNaN(float64(n)) || n < 0 {
+		if !ok {
+			L.RaiseError("bad argument #1 to 'sleep' (number expected, got %s)", typeName(L, 1))
+		}
+		L.RaiseError("bad argument #1 to 'sleep' (must be greater than or equal to 0)")
+	}
+	d := time.Duration(math.Min(float64(n)*float64(time.Second), math.MaxInt64))
+	rt.Block(L, func() {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-rt.ctx.Done():
+		}
+	})
+	return 0
+}
+
+func typeName(L *lua.LState, n int) string {
+	if n > L.GetTop() {
+		return "no value"
+	}
+	return L.Get(n).Type().String()
+}

@@ -1,0 +1,135 @@
+package host_test
+
+import (
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/luasock/luasock/host"
+)
+
+// runBounded runs src, interrupting it after a while so that a deadlock
+// fails the test instead of hanging it.
+func runBounded(t *testing.T, src string) (out, errOut string, code int) {
+	t.Helper()
+	signals := make(chan os.Signal, 2)
+	timer := time.AfterFunc(20*time.Second, func() { signals <- syscall.SIGINT; signals <- syscall.SIGINT })
+	defer timer.Stop()
+	var stdout, stderr strings.Builder
+	code = host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: &stdout, Stderr: &stderr, Signals: signals})
+	return stdout.String(), stderr.String(), code
+}
+
+// TestBlockingInEveryPosition: a task blocked in accept, wherever the call
+// stands, lets the main chunk run and connect to it.
+func TestBlockingInEveryPosition(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+local function accept() local c = assert(stream_socket_accept(s)) fclose(c) return "ok" end
+local positions = {
+  direct = function() local r = accept() return r end,
+  pcall = function() return select(2, pcall(accept)) end,
+  xpcall = function() return select(2, xpcall(accept, debug.traceback)) end,
+  metamethod = function() return setmetatable({}, {__index = function() return accept() end}).x end,
+  iterator = function()
+    local got
+    for v in function() if not got then got = accept() return got end end do end
+    return got
+  end,
+  sort = function()
+    local first, r = true, nil
+    table.sort({2, 1}, function(a, b) if first then first = false r = accept() end return a < b end)
+    return r
+  end,
+  gsub = function() return (string.gsub("x", "x", function() return accept() end)) end,
+  tailcall = function() return accept() end,
+  wrap = function() return coroutine.wrap(accept)() end,
+  resume = function() return select(2, coroutine.resume(coroutine.create(accept))) end,
+}
+local count = 0
+for name, fn in pairs(positions) do
+  count = count + 1
+  spawn(function() print(name .. "=" .. tostring(fn())) end)
+end
+sleep(0.05) -- the tasks start and block in accept
+for i = 1, count do fclose(assert(stream_socket_client("tcp://" .. s:name()))) end
+`
+	out, errOut, code := runBounded(t, src)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	sort.Strings(lines)
+	want := "direct=ok gsub=ok iterator=ok metamethod=ok pcall=ok resume=ok sort=ok tailcall=ok wrap=ok xpcall=ok"
+	if code != 0 || strings.Join(lines, " ") != want {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+// TestTasks: tasks interleave at blocking calls, share tables, keep a
+// truthful coroutine.running(), and a task's error ends only that task.
+func TestTasks(t *testing.T) {
+	src := `
+local log = {}
+local function worker(name, n)
+  local me = coroutine.running()
+  for i = 1, n do
+    log[#log + 1] = name .. i
+    sleep(0.02)
+    assert(coroutine.running() == me and coroutine.status(me) == "running")
+  end
+end
+print(coroutine.running())
+spawn(worker, "a", 3)
+spawn(worker, "b", 3)
+spawn(function() error("boom") end)
+sleep(0.01)
+print(#log > 0 and #log < 6)
+spawn(function()
+  sleep(0.2)
+  table.sort(log)
+  print(table.concat(log, " "))
+end)
+print(pcall(spawn, 1))
+print(pcall(sleep, "x"))
+print(pcall(sleep, -1))
+print(require("luasock").spawn == spawn)
+`
+	out, errOut, code := runBounded(t, src)
+	want := "nil\ntrue\n" +
+		"false\ttest.lua:22: bad argument #1 to 'spawn' (function expected, got number)\n" +
+		"false\ttest.lua:23: bad argument #1 to 'sleep' (number expected, got string)\n" +
+		"false\ttest.lua:24: bad argument #1 to 'sleep' (must be greater than or equal to 0)\n" +
+		"true\na1 a2 a3 b1 b2 b3\n"
+	if code != 0 || out != want || !strings.HasPrefix(errOut, "test.lua:14: boom\nstack traceback:") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+// TestSignalWakesSleepingTasks: a signal ends tasks that sleep or wait.
+func TestSignalWakesSleepingTasks(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+spawn(function() sleep(3600) end)
+spawn(function() stream_socket_accept(s) end)
+print("ready")
+sleep(3600)
+`
+	signals := make(chan os.Signal, 1)
+	ready := make(chan struct{})
+	out := &notifyWriter{want: "ready\n", seen: ready}
+	done := make(chan int)
+	go func() {
+		done <- host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: out, Signals: signals})
+	}()
+	<-ready
+	signals <- syscall.SIGTERM
+	select {
+	case code := <-done:
+		if code != host.ExitTerminated {
+			t.Fatalf("exit %d", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not stop")
+	}
+}
