@@ -51,6 +51,7 @@ func TestScripts(t *testing.T) {
 			"unixget":    cmdGet("unix"),
 			"udpget":     cmdUDPGet,
 			"waitlisten": cmdWaitListen,
+			"holdopen":   cmdHoldOpen,
 		},
 	})
 }
@@ -122,6 +123,16 @@ func cmdWaitListen(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: waitlisten ADDRESS")
 	}
 	dialReady(ts, "tcp", args[0]).Close()
+}
+
+// cmdHoldOpen: holdopen ADDR connects and keeps the connection open, never
+// reading or writing, until the script ends.
+func cmdHoldOpen(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: holdopen ADDRESS")
+	}
+	c := dialReady(ts, "tcp", args[0])
+	ts.Defer(func() { c.Close() })
 }
 
 // cmdUDPGet: udpget ADDR sends one byte and prints the reply, resending
