@@ -105,9 +105,9 @@ func newRuntime(opts Options) *Runtime {
 		handles: map[io.Closer]struct{}{},
 	}
 	rt.L = lua.NewState(lua.Options{
-		CallStackSize:       20000,
+		CallStackSize:       2000, // nested Lua calls; each task pre-allocates an index of CallStackSize/8 pointers
 		MinimizeStackMemory: true,
-		RegistrySize:        256, // each task's thread starts this small and grows
+		RegistrySize:        128, // each task's thread starts this small and grows
 		RegistryMaxSize:     1 << 22,
 		RegistryGrowStep:    256,
 	})

@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // runBounded runs src, interrupting it after a while so that a deadlock
@@ -131,5 +133,52 @@ sleep(3600)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the run did not stop")
+	}
+}
+
+// TestTenThousandTasksLeaveNothing: after 10,000 tasks that each used a
+// socket pair, fds and goroutines are back where they were.
+func TestTenThousandTasksLeaveNothing(t *testing.T) {
+	src := `
+local done = 0
+for i = 1, 10000 do
+  spawn(function()
+    sleep(0) -- every task waits once; then it uses its pair without waiting
+    local a, b = assert(stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0))
+    fwrite(a, "x")
+    assert(fread(b, 1) == "x")
+    fclose(a)
+    if i % 10 ~= 0 then fclose(b) end -- the rest the host closes at the end
+    done = done + 1
+  end)
+end
+spawn(function()
+  while done < 10000 do sleep(0.01) end
+  print(done)
+end)
+`
+	fds, goroutines := testutil.OpenFDs(t), runtime.NumGoroutine()
+	out, errOut, code := runBounded(t, src)
+	if code != 0 || out != "10000\n" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if got := testutil.OpenFDs(t); got != fds {
+		t.Errorf("open fds: %d before, %d after", fds, got)
+	}
+	if got := settledGoroutines(goroutines); got > goroutines {
+		t.Errorf("goroutines: %d before, %d after", goroutines, got)
+	}
+}
+
+// TestCallDepth: deep recursion works, and too deep is a Lua error.
+func TestCallDepth(t *testing.T) {
+	src := `
+local function f(n) if n == 0 then return 0 end return 1 + f(n - 1) end
+print(f(1500))
+print(pcall(f, 100000))
+`
+	out, errOut, code := runBounded(t, src)
+	if code != 0 || out != "1500\nfalse\tlua callstack overflow\n" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }

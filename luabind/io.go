@@ -34,15 +34,16 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 // copied out of a pooled buffer, so a huge length costs only what arrives.
 // eof is a stream socket's end (a 0-byte read).
 func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, from unix.Sockaddr, eof bool, err error) {
-	bufp := recvBufs.Get().(*[]byte)
-	defer recvBufs.Put(bufp)
-	buf := (*bufp)[:min(length, maxRecv)]
 	large := s.datagram() && length > maxRecv
 	var n int
 	err = a.do(L, s, false, s.waitFor(), func(fd int) error {
-		b := buf
+		// The buffer is held only for the system call, not while a task
+		// waits: 10,000 idle readers must not pin 10,000 buffers.
+		bufp := recvBufs.Get().(*[]byte)
+		defer recvBufs.Put(bufp)
+		b := (*bufp)[:min(length, maxRecv)]
 		if large { // size the buffer by the waiting datagram
-			size, _, err := unix.Recvfrom(fd, buf[:1], flags|unix.MSG_PEEK|unix.MSG_TRUNC)
+			size, _, err := unix.Recvfrom(fd, b[:1], flags|unix.MSG_PEEK|unix.MSG_TRUNC)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,98 @@
+package host_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luasock/luasock/host"
+)
+
+// clientEnv makes this test binary a client process for BenchmarkIdleConnections:
+// it opens N connections to ADDR, says "connected", and holds them until its
+// stdin closes. A separate process, so that neither side needs 2N descriptors.
+const clientEnv = "LUASOCK_IDLE_CLIENT"
+
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(clientEnv); spec != "" {
+		addr, count, _ := strings.Cut(spec, ",")
+		n, _ := strconv.Atoi(count)
+		conns := make([]net.Conn, 0, n)
+		for range n {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				fmt.Println("dial:", err)
+				os.Exit(1)
+			}
+			conns = append(conns, c)
+		}
+		fmt.Println("connected")
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// BenchmarkIdleConnections: 10,000 idle connections, each held by its own
+// task blocked in fread; reports the Go heap and stacks per connection.
+func BenchmarkIdleConnections(b *testing.B) {
+	const conns = 10000
+	src := `
+local n = tonumber(...)
+local server = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(server:name())
+for i = 1, n do
+  local conn = assert(stream_socket_accept(server))
+  spawn(function() fread(conn, 1) fclose(conn) end)
+end
+sleep(0.2) -- every task starts and blocks in fread
+print("idle")
+`
+	for b.Loop() {
+		runtime.GC()
+		var before, idle runtime.MemStats
+		runtime.ReadMemStats(&before)
+		pr, pw := io.Pipe()
+		done := make(chan int)
+		go func() {
+			done <- host.Run(host.Options{Script: "idle.lua", Source: []byte(src), Args: []string{strconv.Itoa(conns)}, Stdout: pw, Stderr: os.Stderr})
+			pw.Close()
+		}()
+		lines := bufio.NewScanner(pr)
+		lines.Scan()
+		client := exec.Command(os.Args[0], "-test.run=^$")
+		client.Env = append(os.Environ(), clientEnv+"="+lines.Text()+","+strconv.Itoa(conns))
+		stdin, _ := client.StdinPipe()
+		client.Stdout = io.Discard
+		if err := client.Start(); err != nil {
+			b.Fatal(err)
+		}
+		if !lines.Scan() || lines.Text() != "idle" {
+			b.Fatalf("server said %q", lines.Text())
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&idle)
+		perConn := float64(idle.HeapInuse+idle.StackInuse-before.HeapInuse-before.StackInuse) / conns
+		b.ReportMetric(perConn, "B/conn")
+		b.ReportMetric(float64(runtime.NumGoroutine()), "goroutines")
+		stdin.Close() // the client hangs up: every task reads EOF and ends
+		client.Wait()
+		go io.Copy(io.Discard, pr)
+		select {
+		case code := <-done:
+			if code != 0 {
+				b.Fatalf("exit %d", code)
+			}
+		case <-time.After(60 * time.Second):
+			b.Fatal("the server did not end")
+		}
+	}
+}
