@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 		}
 		fmt.Println("connected")
 		io.Copy(io.Discard, os.Stdin)
+		for _, c := range conns {
+			c.Close()
+		}
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
