@@ -48,6 +48,9 @@ type Options struct {
 	// handle closed, exit 130 or 143), a second one at once.
 	Signals <-chan os.Signal
 	Grace   time.Duration // 0: DefaultGrace
+	// Workers runs that many independent Lua states on the same script
+	// (0 or 1: one). Their IP servers get SO_REUSEPORT.
+	Workers int
 }
 
 // Runtime is one run of a script. It implements luabind.Host.
@@ -86,18 +89,23 @@ func Run(opts Options) int {
 		fmt.Fprintln(opts.Stderr, err)
 		return ExitError
 	}
-	rt := newRuntime(opts)
-	return rt.run(proto, opts)
-}
-
-func newRuntime(opts Options) *Runtime {
 	stdout := opts.Stdout
 	if stdout == nil {
 		stdout = io.Discard
 	}
+	out := newLineWriter(stdout)
+	defer out.Close()
+	if opts.Workers > 1 {
+		return runWorkers(proto, opts, out)
+	}
+	return newRuntime(opts, out, luabind.Worker{}).run(proto, opts)
+}
+
+// newRuntime makes the state of one run (of one worker) writing to out.
+func newRuntime(opts Options, out *lineWriter, worker luabind.Worker) *Runtime {
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &Runtime{
-		stdout:  newLineWriter(stdout),
+		stdout:  out,
 		stderr:  opts.Stderr,
 		stopped: make(chan struct{}),
 		ctx:     ctx,
@@ -111,7 +119,10 @@ func newRuntime(opts Options) *Runtime {
 		RegistryMaxSize:     1 << 22,
 		RegistryGrowStep:    256,
 	})
-	luabind.Open(rt.L, rt, map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep})
+	luabind.Open(rt.L, rt, luabind.Config{
+		Extra:  map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep},
+		Worker: worker,
+	})
 	rt.openStdlib(rt.L)
 	return rt
 }
@@ -141,7 +152,7 @@ func (rt *Runtime) run(proto *lua.FunctionProto, opts Options) int {
 		grace = DefaultGrace
 	}
 	finished := rt.awaitTasks(allDone, opts.Signals, grace)
-	rt.stdout.Close()
+	rt.stdout.Flush()
 	if finished {
 		rt.L.Close()
 	}

@@ -28,20 +28,39 @@ type Host interface {
 }
 
 type api struct {
-	host Host
+	host   Host
+	worker Worker
+}
+
+// Worker says which of several independent states running the same script
+// this is (luasock run --workers N). The zero value is a single run.
+type Worker struct {
+	ID, Count int // 1..Count; 0 when not a worker
+}
+
+// Config is what Open installs besides the API.
+type Config struct {
+	Extra  map[string]lua.LGFunction // the host's own functions (spawn, sleep)
+	Worker Worker
 }
 
 // ModuleName is what `require` takes to get the API as a table.
 const ModuleName = "luasock"
 
 // Open installs the API into L: the functions and constants as globals, the
-// `errno` table, the stream metatable, and `require("luasock")`. extra are
-// the host's own functions (spawn, sleep), installed the same way.
-func Open(L *lua.LState, host Host, extra map[string]lua.LGFunction) {
-	a := &api{host: host}
+// `errno` table, the stream metatable, and `require("luasock")`, with the
+// host's own functions of cfg.Extra installed the same way. A worker also
+// gets WORKER (its number) and WORKERS (how many), and its IP servers reuse
+// the port.
+func Open(L *lua.LState, host Host, cfg Config) {
+	a := &api{host: host, worker: cfg.Worker}
 	mod := a.module(L)
-	for name, fn := range extra {
+	for name, fn := range cfg.Extra {
 		mod.RawSetString(name, L.NewFunction(fn))
+	}
+	if cfg.Worker.Count > 0 {
+		mod.RawSetString("WORKER", lua.LNumber(cfg.Worker.ID))
+		mod.RawSetString("WORKERS", lua.LNumber(cfg.Worker.Count))
 	}
 	mod.ForEach(func(k, v lua.LValue) { L.SetGlobal(string(k.(lua.LString)), v) })
 	L.PreloadModule(ModuleName, func(L *lua.LState) int {

@@ -33,7 +33,12 @@ func (a *api) server(L *lua.LState, fname string) int {
 			return pushFailure(L, err)
 		}
 	}
-	s, err := listen(addr, ips, flags, &ctx.Socket)
+	opts := ctx.Socket
+	if a.worker.Count > 0 && opts.SoReusePort == nil {
+		on := true // workers share the port; the kernel spreads the load
+		opts.SoReusePort = &on
+	}
+	s, err := listen(addr, ips, flags, &opts)
 	if err != nil {
 		return pushFailure(L, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -17,7 +18,10 @@ var Version = "0.1.0-dev"
 const usage = `luasock runs Lua scripts that use PHP's stream-socket API.
 
 Usage:
-  luasock run script.lua [args...]   run a script; arg[1..] and ... are its arguments
+  luasock run [--workers N] script.lua [args...]
+                                     run a script; arg[1..] and ... are its arguments;
+                                     --workers N runs N independent copies whose
+                                     servers share their ports (SO_REUSEPORT)
   luasock version                    print the version
   luasock help                       print this help
 
@@ -47,9 +51,27 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
-		fmt.Fprintf(stderr, "luasock: unknown flag %q\n\n%s", args[0], usage)
-		return host.ExitUsage
+	workers := 1
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		flag, value, hasValue := strings.Cut(args[0], "=")
+		if flag != "--workers" {
+			fmt.Fprintf(stderr, "luasock: unknown flag %q\n\n%s", args[0], usage)
+			return host.ExitUsage
+		}
+		args = args[1:]
+		if !hasValue {
+			if len(args) == 0 {
+				fmt.Fprintf(stderr, "luasock: --workers needs a number\n\n%s", usage)
+				return host.ExitUsage
+			}
+			value, args = args[0], args[1:]
+		}
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 1024 {
+			fmt.Fprintf(stderr, "luasock: --workers takes a number from 1 to 1024, not %q\n\n%s", value, usage)
+			return host.ExitUsage
+		}
+		workers = n
 	}
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "luasock: run needs a script\n\n%s", usage)
@@ -64,5 +86,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Stdout:  stdout,
 		Stderr:  stderr,
 		Signals: signals,
+		Workers: workers,
 	})
 }

@@ -172,6 +172,11 @@ func TestUsage(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{[]string{"run"}, 2, "", "run needs a script"},
 		{[]string{"run", "--bogus", "x.lua"}, 2, "", `unknown flag "--bogus"`},
+		{[]string{"run", "--trace", "x.lua"}, 2, "", `unknown flag "--trace"`},
+		{[]string{"run", "--workers"}, 2, "", "--workers needs a number"},
+		{[]string{"run", "--workers", "0", "x.lua"}, 2, "", `--workers takes a number from 1 to 1024, not "0"`},
+		{[]string{"run", "--workers=abc", "x.lua"}, 2, "", `--workers takes a number from 1 to 1024, not "abc"`},
+		{[]string{"run", "--workers", "2"}, 2, "", "run needs a script"},
 		{[]string{"run", "/nonexistent/x.lua"}, 1, "", "cannot open /nonexistent/x.lua: No such file or directory"},
 	}
 	for _, tt := range tests {
