@@ -55,7 +55,7 @@ type Options struct {
 
 // Runtime is one run of a script. It implements luabind.Host.
 type Runtime struct {
-	lock   sync.Mutex // the Lua lock
+	lock   fairLock // the Lua lock, handed over in FIFO order
 	L      *lua.LState
 	stdout *lineWriter
 	stderr io.Writer

@@ -184,3 +184,19 @@ print(pcall(f, 100000))
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
+
+// TestCloseWhileAnotherTaskWaits: a task blocked on a handle that another
+// task closes gets `nil, "Bad file descriptor", 9`.
+func TestCloseWhileAnotherTaskWaits(t *testing.T) {
+	src := `
+local r, w = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0)
+local waiting = false
+spawn(function() waiting = true print(fread(r, 10)) end)
+while not waiting do sleep(0) end
+fclose(r)
+`
+	out, errOut, code := runBounded(t, src)
+	if code != 0 || out != "nil\tBad file descriptor\t9\n" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}

@@ -1,6 +1,7 @@
 package luabind
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -197,6 +198,11 @@ func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attem
 	a.host.Block(L, func() {
 		rerr = s.rawIO(write, func(fd uintptr) bool { err = attempt(int(fd)); return !wouldBlock(err) })
 	})
+	if rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
+		// The poller fails a wait only on a deadline or a close: another
+		// task closed the handle (its error, "use of closed file", is internal).
+		return os.ErrClosed
+	}
 	if rerr != nil {
 		return rerr
 	}

@@ -12,15 +12,22 @@ import (
 	"time"
 )
 
-// TestChatServer runs examples/chat_server.lua and talks to it with three
-// clients: lines reach the others, joins and leaves are announced, and a
-// client that never reads and leaves half a line cannot stall the rest.
-func TestChatServer(t *testing.T) {
+// TestChatServers runs examples/chat_server.lua (stream_select) and talks
+// to it with three clients: lines reach the others, joins and leaves are
+// announced, and a client that never reads and leaves half a line cannot
+// stall the rest.
+func TestChatServers(t *testing.T) {
+	for _, example := range []string{"chat_server.lua"} {
+		t.Run(example, func(t *testing.T) { testChat(t, example) })
+	}
+}
+
+func testChat(t *testing.T, name string) {
 	path, err := exec.LookPath("luasock")
 	if err != nil {
 		t.Fatal(err)
 	}
-	example, _ := filepath.Abs("../../examples/chat_server.lua")
+	example, _ := filepath.Abs("../../examples/" + name)
 	cmd := exec.Command(path, "run", example, "tcp://127.0.0.1:0")
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
