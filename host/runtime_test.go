@@ -145,6 +145,22 @@ func TestExitClosesHandles(t *testing.T) {
 	}
 }
 
+// baseline counts open fds and goroutines before a leak check.
+func baseline(t *testing.T) (fds, goroutines int) {
+	return testutil.OpenFDs(t), runtime.NumGoroutine()
+}
+
+// checkBaseline fails the test unless fds and goroutines are back to baseline.
+func checkBaseline(t *testing.T, fds, goroutines int) {
+	t.Helper()
+	if got := testutil.OpenFDs(t); got != fds {
+		t.Errorf("open fds: %d before, %d after", fds, got)
+	}
+	if got := settledGoroutines(goroutines); got > goroutines {
+		t.Errorf("goroutines: %d before, %d after", goroutines, got)
+	}
+}
+
 // settledGoroutines waits (bounded) for goroutines to wind down to want.
 func settledGoroutines(want int) int {
 	n := runtime.NumGoroutine()
@@ -168,7 +184,7 @@ for i = 1, tonumber(...) do
   fclose(c)
 end
 `
-	fds, goroutines := testutil.OpenFDs(t), runtime.NumGoroutine()
+	fds, goroutines := baseline(t)
 	peer := func(t testing.TB, lines <-chan string) {
 		addr := testutil.NextLine(t, lines)
 		for i := 0; i < conns; i++ {
@@ -189,12 +205,7 @@ end
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
-	if got := testutil.OpenFDs(t); got != fds {
-		t.Errorf("open fds: %d before, %d after", fds, got)
-	}
-	if got := settledGoroutines(goroutines); got > goroutines {
-		t.Errorf("goroutines: %d before, %d after", goroutines, got)
-	}
+	checkBaseline(t, fds, goroutines)
 }
 
 // TestBlockingPositions: a call that waits (here accept with a timeout)

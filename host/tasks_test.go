@@ -2,7 +2,6 @@ package host_test
 
 import (
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
-	"github.com/luasock/luasock/internal/testutil"
 )
 
 // runBounded runs src, interrupting it after a while so that a deadlock
@@ -159,17 +157,12 @@ spawn(function()
   print(done)
 end)
 `
-	fds, goroutines := testutil.OpenFDs(t), runtime.NumGoroutine()
+	fds, goroutines := baseline(t)
 	out, errOut, code := runBounded(t, src)
 	if code != 0 || out != "10000\n" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if got := testutil.OpenFDs(t); got != fds {
-		t.Errorf("open fds: %d before, %d after", fds, got)
-	}
-	if got := settledGoroutines(goroutines); got > goroutines {
-		t.Errorf("goroutines: %d before, %d after", goroutines, got)
-	}
+	checkBaseline(t, fds, goroutines)
 }
 
 // TestCallDepth: deep recursion works, and too deep is a Lua error.
