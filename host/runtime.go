@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -221,7 +222,7 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 			L.Push(a)
 		}
 		if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
-			rt.report(err)
+			rt.report(err, taskName(fn, main))
 			if main {
 				rt.stop(ExitError)
 			}
@@ -230,8 +231,19 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 	}()
 }
 
-// report prints an uncaught error and its traceback on stderr.
-func (rt *Runtime) report(err error) {
+// taskName is how a traceback names a task's own function. gopher-lua calls
+// the bottom frame of every thread "main chunk"; Lua names a coroutine's
+// function by where it is defined.
+func taskName(fn *lua.LFunction, main bool) string {
+	if main || fn.IsG {
+		return "main chunk"
+	}
+	return fmt.Sprintf("function <%s:%d>", fn.Proto.SourceName, fn.Proto.LineDefined)
+}
+
+// report prints an uncaught error and its traceback on stderr; base names
+// the task's function in the traceback's bottom frame.
+func (rt *Runtime) report(err error, base string) {
 	rt.stdout.Flush()
 	var ae *lua.ApiError
 	if !errors.As(err, &ae) {
@@ -244,7 +256,11 @@ func (rt *Runtime) report(err error) {
 	} else if ae.Object.Type() == lua.LTNumber {
 		msg = ae.Object.String()
 	}
-	fmt.Fprintf(rt.stderr, "%s\n%s\n", msg, ae.StackTrace)
+	trace := ae.StackTrace
+	if i := strings.LastIndex(trace, " in main chunk\n"); i >= 0 {
+		trace = trace[:i] + " in " + base + trace[i+len(" in main chunk"):]
+	}
+	fmt.Fprintf(rt.stderr, "%s\n%s\n", msg, trace)
 }
 
 // Block implements luabind.Host: it releases the Lua lock around wait. If

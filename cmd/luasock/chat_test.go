@@ -12,12 +12,12 @@ import (
 	"time"
 )
 
-// TestChatServers runs examples/chat_server.lua (stream_select) and talks
-// to it with three clients: lines reach the others, joins and leaves are
+// TestChatServers runs examples/chat_server.lua (stream_select) and
+// examples/chat_spawn.lua (tasks) and talks to each with three clients: lines reach the others, joins and leaves are
 // announced, and a client that never reads and leaves half a line cannot
 // stall the rest.
 func TestChatServers(t *testing.T) {
-	for _, example := range []string{"chat_server.lua"} {
+	for _, example := range []string{"chat_server.lua", "chat_spawn.lua"} {
 		t.Run(example, func(t *testing.T) { testChat(t, example) })
 	}
 }
