@@ -63,6 +63,7 @@ func Open(L *lua.LState, host Host, cfg Config) {
 		mod.RawSetString("WORKERS", lua.LNumber(cfg.Worker.Count))
 	}
 	mod.ForEach(func(k, v lua.LValue) { L.SetGlobal(string(k.(lua.LString)), v) })
+	openPack(L)
 	L.PreloadModule(ModuleName, func(L *lua.LState) int {
 		L.Push(mod)
 		return 1
