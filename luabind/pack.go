@@ -16,6 +16,9 @@ const (
 	packMaxIntSize = 16 // MAXINTSIZE: the largest i[n]/I[n]
 	packMaxAlign   = 8  // the native maximum alignment, for '!'
 	packIntSize    = 8  // lua_Integer
+	// Lua's stack limit (LUAI_MAXSTACK), which unpack's results must fit;
+	// gopher-lua's registry would grow until it fails less gracefully.
+	packMaxResults = 1000000
 )
 
 // openPack adds pack, unpack and packsize to the string table, where Lua 5.3
@@ -332,6 +335,9 @@ func unpack(L *lua.LState) int {
 		pos += pad
 		at := data[pos:]
 		results++
+		if results >= packMaxResults {
+			L.RaiseError("stack overflow (too many results)")
+		}
 		switch kind {
 		case kInt, kUint:
 			L.Push(lua.LNumber(getInt(L, at, f.little, size, kind == kInt)))
