@@ -38,6 +38,9 @@ const (
 // Lua code (not blocked in a call) before it returns anyway.
 const DefaultGrace = 3 * time.Second
 
+// DefaultTraceBytes is how much of each message a trace dumps by default.
+const DefaultTraceBytes = luabind.DefaultTraceBytes
+
 // Options configure one run.
 type Options struct {
 	Script string   // path of the script
@@ -52,6 +55,10 @@ type Options struct {
 	// Workers runs that many independent Lua states on the same script
 	// (0 or 1: one). Their IP servers get SO_REUSEPORT.
 	Workers int
+	// Trace, when set, receives one line per socket event (luasock run
+	// --trace) with a hex dump of at most TraceBytes of each message.
+	Trace      io.Writer
+	TraceBytes int
 }
 
 // Runtime is one run of a script. It implements luabind.Host.
@@ -96,14 +103,21 @@ func Run(opts Options) int {
 	}
 	out := newLineWriter(stdout)
 	defer out.Close()
-	if opts.Workers > 1 {
-		return runWorkers(proto, opts, out)
+	var trace *luabind.Tracer
+	if opts.Trace != nil {
+		trace = luabind.NewTracer(opts.Trace, opts.TraceBytes, func(err error) {
+			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
+		})
 	}
-	return newRuntime(opts, out, luabind.Worker{}).run(proto, opts)
+	if opts.Workers > 1 {
+		return runWorkers(proto, opts, out, trace)
+	}
+	return newRuntime(opts, out, trace, luabind.Worker{}).run(proto, opts)
 }
 
 // newRuntime makes the state of one run (of one worker) writing to out.
-func newRuntime(opts Options, out *lineWriter, worker luabind.Worker) *Runtime {
+// Workers share out and trace.
+func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker luabind.Worker) *Runtime {
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &Runtime{
 		stdout:  out,
@@ -123,6 +137,7 @@ func newRuntime(opts Options, out *lineWriter, worker luabind.Worker) *Runtime {
 	luabind.Open(rt.L, rt, luabind.Config{
 		Extra:  map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep},
 		Worker: worker,
+		Trace:  trace,
 	})
 	rt.openStdlib(rt.L)
 	return rt

@@ -10,9 +10,9 @@ import (
 
 // runWorkers runs opts.Workers independent states of the same compiled
 // script. Nothing is shared between them but stdout (whole lines, never
-// interleaved mid-line) and the signals, which reach every worker. The exit
+// interleaved mid-line), the trace and the signals, which reach every worker. The exit
 // status is the worst (highest) of the workers'.
-func runWorkers(proto *lua.FunctionProto, opts Options, out *lineWriter) int {
+func runWorkers(proto *lua.FunctionProto, opts Options, out *lineWriter, trace *luabind.Tracer) int {
 	n := opts.Workers
 	signals := make([]chan os.Signal, n)
 	for i := range signals {
@@ -44,7 +44,7 @@ func runWorkers(proto *lua.FunctionProto, opts Options, out *lineWriter) int {
 			defer wg.Done()
 			w := opts
 			w.Signals = signals[i]
-			codes[i] = newRuntime(w, out, luabind.Worker{ID: i + 1, Count: n}).run(proto, w)
+			codes[i] = newRuntime(w, out, trace, luabind.Worker{ID: i + 1, Count: n}).run(proto, w)
 		}()
 	}
 	wg.Wait()

@@ -30,6 +30,7 @@ type Host interface {
 type api struct {
 	host   Host
 	worker Worker
+	trace  *Tracer // nil: tracing is off
 }
 
 // Worker says which of several independent states running the same script
@@ -42,6 +43,7 @@ type Worker struct {
 type Config struct {
 	Extra  map[string]lua.LGFunction // the host's own functions (spawn, sleep)
 	Worker Worker
+	Trace  *Tracer // luasock run --trace; nil when off
 }
 
 // ModuleName is what `require` takes to get the API as a table.
@@ -53,7 +55,7 @@ const ModuleName = "luasock"
 // gets WORKER (its number) and WORKERS (how many), and its IP servers reuse
 // the port.
 func Open(L *lua.LState, host Host, cfg Config) {
-	a := &api{host: host, worker: cfg.Worker}
+	a := &api{host: host, worker: cfg.Worker, trace: cfg.Trace}
 	mod := a.module(L)
 	for name, fn := range cfg.Extra {
 		mod.RawSetString(name, L.NewFunction(fn))
@@ -111,7 +113,7 @@ func (a *api) functions() map[string]lua.LGFunction {
 		"stream_socket_recvfrom": named("stream_socket_recvfrom", a.recvfrom),
 		"stream_socket_sendto":   named("stream_socket_sendto", a.sendto),
 		"stream_socket_get_name": named("stream_socket_get_name", getName),
-		"stream_socket_shutdown": named("stream_socket_shutdown", shutdown),
+		"stream_socket_shutdown": named("stream_socket_shutdown", a.shutdown),
 		"stream_get_transports":  getTransports,
 		"stream_context_create":  named("stream_context_create", contextCreate),
 		"stream_set_timeout":     named("stream_set_timeout", setTimeout),
@@ -145,7 +147,7 @@ func (a *api) methods() map[string]lua.LGFunction {
 		"peer":        named("peer", func(L *lua.LState, fname string) int { return pushName(L, fname, true) }),
 		"settimeout":  named("settimeout", setTimeout),
 		"setblocking": named("setblocking", setBlocking),
-		"shutdown":    named("shutdown", shutdown),
+		"shutdown":    named("shutdown", a.shutdown),
 		"meta":        named("meta", getMetaData),
 		"contents":    named("contents", a.getContents),
 		"getline":     named("getline", a.getLine),

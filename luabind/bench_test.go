@@ -4,8 +4,10 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/testutil"
 )
 
@@ -71,4 +73,31 @@ print(s:name())
 local c = assert(stream_socket_accept(s))
 for i = 1, n do fwrite(c, "The local time is 11/22/2026 6:25 am\n") end
 fclose(c)`, peer)
+}
+
+// BenchmarkTrace is BenchmarkSendtoRecvfrom with the trace off and on (to
+// io.Discard): off must cost what the untraced run costs, no allocation more.
+func BenchmarkTrace(b *testing.B) {
+	const src = `
+local n = tonumber(...)
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+local me = s:name()
+for i = 1, n do
+  stream_socket_sendto(s, "The local time is 11/22/2026 6:25 am\n", 0, me)
+  stream_socket_recvfrom(s, 100)
+end`
+	for _, mode := range []struct {
+		name  string
+		trace io.Writer
+	}{{"off", nil}, {"on", io.Discard}} {
+		b.Run(mode.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var errb strings.Builder
+			code := host.Run(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)},
+				Stderr: &errb, Trace: mode.trace, TraceBytes: host.DefaultTraceBytes})
+			if code != 0 {
+				b.Fatalf("exit %d: %s", code, errb.String())
+			}
+		})
+	}
 }

@@ -65,8 +65,14 @@ func (a *api) client(L *lua.LState, fname string) int {
 		var s *Stream
 		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
+			if a.trace != nil {
+				a.traceOp(s, "connect", "->", FormatSockaddr(to.sa), -1, "")
+			}
 			pushStream(L, s)
 			return 1
+		}
+		if a.trace != nil {
+			a.traceError(addr.Transport+" socket", "connect", "->", FormatSockaddr(to.sa), err)
 		}
 	}
 	return pushFailure(L, err)

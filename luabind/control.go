@@ -71,7 +71,7 @@ func pushName(L *lua.LState, fname string, peer bool) int {
 
 // shutdown is `stream_socket_shutdown(s, how)` → true | `nil, errstr, errno`.
 // how is STREAM_SHUT_RD, STREAM_SHUT_WR or STREAM_SHUT_RDWR.
-func shutdown(L *lua.LState, fname string) int {
+func (a *api) shutdown(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	how := checkInt(L, 2, fname)
 	if how < unix.SHUT_RD || how > unix.SHUT_RDWR {
@@ -80,6 +80,13 @@ func shutdown(L *lua.LState, fname string) int {
 	var err error
 	if cerr := s.raw.Control(func(fd uintptr) { err = unix.Shutdown(int(fd), how) }); cerr != nil {
 		err = cerr
+	}
+	if a.trace != nil {
+		if err != nil {
+			a.traceError(s.traceName(), "shutdown", "", "", err)
+		} else {
+			a.traceOp(s, "shutdown", "", []string{"read", "write", "both"}[how], -1, "")
+		}
 	}
 	if err != nil {
 		return pushFailure(L, err)

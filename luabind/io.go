@@ -57,10 +57,34 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 		return err
 	})
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
+	eof = n == 0 && !s.datagram() && length > 0
+	if a.trace != nil {
+		a.traceRecv(s, from, flags, data, eof, err)
+	}
 	if err != nil {
 		return "", nil, false, err
 	}
-	return data, from, n == 0 && !s.datagram() && length > 0, nil
+	return data, from, eof, nil
+}
+
+// traceRecv records one receive: recvfrom with the sender on an unconnected
+// datagram socket, recv otherwise.
+func (a *api) traceRecv(s *Stream, from unix.Sockaddr, flags int, data string, eof bool, err error) {
+	op, peer := "recv", s.peerName()
+	if from != nil && peer == "" {
+		op, peer = "recvfrom", FormatSockaddr(from)
+	}
+	if flags&unix.MSG_PEEK != 0 {
+		op += " (peek)"
+	}
+	switch {
+	case err != nil:
+		a.traceError(s.traceName(), op, "<-", peer, err)
+	case eof:
+		a.trace.write(event{worker: a.worker, handle: s.traceName(), op: op, arrow: "<-", peer: peer, n: 0, note: "(end of stream)"})
+	default:
+		a.traceOp(s, op, "<-", peer, len(data), data)
+	}
 }
 
 // fill reads one chunk into the read-ahead buffer; at the end of the stream
@@ -86,6 +110,15 @@ func (s *Stream) take(n int) lua.LString {
 		s.readBuf = s.readBuf[n:]
 	}
 	return out
+}
+
+// traceSend records a send of data, or its failure.
+func (a *api) traceSend(s *Stream, op, peer, data string, err error) {
+	if err != nil {
+		a.traceError(s.traceName(), op, "->", peer, err)
+		return
+	}
+	a.traceOp(s, op, "->", peer, len(data), data)
 }
 
 // pushReadFailure ends a read that failed: a non-blocking stream with nothing
@@ -177,6 +210,13 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 		n, err = unix.SendmsgN(fd, bytesOf(data), nil, to, sysFlags)
 		return err
 	})
+	if a.trace != nil {
+		op, peer := "send", s.peerName()
+		if to != nil {
+			op, peer = "sendto", FormatSockaddr(to)
+		}
+		a.traceSend(s, op, peer, data[:n], err)
+	}
 	if err != nil {
 		if s.nonblocking && wouldBlock(err) {
 			L.Push(lua.LNumber(0))
@@ -381,6 +421,13 @@ func (a *api) write(L *lua.LState, fname string) int {
 		return nil
 	})
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
+	if a.trace != nil {
+		if written > 0 {
+			a.traceSend(s, "send", s.peerName(), data[:written], nil)
+		} else if err != nil {
+			a.traceSend(s, "send", s.peerName(), "", err)
+		}
+	}
 	// A partial write reports its count; the error comes back on the next call.
 	if err != nil && written == 0 && !(s.nonblocking && wouldBlock(err)) {
 		return pushFailure(L, err)
@@ -391,7 +438,11 @@ func (a *api) write(L *lua.LState, fname string) int {
 
 // close is `fclose(s)` → true. A second fclose raises, as in PHP.
 func (a *api) close(L *lua.LState, fname string) int {
-	a.closeStream(checkStream(L, 1, fname))
+	s := checkStream(L, 1, fname)
+	if a.trace != nil {
+		a.traceOp(s, "close", "", s.peerName(), -1, "")
+	}
+	a.closeStream(s)
 	L.Push(lua.LTrue)
 	return 1
 }

@@ -3,6 +3,7 @@ package luabind
 import (
 	"math"
 	"net/netip"
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -40,9 +41,19 @@ func (a *api) server(L *lua.LState, fname string) int {
 	}
 	s, err := listen(addr, ips, flags, &opts)
 	if err != nil {
+		if a.trace != nil {
+			a.traceError(addr.Transport+" server "+strings.TrimPrefix(address, addr.Transport+"://"), "listen", "", "", err)
+		}
 		return pushFailure(L, err)
 	}
 	a.host.Track(s)
+	if a.trace != nil {
+		op := "listen"
+		if !s.listening {
+			op = "bind"
+		}
+		a.traceOp(s, op, "", "", -1, "")
+	}
 	pushStream(L, s)
 	return 1
 }
@@ -209,6 +220,8 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	})
 	if wait == 0 && wouldBlock(err) {
 		err = errTimedOut
+	} else if err != nil && a.trace != nil {
+		a.traceError(s.traceName(), "accept", "", "", err)
 	}
 	if err != nil {
 		return pushFailure(L, err)
@@ -218,6 +231,9 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	}
 	conn.peer = FormatSockaddr(peer)
 	conn.connected = true
+	if a.trace != nil {
+		a.traceOp(conn, "accept", "<-", conn.peer, -1, "")
+	}
 	pushStream(L, conn)
 	L.Push(lua.LString(conn.peer))
 	return 2

@@ -18,12 +18,17 @@ var Version = "0.1.0-dev"
 const usage = `luasock runs Lua scripts that use PHP's stream-socket API.
 
 Usage:
-  luasock run [--workers N] script.lua [args...]
-                                     run a script; arg[1..] and ... are its arguments;
-                                     --workers N runs N independent copies whose
-                                     servers share their ports (SO_REUSEPORT)
+  luasock run [flags] script.lua [args...]
+                                     run a script; arg[1..] and ... are its arguments
   luasock version                    print the version
   luasock help                       print this help
+
+Flags of run:
+  --workers N       run N independent copies whose servers share their ports
+                    (SO_REUSEPORT)
+  --trace[=FILE]    print one line per socket event, with a hex dump of the
+                    data, to stderr or FILE
+  --trace-bytes N   dump at most N bytes of each message (default 64; 0: none)
 
 Exit status: 0 when the script ends, 1 on an uncaught error, 2 on a usage
 error, n after os.exit(n), 130 after SIGINT and 143 after SIGTERM (every
@@ -50,42 +55,85 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return host.ExitUsage
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
-	workers := 1
+// runFlags are run's options.
+type runFlags struct {
+	workers    int
+	trace      bool
+	traceFile  string // "" with trace: stderr
+	traceBytes int
+}
+
+// parseRunFlags reads the flags before the script. A flag's value follows
+// '=' or comes as the next argument (--trace takes only '=FILE').
+func parseRunFlags(args []string) (runFlags, []string, error) {
+	f := runFlags{workers: 1, traceBytes: host.DefaultTraceBytes}
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		flag, value, hasValue := strings.Cut(args[0], "=")
-		if flag != "--workers" {
-			fmt.Fprintf(stderr, "luasock: unknown flag %q\n\n%s", args[0], usage)
-			return host.ExitUsage
-		}
 		args = args[1:]
+		if flag == "--trace" {
+			f.trace, f.traceFile = true, value
+			if hasValue && value == "" {
+				return f, nil, fmt.Errorf("--trace= needs a file name")
+			}
+			continue
+		}
+		if flag != "--workers" && flag != "--trace-bytes" {
+			return f, nil, fmt.Errorf("unknown flag %q", flag)
+		}
 		if !hasValue {
 			if len(args) == 0 {
-				fmt.Fprintf(stderr, "luasock: --workers needs a number\n\n%s", usage)
-				return host.ExitUsage
+				return f, nil, fmt.Errorf("%s needs a number", flag)
 			}
 			value, args = args[0], args[1:]
 		}
 		n, err := strconv.Atoi(value)
-		if err != nil || n < 1 || n > 1024 {
-			fmt.Fprintf(stderr, "luasock: --workers takes a number from 1 to 1024, not %q\n\n%s", value, usage)
-			return host.ExitUsage
+		switch {
+		case flag == "--workers" && (err != nil || n < 1 || n > 1024):
+			return f, nil, fmt.Errorf("--workers takes a number from 1 to 1024, not %q", value)
+		case flag == "--trace-bytes" && (err != nil || n < 0):
+			return f, nil, fmt.Errorf("--trace-bytes takes a number of bytes (0 or more), not %q", value)
+		case flag == "--workers":
+			f.workers = n
+		default:
+			f.traceBytes = n
 		}
-		workers = n
 	}
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "luasock: run needs a script\n\n%s", usage)
+		return f, nil, fmt.Errorf("run needs a script")
+	}
+	return f, args, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	flags, args, err := parseRunFlags(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "luasock: %v\n\n%s", err, usage)
 		return host.ExitUsage
+	}
+	var trace io.Writer
+	if flags.trace {
+		trace = stderr
+		if flags.traceFile != "" {
+			file, err := os.Create(flags.traceFile)
+			if err != nil {
+				fmt.Fprintf(stderr, "luasock: cannot write the trace: %v\n", err)
+				return host.ExitError
+			}
+			defer file.Close()
+			trace = file
+		}
 	}
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(signals)
 	return host.Run(host.Options{
-		Script:  args[0],
-		Args:    args[1:],
-		Stdout:  stdout,
-		Stderr:  stderr,
-		Signals: signals,
-		Workers: workers,
+		Script:     args[0],
+		Args:       args[1:],
+		Stdout:     stdout,
+		Stderr:     stderr,
+		Signals:    signals,
+		Workers:    flags.workers,
+		Trace:      trace,
+		TraceBytes: flags.traceBytes,
 	})
 }

@@ -1,0 +1,130 @@
+package luabind_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/luasock/luasock/host"
+)
+
+// traceScript makes every traced event happen once: listen, connect,
+// accept, send, recv, shutdown, end of stream, close, bind, sendto,
+// recvfrom, and a failed connect.
+const traceScript = `
+local srv = assert(stream_socket_server("tcp://127.0.0.1:0"))
+local c = assert(stream_socket_client("tcp://" .. srv:name()))
+local conn = assert(stream_socket_accept(srv))
+print(srv:name(), c:name())
+fwrite(c, "AB\0\1\255\r\n" .. ("A"):rep(16))
+assert(fread(conn, 100))
+stream_socket_shutdown(c, STREAM_SHUT_WR)
+assert(fread(conn, 100) == nil)
+fclose(conn) fclose(c) fclose(srv)
+local u = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+print(u:name())
+stream_socket_sendto(u, "ping", 0, u:name())
+stream_socket_recvfrom(u, 10)
+fclose(u)
+assert(not stream_socket_client("tcp://" .. arg[1], 1))
+`
+
+func TestTrace(t *testing.T) {
+	closed := closedPort(t)
+	var out, errb, trace bytes.Buffer
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
+		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16})
+	if code != 0 || errb.Len() != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	names := strings.Fields(out.String())
+	srv, cli, udp := names[0], names[1], names[2]
+	q := regexp.QuoteMeta
+	want := []string{
+		`tcp server ` + q(srv) + `  listen`,
+		`tcp stream ` + q(cli) + `  connect  -> ` + q(srv),
+		`tcp stream ` + q(srv) + `  accept   <- ` + q(cli),
+		`tcp stream ` + q(cli) + `  send     -> ` + q(srv) + `  23 bytes`,
+		`            0000  41 42 00 01 ff 0d 0a 41  41 41 41 41 41 41 41 41  \|AB\.\.\.\.\.AAAAAAAAA\|`,
+		`            \.\.\.   7 more bytes`,
+		`tcp stream ` + q(srv) + `  recv     <- ` + q(cli) + `  23 bytes`,
+		`            0000  41 42 00 01 ff 0d 0a 41  41 41 41 41 41 41 41 41  \|AB\.\.\.\.\.AAAAAAAAA\|`,
+		`            \.\.\.   7 more bytes`,
+		`tcp stream ` + q(cli) + `  shutdown write`,
+		`tcp stream ` + q(srv) + `  recv     <- ` + q(cli) + `  0 bytes  \(end of stream\)`,
+		`tcp stream ` + q(srv) + `  close    ` + q(cli),
+		`tcp stream ` + q(cli) + `  close    ` + q(srv),
+		`tcp server ` + q(srv) + `  close`,
+		`udp socket ` + q(udp) + `  bind`,
+		`udp socket ` + q(udp) + `  sendto   -> ` + q(udp) + `  4 bytes`,
+		`            0000  70 69 6e 67                                       \|ping\|`,
+		`udp socket ` + q(udp) + `  recvfrom <- ` + q(udp) + `  4 bytes`,
+		`            0000  70 69 6e 67                                       \|ping\|`,
+		`udp socket ` + q(udp) + `  close`,
+		`tcp socket  error    -> ` + q(closed) + `  connect: Connection refused \(111\)`,
+	}
+	lines := strings.Split(strings.TrimSuffix(trace.String(), "\n"), "\n")
+	event := regexp.MustCompile(`^ +\d+\.\d{6}  (.*)$`)
+	for i, w := range want {
+		if i >= len(lines) {
+			t.Fatalf("trace ends before line %d (%s):\n%s", i+1, w, trace.String())
+		}
+		l := lines[i]
+		if m := event.FindStringSubmatch(l); m != nil {
+			l = m[1]
+		}
+		if !regexp.MustCompile(`^` + w + `$`).MatchString(l) {
+			t.Fatalf("trace line %d: %q\nwant %s\nwhole trace:\n%s", i+1, l, w, trace.String())
+		}
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d trace lines, want %d:\n%s", len(lines), len(want), trace.String())
+	}
+}
+
+// TestTraceBytesZero: no dump, only the events.
+func TestTraceBytesZero(t *testing.T) {
+	var trace bytes.Buffer
+	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closedPort(t)}, Trace: &trace})
+	if n := strings.Count(trace.String(), "\n"); n != 15 || strings.Contains(trace.String(), "0000") {
+		t.Fatalf("%d lines:\n%s", n, trace.String())
+	}
+}
+
+// failingWriter fails every write, as a full disk does.
+type failingWriter struct{ writes int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return 0, errors.New("no space left on device")
+}
+
+// TestTraceWriteFails: the trace stops at its first failed write, says so
+// once on stderr, and the script runs on.
+func TestTraceWriteFails(t *testing.T) {
+	w := &failingWriter{}
+	var out, errb bytes.Buffer
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript + `print("done")`), Args: []string{closedPort(t)},
+		Stdout: &out, Stderr: &errb, Trace: w})
+	if code != 0 || !strings.HasSuffix(out.String(), "done\n") || w.writes != 1 ||
+		errb.String() != "luasock: the trace stopped: no space left on device\n" {
+		t.Fatalf("exit %d, %d writes\nstdout:\n%s\nstderr:\n%s", code, w.writes, out.String(), errb.String())
+	}
+}
+
+// TestTraceDevFull writes the trace to /dev/full, a real failing file.
+func TestTraceDevFull(t *testing.T) {
+	f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var errb bytes.Buffer
+	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closedPort(t)}, Stderr: &errb, Trace: f})
+	if errb.String() != "luasock: the trace stopped: write /dev/full: no space left on device\n" {
+		t.Fatalf("stderr: %q", errb.String())
+	}
+}
