@@ -129,6 +129,7 @@ func (a *api) functions() map[string]lua.LGFunction {
 		"feof":                   named("feof", a.eof),
 		"strerror":               luaStrerror,
 		"date":                   named("date", luaDate),
+		"microtime":              named("microtime", luaMicrotime),
 	}
 }
 

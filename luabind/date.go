@@ -1,6 +1,7 @@
 package luabind
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -38,6 +39,19 @@ func luaDate(L *lua.LState, fname string) int {
 		t = time.Unix(int64(checkNumber(L, 2, fname)), 0).In(dateLocation)
 	}
 	L.Push(lua.LString(FormatDate(make([]byte, 0, 64), format, t)))
+	return 1
+}
+
+// luaMicrotime is `microtime([as_float])` → PHP's microtime: the time as
+// "msec sec" ("0.65432100 1700000000"), or with as_float true as seconds
+// with a fraction. It never fails.
+func luaMicrotime(L *lua.LState, fname string) int {
+	now := time.Now()
+	if L.Get(1) != lua.LNil && checkBool(L, 1, fname) {
+		L.Push(lua.LNumber(float64(now.UnixNano()) / 1e9))
+		return 1
+	}
+	L.Push(lua.LString(fmt.Sprintf("%.8f %d", float64(now.Nanosecond()/1000)/1e6, now.Unix())))
 	return 1
 }
 

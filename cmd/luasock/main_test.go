@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -52,6 +53,8 @@ func TestScripts(t *testing.T) {
 			"udpget":     cmdUDPGet,
 			"waitlisten": cmdWaitListen,
 			"holdopen":   cmdHoldOpen,
+			"nearnow":    cmdNearNow,
+			"udpsend":    cmdUDPSend,
 		},
 	})
 }
@@ -135,11 +138,17 @@ func cmdHoldOpen(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Defer(func() { c.Close() })
 }
 
-// cmdUDPGet: udpget ADDR sends one byte and prints the reply, resending
-// until the server answers.
+// cmdUDPGet: udpget ADDR [HEX] sends one byte (or the bytes HEX spells) and
+// prints the reply, resending until the server answers.
 func cmdUDPGet(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: udpget ADDRESS")
+	if len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: udpget ADDRESS [HEX]")
+	}
+	payload := []byte("x")
+	if len(args) == 2 {
+		var err error
+		payload, err = hex.DecodeString(args[1])
+		ts.Check(err)
 	}
 	c, err := net.Dial("udp", args[0])
 	ts.Check(err)
@@ -147,7 +156,7 @@ func cmdUDPGet(ts *testscript.TestScript, neg bool, args []string) {
 	buf := make([]byte, 1500)
 	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
-		c.Write([]byte("x"))
+		c.Write(payload)
 		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 		if n, err := c.Read(buf); err == nil {
 			fmt.Fprint(ts.Stdout(), string(buf[:n]))
@@ -155,6 +164,37 @@ func cmdUDPGet(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Fatalf("no answer from %s", args[0])
+}
+
+// cmdUDPSend: udpsend ADDR HEX sends the bytes HEX spells as one datagram.
+func cmdUDPSend(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: udpsend ADDRESS HEX")
+	}
+	payload, err := hex.DecodeString(args[1])
+	ts.Check(err)
+	c, err := net.Dial("udp", args[0])
+	ts.Check(err)
+	defer c.Close()
+	_, err = c.Write(payload)
+	ts.Check(err)
+}
+
+// cmdNearNow: nearnow checks that the last command printed dates as rdate
+// does ("Sun Nov 22 08:41:23 UTC 2026"), each within 10 s of the test's
+// clock: a wrongly encoded time would be off by far more.
+func cmdNearNow(ts *testscript.TestScript, neg bool, args []string) {
+	out := strings.TrimSpace(ts.ReadFile("stdout"))
+	if out == "" {
+		ts.Fatalf("nothing printed")
+	}
+	for _, line := range strings.Split(out, "\n") {
+		t, err := time.Parse("Mon Jan _2 15:04:05 MST 2006", strings.TrimSpace(line))
+		ts.Check(err)
+		if d := time.Since(t); d < -10*time.Second || d > 10*time.Second {
+			ts.Fatalf("%q is %v away from now", line, d)
+		}
+	}
 }
 
 // TestUsage covers the command line without a script run.
