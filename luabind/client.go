@@ -65,8 +65,15 @@ func (a *api) client(L *lua.LState, fname string) int {
 		var s *Stream
 		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
+			s.ssl, s.host = ctx.SSL, addr.Host
 			if a.trace != nil {
 				a.traceOp(s, "connect", "->", FormatSockaddr(to.sa), -1, "")
+			}
+			if addr.Secure != "" {
+				if err = a.startClientTLS(L, s, wait); err != nil {
+					a.closeStream(s)
+					return pushFailure(L, err)
+				}
 			}
 			pushStream(L, s)
 			return 1
@@ -76,6 +83,15 @@ func (a *api) client(L *lua.LState, fname string) int {
 		}
 	}
 	return pushFailure(L, err)
+}
+
+// startClientTLS is the handshake of a tls:// client.
+func (a *api) startClientTLS(L *lua.LState, s *Stream, wait time.Duration) error {
+	cfg, err := clientTLSConfig(&s.ssl, s.host)
+	if err != nil {
+		return err
+	}
+	return a.handshake(L, s, cfg, false, wait)
 }
 
 // target is one address a client tries.

@@ -26,6 +26,7 @@ type SocketOptions struct {
 // `socket` are kept as given for the transports that read them (ssl).
 type StreamContext struct {
 	Socket  SocketOptions
+	SSL     SSLOptions
 	Options map[string]*lua.LTable
 }
 
@@ -65,6 +66,10 @@ func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *Stre
 			bad("options must have the form {wrapper = {option = value}}")
 		}
 		ctx.Options[string(wrapper)] = opts
+		if wrapper == "ssl" {
+			parseSSLOptions(opts, &ctx.SSL, bad)
+			return
+		}
 		if wrapper != "socket" {
 			return
 		}
@@ -99,6 +104,50 @@ func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *Stre
 				bad("unknown socket option '%s' (known: %s)", lua.LVAsString(k), knownSocketOptions())
 			}
 		})
+	})
+}
+
+// parseSSLOptions reads a context's ssl options; a wrong type or an unknown
+// name raises (through bad), so a typo does not silently weaken a check.
+func parseSSLOptions(opts *lua.LTable, o *SSLOptions, bad func(string, ...any)) {
+	opts.ForEach(func(k, v lua.LValue) {
+		name := lua.LVAsString(k)
+		switch {
+		case stringSSLOptions[name] != nil:
+			s, ok := v.(lua.LString)
+			if !ok {
+				bad("ssl option '%s' must be a string, got %s", name, v.Type())
+			}
+			*stringSSLOptions[name](o) = string(s)
+		case boolSSLOptions[name] != nil:
+			var b bool
+			switch x := v.(type) {
+			case lua.LBool:
+				b = bool(x)
+			case lua.LNumber:
+				b = x != 0
+			default:
+				bad("ssl option '%s' must be a boolean, got %s", name, v.Type())
+			}
+			*boolSSLOptions[name](o) = &b
+		case name == "crypto_method":
+			f, ok := v.(lua.LNumber)
+			if !ok {
+				bad("ssl option 'crypto_method' must be a number, got %s", v.Type())
+			}
+			m := int(f)
+			o.CryptoMethod = &m
+		default:
+			names := []string{"crypto_method"}
+			for n := range stringSSLOptions {
+				names = append(names, n)
+			}
+			for n := range boolSSLOptions {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			bad("unknown ssl option '%s' (known: %s)", name, strings.Join(names, ", "))
+		}
 	})
 }
 

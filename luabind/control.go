@@ -29,7 +29,12 @@ func setBlocking(L *lua.LState, fname string) int {
 }
 
 // streamType is PHP's stream_type name for the transport.
-func (s *Stream) streamType() string { return s.transport + "_socket" }
+func (s *Stream) streamType() string {
+	if s.crypto != nil {
+		return s.transport + "_socket/ssl"
+	}
+	return s.transport + "_socket"
+}
 
 // getMetaData is `stream_get_meta_data(s)` → `{timed_out, blocked, eof,
 // stream_type, mode, unread_bytes, seekable}`.
@@ -43,6 +48,9 @@ func getMetaData(L *lua.LState, fname string) int {
 	t.RawSetString("mode", lua.LString("r+"))
 	t.RawSetString("unread_bytes", lua.LNumber(len(s.readBuf)))
 	t.RawSetString("seekable", lua.LFalse)
+	if s.crypto != nil {
+		t.RawSetString("crypto", cryptoMeta(L, s.crypto))
+	}
 	L.Push(t)
 	return 1
 }
@@ -77,6 +85,9 @@ func (a *api) shutdown(L *lua.LState, fname string) int {
 	if how < unix.SHUT_RD || how > unix.SHUT_RDWR {
 		argError(L, 2, fname, "must be one of STREAM_SHUT_RD, STREAM_SHUT_WR, or STREAM_SHUT_RDWR")
 	}
+	if how != unix.SHUT_RD && s.crypto != nil {
+		_ = s.closeNotify() // the peer reads a clean end of the TLS stream
+	}
 	var err error
 	if cerr := s.raw.Control(func(fd uintptr) { err = unix.Shutdown(int(fd), how) }); cerr != nil {
 		err = cerr
@@ -95,7 +106,7 @@ func (a *api) shutdown(L *lua.LState, fname string) int {
 	return 1
 }
 
-// getTransports is `stream_get_transports()` → `{"tcp", "udp", "unix", "udg"}`.
+// getTransports is `stream_get_transports()` → `{"tcp", "udp", "unix", "udg", "ssl", "tls"}`.
 func getTransports(L *lua.LState) int {
 	t := L.NewTable()
 	for _, name := range Transports {

@@ -1,6 +1,7 @@
 package luabind
 
 import (
+	"crypto/tls"
 	"errors"
 	"os"
 	"strings"
@@ -41,6 +42,15 @@ type Stream struct {
 
 	sockFile *socketFile // the unix socket file this handle created
 	release  sync.Once
+
+	// TLS (tls.go): the session, once there is one; what a later
+	// stream_socket_enable_crypto needs; a server's certificate.
+	crypto    *cryptoState
+	ssl       SSLOptions  // the context's ssl options
+	host      string      // the host a client connected to, for verification
+	accepted  bool        // made by accept: enable_crypto acts as the server
+	serverTLS *tls.Config // a server's (and its accepted streams') certificate
+	autoTLS   bool        // tls:// server: accept runs the handshake
 }
 
 // socketFile identifies a socket file by inode, so that closing never removes
@@ -243,6 +253,7 @@ func checkStream(L *lua.LState, n int, fname string) *Stream {
 
 // closeStream is fclose: the host forgets the handle and the socket is released.
 func (a *api) closeStream(s *Stream) {
+	_ = s.closeNotify()
 	s.closed = true
 	s.readBuf = nil
 	a.host.Untrack(s)

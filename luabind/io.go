@@ -34,6 +34,9 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 // copied out of a pooled buffer, so a huge length costs only what arrives.
 // eof is a stream socket's end (a 0-byte read).
 func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, from unix.Sockaddr, eof bool, err error) {
+	if s.crypto != nil {
+		return a.recvTLS(L, s, length, flags)
+	}
 	large := s.datagram() && length > maxRecv
 	var n int
 	err = a.do(L, s, false, s.waitFor(), func(fd int) error {
@@ -65,6 +68,24 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 		return "", nil, false, err
 	}
 	return data, from, eof, nil
+}
+
+// recvTLS is recv on a TLS stream. A record may hold more than length:
+// the rest goes to the read-ahead buffer, which callers that pass a short
+// length have found empty.
+func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, unix.Sockaddr, bool, error) {
+	if flags != 0 {
+		return "", nil, false, userFailure("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
+	}
+	data, eof, err := a.tlsRecv(L, s)
+	if a.trace != nil {
+		a.traceRecv(s, nil, 0, data, eof, err)
+	}
+	if len(data) > length {
+		s.readBuf = append(s.readBuf, data[length:]...)
+		data = data[:length]
+	}
+	return data, nil, eof, err
 }
 
 // traceRecv records one receive: recvfrom with the sender on an unconnected
@@ -200,6 +221,12 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 		if to, err = a.destination(L, s, address); err != nil {
 			return pushFailure(L, err)
 		}
+	}
+	if s.crypto != nil {
+		if to != nil || flags != 0 {
+			return pushFailure(L, userFailure("a TLS stream sends only to its peer, without flags"))
+		}
+		return a.pushWritten(L, s, data)
 	}
 	sysFlags := unix.MSG_NOSIGNAL
 	if flags&streamOOB != 0 {
@@ -406,6 +433,9 @@ func (a *api) write(L *lua.LState, fname string) int {
 		}
 		data = data[:min(length, len(data))]
 	}
+	if s.crypto != nil {
+		return a.pushWritten(L, s, data)
+	}
 	written := 0
 	err := a.do(L, s, true, s.waitFor(), func(fd int) error {
 		for written < len(data) || (written == 0 && s.datagram()) {
@@ -433,6 +463,19 @@ func (a *api) write(L *lua.LState, fname string) int {
 		return pushFailure(L, err)
 	}
 	L.Push(lua.LNumber(written))
+	return 1
+}
+
+// pushWritten writes data on a TLS stream and pushes fwrite's results.
+func (a *api) pushWritten(L *lua.LState, s *Stream, data string) int {
+	n, err := a.tlsWrite(L, s, data)
+	if a.trace != nil {
+		a.traceSend(s, "send", s.peerName(), data[:n], err)
+	}
+	if err != nil && n == 0 {
+		return pushFailure(L, err)
+	}
+	L.Push(lua.LNumber(n))
 	return 1
 }
 

@@ -1,6 +1,7 @@
 package luabind
 
 import (
+	"crypto/tls"
 	"math"
 	"net/netip"
 	"strings"
@@ -34,6 +35,13 @@ func (a *api) server(L *lua.LState, fname string) int {
 			return pushFailure(L, err)
 		}
 	}
+	var tlsConfig *tls.Config
+	if addr.Secure != "" || ctx.SSL.LocalCert != "" {
+		// Loaded now, so that a wrong file or passphrase shows at once.
+		if tlsConfig, err = serverTLSConfig(&ctx.SSL); err != nil {
+			return pushFailure(L, err)
+		}
+	}
 	opts := ctx.Socket
 	if a.worker.Count > 0 && opts.SoReusePort == nil {
 		on := true // workers share the port; the kernel spreads the load
@@ -47,6 +55,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 		return pushFailure(L, err)
 	}
 	a.host.Track(s)
+	s.ssl, s.serverTLS, s.autoTLS = ctx.SSL, tlsConfig, addr.Secure != ""
 	if a.trace != nil {
 		op := "listen"
 		if !s.listening {
@@ -230,9 +239,17 @@ func (a *api) accept(L *lua.LState, fname string) int {
 		_ = conn.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
 	}
 	conn.peer = FormatSockaddr(peer)
-	conn.connected = true
+	conn.connected, conn.accepted = true, true
+	conn.ssl, conn.serverTLS = s.ssl, s.serverTLS
 	if a.trace != nil {
 		a.traceOp(conn, "accept", "<-", conn.peer, -1, "")
+	}
+	if s.autoTLS {
+		if err := a.handshake(L, conn, s.serverTLS, true, wait); err != nil {
+			a.host.Untrack(conn)
+			conn.Close()
+			return pushFailure(L, err)
+		}
 	}
 	pushStream(L, conn)
 	L.Push(lua.LString(conn.peer))

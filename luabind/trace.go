@@ -132,7 +132,11 @@ func (s *Stream) traceName() string {
 	if local == "" {
 		local = "(unnamed)"
 	}
-	return s.transport + " " + kind + " " + local
+	transport := s.transport
+	if s.crypto != nil {
+		transport = "tls"
+	}
+	return transport + " " + kind + " " + local
 }
 
 // traceOp records an operation on s that moved n bytes of data (n < 0:

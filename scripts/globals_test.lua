@@ -35,7 +35,7 @@ T.test("microtime", function()
 end)
 
 T.test("transports", function()
-  T.eq(table.concat(stream_get_transports(), " "), "tcp udp unix udg")
+  T.eq(table.concat(stream_get_transports(), " "), "tcp udp unix udg ssl tls")
 end)
 
 T.test("require", function()

@@ -1,0 +1,468 @@
+package luabind
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/sys/unix"
+)
+
+// TLS: the tls:// and ssl:// transports (TCP with TLS from the first byte)
+// and stream_socket_enable_crypto (STARTTLS), on Go's crypto/tls. A TLS
+// stream keeps its socket; a tls.Conn runs over it through recordConn, which
+// reads one TLS record at a time so that records not yet needed stay in the
+// kernel, where stream_select's poll sees them.
+
+// PHP's STREAM_CRYPTO_METHOD_* bits: bit 0 marks a client method.
+const (
+	cryptoClientBit = 1
+	cryptoTLSv10    = 8
+	cryptoTLSv11    = 16
+	cryptoTLSv12    = 32
+	cryptoTLSv13    = 64
+)
+
+// tlsHandshakeTimeout bounds a handshake when the call gives no timeout,
+// as PHP's default_socket_timeout does.
+const tlsHandshakeTimeout = 60 * time.Second
+
+// tlsReadSize holds a whole record's plaintext (2^14 bytes), so a read
+// leaves nothing inside the tls.Conn that poll cannot see.
+const tlsReadSize = 16384
+
+// SSLOptions are a context's `ssl` options. Pointers tell "not set" from false.
+type SSLOptions struct {
+	LocalCert, LocalPK, Passphrase string // servers
+	CAFile, PeerName               string // clients
+	VerifyPeer, VerifyPeerName     *bool  // clients; default true
+	AllowSelfSigned, SNIEnabled    *bool
+	CryptoMethod                   *int
+}
+
+var (
+	stringSSLOptions = map[string]func(*SSLOptions) *string{
+		"local_cert": func(o *SSLOptions) *string { return &o.LocalCert },
+		"local_pk":   func(o *SSLOptions) *string { return &o.LocalPK },
+		"passphrase": func(o *SSLOptions) *string { return &o.Passphrase },
+		"cafile":     func(o *SSLOptions) *string { return &o.CAFile },
+		"peer_name":  func(o *SSLOptions) *string { return &o.PeerName },
+	}
+	boolSSLOptions = map[string]func(*SSLOptions) **bool{
+		"verify_peer":       func(o *SSLOptions) **bool { return &o.VerifyPeer },
+		"verify_peer_name":  func(o *SSLOptions) **bool { return &o.VerifyPeerName },
+		"allow_self_signed": func(o *SSLOptions) **bool { return &o.AllowSelfSigned },
+		"SNI_enabled":       func(o *SSLOptions) **bool { return &o.SNIEnabled },
+	}
+)
+
+func isTrue(b *bool, def bool) bool {
+	if b == nil {
+		return def
+	}
+	return *b
+}
+
+// versions turns PHP's crypto method bits into TLS version bounds (0: Go's
+// defaults).
+func versions(method *int) (lo, hi uint16) {
+	if method == nil {
+		return 0, 0
+	}
+	for _, v := range []struct {
+		bit     int
+		version uint16
+	}{{cryptoTLSv10, tls.VersionTLS10}, {cryptoTLSv11, tls.VersionTLS11}, {cryptoTLSv12, tls.VersionTLS12}, {cryptoTLSv13, tls.VersionTLS13}} {
+		if *method&v.bit != 0 {
+			if lo == 0 {
+				lo = v.version
+			}
+			hi = v.version
+		}
+	}
+	return lo, hi
+}
+
+// serverTLSConfig loads a server's certificate. It is made when the server
+// is created, so a wrong file or passphrase shows at once.
+func serverTLSConfig(o *SSLOptions) (*tls.Config, error) {
+	cert, err := loadCertificate(o.LocalCert, o.LocalPK, o.Passphrase)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := versions(o.CryptoMethod)
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: lo, MaxVersion: hi}, nil
+}
+
+// clientTLSConfig verifies the peer as PHP does by default: the chain
+// against the system's roots (or ssl.cafile) and the name against
+// ssl.peer_name or the host connected to. verify_peer = false skips both,
+// verify_peer_name = false the name; allow_self_signed accepts a
+// certificate that signed itself.
+func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
+	name := host
+	if o.PeerName != "" {
+		name = o.PeerName
+	}
+	var roots *x509.CertPool
+	if o.CAFile != "" {
+		pem, err := readOption("ssl.cafile", o.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, userFailure("ssl.cafile '" + o.CAFile + "' holds no PEM certificate")
+		}
+	}
+	verifyPeer, verifyName := isTrue(o.VerifyPeer, true), isTrue(o.VerifyPeerName, true)
+	selfSigned := isTrue(o.AllowSelfSigned, false)
+	lo, hi := versions(o.CryptoMethod)
+	cfg := &tls.Config{
+		InsecureSkipVerify: true, // verified below, with PHP's options
+		MinVersion:         lo,
+		MaxVersion:         hi,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if !verifyPeer {
+				return nil
+			}
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("the peer sent no certificate")
+			}
+			leaf := cs.PeerCertificates[0]
+			opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool()}
+			for _, c := range cs.PeerCertificates[1:] {
+				opts.Intermediates.AddCert(c)
+			}
+			if verifyName {
+				opts.DNSName = name
+			}
+			_, err := leaf.Verify(opts)
+			if err != nil && selfSigned && bytes.Equal(leaf.RawIssuer, leaf.RawSubject) &&
+				leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
+				err = nil
+				if verifyName {
+					err = leaf.VerifyHostname(name)
+				}
+			}
+			var unknown x509.UnknownAuthorityError
+			switch {
+			case errors.As(err, &unknown):
+				return errors.New("certificate verification failed: it is signed by an unknown authority " +
+					"(give its CA in ssl.cafile, or set allow_self_signed for a self-signed one)")
+			case err != nil:
+				return errors.New("certificate verification failed: " + strings.TrimPrefix(err.Error(), "x509: "))
+			}
+			return nil
+		},
+	}
+	if _, isIP := literalIP(name); !isIP && isTrue(o.SNIEnabled, true) {
+		cfg.ServerName = name
+	}
+	return cfg, nil
+}
+
+// cryptoState is a stream's TLS session.
+type cryptoState struct {
+	conn    *tls.Conn
+	rc      *recordConn
+	writing int // tasks in a blocking write; changed with the Lua lock held
+}
+
+// recordConn is the net.Conn a tls.Conn runs over: the stream's socket,
+// read one record (header, then body) at a time. With the nonblocking flags
+// set, a call that would wait fails with errWouldBlock, a temporary error
+// that leaves the tls.Conn usable; otherwise calls wait in Go's poller. The
+// flags are atomic: another task may be blocked in a read meanwhile.
+type recordConn struct {
+	s                           *Stream
+	header                      []byte // the part of a record header read so far
+	left                        int    // bytes of the current record's body still to read
+	nonblockRead, nonblockWrite atomic.Bool
+}
+
+// errWouldBlock is EAGAIN as crypto/tls understands it: a timeout.
+var errWouldBlock = &wouldBlockError{}
+
+type wouldBlockError struct{}
+
+func (*wouldBlockError) Error() string   { return "resource temporarily unavailable" }
+func (*wouldBlockError) Timeout() bool   { return true }
+func (*wouldBlockError) Temporary() bool { return true }
+
+func (c *recordConn) Read(p []byte) (int, error) {
+	want := c.left
+	if want == 0 {
+		want = 5 - len(c.header)
+	}
+	p = p[:min(len(p), want)]
+	var n int
+	var err error
+	if c.nonblockRead.Load() {
+		if cerr := c.s.raw.Control(func(fd uintptr) { n, err = unix.Read(int(fd), p) }); cerr != nil {
+			return 0, cerr
+		}
+		switch {
+		case err == unix.EAGAIN:
+			return 0, errWouldBlock
+		case err != nil:
+			return 0, os.NewSyscallError("read", err)
+		case n == 0:
+			return 0, io.EOF
+		}
+	} else if n, err = c.s.file.Read(p); n == 0 {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// Unwrapped from *fs.PathError: crypto/tls must see a net.Error
+			// that is Temporary, or it would fail every later read.
+			err = os.ErrDeadlineExceeded
+		}
+		return 0, err
+	}
+	if c.left > 0 {
+		c.left -= n
+		return n, nil
+	}
+	c.header = append(c.header, p[:n]...)
+	if len(c.header) == 5 {
+		c.left = int(binary.BigEndian.Uint16(c.header[3:5]))
+		c.header = c.header[:0]
+	}
+	return n, nil
+}
+
+func (c *recordConn) Write(p []byte) (int, error) {
+	if c.nonblockWrite.Load() { // close_notify from fclose: what fits now, or nothing
+		var n int
+		var err error
+		if cerr := c.s.raw.Control(func(fd uintptr) { n, err = unix.Write(int(fd), p) }); cerr != nil {
+			return 0, cerr
+		}
+		if err != nil {
+			return 0, errWouldBlock
+		}
+		return n, nil
+	}
+	return c.s.file.Write(p)
+}
+
+func (c *recordConn) Close() error                       { return nil } // the Stream owns the socket
+func (c *recordConn) LocalAddr() net.Addr                { return streamAddr(c.s.localName()) }
+func (c *recordConn) RemoteAddr() net.Addr               { return streamAddr(c.s.peerName()) }
+func (c *recordConn) SetDeadline(t time.Time) error      { return c.s.file.SetDeadline(t) }
+func (c *recordConn) SetReadDeadline(t time.Time) error  { return c.s.file.SetReadDeadline(t) }
+func (c *recordConn) SetWriteDeadline(t time.Time) error { return c.s.file.SetWriteDeadline(t) }
+
+type streamAddr string
+
+func (a streamAddr) Network() string { return "tcp" }
+func (a streamAddr) String() string  { return string(a) }
+
+// handshake runs a TLS handshake on s with the Lua lock released: as a
+// server with cfg when server is set, else as a client. wait bounds it
+// (0 or less: tlsHandshakeTimeout). Failures return as `errstr, errno`
+// naming the peer.
+func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, wait time.Duration) error {
+	if s.crypto != nil {
+		return userFailure("the stream already speaks TLS")
+	}
+	if wait <= 0 {
+		wait = tlsHandshakeTimeout
+	}
+	peer := s.peerName() // now, while the peer is surely there
+	rc := &recordConn{s: s}
+	var conn *tls.Conn
+	if server {
+		conn = tls.Server(rc, cfg)
+	} else {
+		conn = tls.Client(rc, cfg)
+	}
+	// A deadline, not HandshakeContext: that interrupts by closing the
+	// conn, which here belongs to the Stream. A stopping run closes it.
+	var err error
+	_ = s.file.SetDeadline(time.Now().Add(wait))
+	a.host.Block(L, func() { err = conn.Handshake() })
+	_ = s.file.SetDeadline(time.Time{})
+	if a.trace != nil && err == nil {
+		st := conn.ConnectionState()
+		a.trace.write(event{worker: a.worker, handle: s.traceName(), op: "tls", arrow: "<->", peer: peer, n: -1,
+			note: tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)})
+	}
+	if err != nil {
+		if err == io.EOF {
+			err = userFailure("the peer closed the connection")
+		}
+		f := failureOf(err)
+		if a.trace != nil {
+			a.traceError(s.traceName(), "tls handshake", "<->", peer, err)
+		}
+		return &Failure{Msg: "TLS handshake with " + peer + " failed: " + strings.ReplaceAll(f.Msg, "tls: ", ""), Errno: f.Errno}
+	}
+	s.crypto = &cryptoState{conn: conn, rc: rc}
+	return nil
+}
+
+// tlsRecv reads decrypted bytes: at most one record's worth, with the Lua
+// lock released unless the stream is non-blocking (then "would block" is
+// EAGAIN, as on a plain socket).
+func (a *api) tlsRecv(L *lua.LState, s *Stream) (data string, eof bool, err error) {
+	buf := make([]byte, tlsReadSize)
+	var n int
+	c := s.crypto
+	if s.nonblocking {
+		c.rc.nonblockRead.Store(true)
+		n, err = c.conn.Read(buf)
+		c.rc.nonblockRead.Store(false)
+		if errors.Is(err, errWouldBlock) {
+			err = unix.EAGAIN
+		}
+	} else {
+		if s.timeout > 0 {
+			_ = s.file.SetReadDeadline(time.Now().Add(s.timeout))
+			defer func() { _ = s.file.SetReadDeadline(time.Time{}) }()
+		}
+		a.host.Block(L, func() { n, err = c.conn.Read(buf) })
+	}
+	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
+	if err == io.EOF {
+		return "", true, nil
+	}
+	if err != nil && n == 0 {
+		return "", false, tlsIOError(err)
+	}
+	return string(buf[:n]), false, nil
+}
+
+// tlsWrite writes all of data encrypted, with the Lua lock released.
+// TLS streams write everything even when non-blocking: a record cannot be
+// left half-written.
+func (a *api) tlsWrite(L *lua.LState, s *Stream, data string) (int, error) {
+	var n int
+	var err error
+	if s.timeout > 0 {
+		_ = s.file.SetWriteDeadline(time.Now().Add(s.timeout))
+		defer func() { _ = s.file.SetWriteDeadline(time.Time{}) }()
+	}
+	c := s.crypto
+	c.writing++
+	a.host.Block(L, func() { n, err = c.conn.Write(bytesOf(data)) })
+	c.writing--
+	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
+	if err != nil {
+		return n, tlsIOError(err)
+	}
+	return n, nil
+}
+
+// tlsIOError keeps a system error's errno and names TLS protocol errors.
+func tlsIOError(err error) error {
+	var en unix.Errno
+	if errors.As(err, &en) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) || errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return userFailure("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
+}
+
+// closeNotify tells the peer the TLS session ends, if the socket takes it
+// now and no task is writing (it would wait for that write to finish).
+func (s *Stream) closeNotify() error {
+	c := s.crypto
+	if c == nil || s.closed || c.writing > 0 {
+		return nil
+	}
+	c.rc.nonblockWrite.Store(true)
+	err := c.conn.CloseWrite()
+	c.rc.nonblockWrite.Store(false)
+	_ = s.file.SetWriteDeadline(time.Time{}) // CloseWrite leaves one in the past
+	return err
+}
+
+// enableCrypto is `stream_socket_enable_crypto(s, enable [, crypto_method
+// [, session_stream]])` → true | `nil, errstr, errno`. enable true runs the
+// handshake on a connected stream (STARTTLS): as a server on a stream that
+// a server accepted (its context's ssl.local_cert), as a client on one that
+// stream_socket_client made (its context's ssl options), unless
+// crypto_method says which (STREAM_CRYPTO_METHOD_TLS_CLIENT/SERVER).
+// enable false sends close_notify and goes back to plain bytes.
+func (a *api) enableCrypto(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	enable := checkBool(L, 2, fname)
+	method := optInt(L, 3, fname, 0)
+	if L.Get(4) != lua.LNil {
+		checkStream(L, 4, fname) // sessions are not resumed; accepted for PHP scripts
+	}
+	if !enable {
+		if s.crypto == nil {
+			return pushFailure(L, userFailure("the stream does not speak TLS"))
+		}
+		err := s.closeNotify()
+		s.crypto = nil
+		s.eof = false // a TLS end (close_notify) is not the socket's end
+		if err != nil {
+			return pushFailure(L, tlsIOError(err))
+		}
+		L.Push(lua.LTrue)
+		return 1
+	}
+	if !s.connected {
+		return pushFailure(L, userFailure("TLS needs a connected stream"))
+	}
+	server := s.accepted
+	if method != 0 {
+		server = method&cryptoClientBit == 0
+	}
+	ssl := s.ssl
+	if method != 0 {
+		m := method
+		ssl.CryptoMethod = &m
+	}
+	var cfg *tls.Config
+	var err error
+	switch {
+	case server && s.serverTLS != nil && method == 0:
+		cfg = s.serverTLS
+	case server:
+		cfg, err = serverTLSConfig(&ssl)
+	default:
+		cfg, err = clientTLSConfig(&ssl, s.host)
+	}
+	if err == nil {
+		err = a.handshake(L, s, cfg, server, s.timeout)
+	}
+	if err != nil {
+		return pushFailure(L, err)
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// cryptoMeta is stream_get_meta_data's `crypto` table of a TLS stream.
+func cryptoMeta(L *lua.LState, c *cryptoState) *lua.LTable {
+	st := c.conn.ConnectionState()
+	t := L.NewTable()
+	version := strings.ReplaceAll(tls.VersionName(st.Version), " ", "v") // "TLSv1.3", as PHP names it
+	cipher := tls.CipherSuiteName(st.CipherSuite)
+	t.RawSetString("protocol", lua.LString(version))
+	t.RawSetString("cipher_name", lua.LString(cipher))
+	t.RawSetString("cipher_bits", lua.LNumber(cipherBits(cipher)))
+	t.RawSetString("cipher_version", lua.LString(version))
+	return t
+}
+
+func cipherBits(name string) int {
+	switch {
+	case strings.Contains(name, "AES_128"):
+		return 128
+	case strings.Contains(name, "AES_256"), strings.Contains(name, "CHACHA20"):
+		return 256
+	}
+	return 0
+}
