@@ -162,6 +162,12 @@ end
 spawn(function() local c = p:accept() fwrite(c, "plain text, not TLS\n") fclose(c) end)
 try({verify_peer = false}, "tls://" .. p:name())`, "TLS handshake with 127.0.0.1:\\d+ failed: first record does not look like a TLS handshake\t0"},
 	}
+	fds := testutil.OpenFDs(t)
+	defer func() {
+		if got := testutil.OpenFDs(t); got != fds {
+			t.Errorf("fds: %d before, %d after", fds, got)
+		}
+	}()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := testutil.Run(t, tlsEchoServer+self+tt.src+"\nos.exit(0)", nil, dir)

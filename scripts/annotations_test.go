@@ -1,0 +1,101 @@
+package scripts
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/luasock/luasock/host"
+)
+
+// listNames prints every name the runtime gives a script, one per line:
+// "function NAME", "method NAME", "constant NAME VALUE", "errno NAME VALUE".
+const listNames = `
+if WORKER ~= 1 then return end
+local m = require("luasock")
+for k, v in pairs(m) do
+  if type(v) == "function" then print("function " .. k)
+  elseif type(v) == "number" then print("constant " .. k .. " " .. v)
+  elseif k == "errno" then
+    for name, n in pairs(v) do print("errno " .. name .. " " .. n) end
+  else print("other " .. k .. " " .. type(v)) end
+end
+for _, f in ipairs({"pack", "unpack", "packsize"}) do
+  if type(string[f]) == "function" then print("function string." .. f) end
+end
+local a, b = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0)
+for k in pairs(getmetatable(a).__index) do print("method " .. k) end
+fclose(a) fclose(b)
+`
+
+var (
+	annotatedFunction = regexp.MustCompile(`(?m)^function ([A-Za-z_][\w.]*)\(`)
+	annotatedMethod   = regexp.MustCompile(`(?m)^function stream:(\w+)\(`)
+	annotatedConstant = regexp.MustCompile(`(?m)^([A-Z][A-Za-z0-9_]*) = (\d+|nil)$`)
+	annotatedErrno    = regexp.MustCompile(`(?m)^  (E[A-Z0-9]+) = (\d+),$`)
+)
+
+// TestAnnotations checks editor/luasock.lua, the lua-language-server
+// annotations, against the runtime: the same functions, methods, constants
+// (with their values) and errno names, none missing on either side.
+func TestAnnotations(t *testing.T) {
+	var out, errb bytes.Buffer
+	// Two workers, so that WORKER and WORKERS exist too.
+	code := host.Run(host.Options{Script: "names.lua", Source: []byte(listNames), Stdout: &out, Stderr: &errb, Workers: 2})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	runtime := strings.Split(strings.TrimSpace(out.String()), "\n")
+	runtime = append(runtime, "constant WORKER nil", "constant WORKERS nil") // numbers only in a worker
+	for i, l := range runtime {
+		if f := strings.Fields(l); f[0] == "constant" && (f[1] == "WORKER" || f[1] == "WORKERS") {
+			runtime[i] = "constant " + f[1] + " nil"
+		}
+	}
+
+	src, err := os.ReadFile("../editor/luasock.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var annotated []string
+	for _, m := range annotatedFunction.FindAllStringSubmatch(string(src), -1) {
+		annotated = append(annotated, "function "+m[1])
+	}
+	for _, m := range annotatedMethod.FindAllStringSubmatch(string(src), -1) {
+		annotated = append(annotated, "method "+m[1])
+	}
+	for _, m := range annotatedConstant.FindAllStringSubmatch(string(src), -1) {
+		annotated = append(annotated, "constant "+m[1]+" "+m[2])
+	}
+	for _, m := range annotatedErrno.FindAllStringSubmatch(string(src), -1) {
+		annotated = append(annotated, "errno "+m[1]+" "+m[2])
+	}
+	missing, extra := difference(runtime, annotated), difference(annotated, runtime)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("not annotated: %v\nannotated but not in the runtime: %v", missing, extra)
+	}
+	if len(annotated) < 200 {
+		t.Fatalf("only %d names compared", len(annotated))
+	}
+	t.Logf("%d names annotated", len(annotated))
+}
+
+// difference lists what is in a but not in b, sorted, without duplicates.
+func difference(a, b []string) []string {
+	in := map[string]bool{}
+	for _, x := range b {
+		in[x] = true
+	}
+	var out []string
+	for _, x := range a {
+		if !in[x] {
+			out = append(out, x)
+			in[x] = true
+		}
+	}
+	sort.Strings(out)
+	return out
+}
