@@ -7,6 +7,8 @@ require (
 	golang.org/x/sys v0.38.0
 )
 
+require layeh.com/gopher-luar v1.0.11
+
 require (
 	github.com/rogpeppe/go-internal v1.14.1
 	golang.org/x/tools v0.26.0 // indirect

@@ -23,6 +23,7 @@ import (
 
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
+	luar "layeh.com/gopher-luar"
 )
 
 // Exit statuses of a run.
@@ -59,6 +60,12 @@ type Options struct {
 	// --trace) with a hex dump of at most TraceBytes of each message.
 	Trace      io.Writer
 	TraceBytes int
+	// Globals are an embedder's Go values and functions, set as globals of
+	// the script (of every worker) with gopher-luar: structs, maps, slices
+	// and funcs become userdata the script indexes and calls. They run with
+	// the Lua lock held, on the calling task's goroutine: a Go function that
+	// blocks stops every task, and must not keep Lua values for later.
+	Globals map[string]any
 }
 
 // Runtime is one run of a script. It implements luabind.Host.
@@ -82,7 +89,13 @@ type Runtime struct {
 }
 
 // Run runs a script to its end and returns the exit status.
-func Run(opts Options) int {
+func Run(opts Options) int { return RunContext(context.Background(), opts) }
+
+// RunContext runs a script until it ends or ctx is done. Cancelling ctx
+// stops the run as a first SIGINT does (every handle closed, every task
+// woken, ExitInterrupted); a Go program embedding luasock uses it to stop
+// a server script.
+func RunContext(ctx context.Context, opts Options) int {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
 	}
@@ -110,9 +123,9 @@ func Run(opts Options) int {
 		})
 	}
 	if opts.Workers > 1 {
-		return runWorkers(proto, opts, out, trace)
+		return runWorkers(ctx, proto, opts, out, trace)
 	}
-	return newRuntime(opts, out, trace, luabind.Worker{}).run(proto, opts)
+	return newRuntime(opts, out, trace, luabind.Worker{}).run(ctx, proto, opts)
 }
 
 // newRuntime makes the state of one run (of one worker) writing to out.
@@ -140,10 +153,13 @@ func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker lua
 		Trace:  trace,
 	})
 	rt.openStdlib(rt.L)
+	for name, v := range opts.Globals {
+		rt.L.SetGlobal(name, luar.New(rt.L, v))
+	}
 	return rt
 }
 
-func (rt *Runtime) run(proto *lua.FunctionProto, opts Options) int {
+func (rt *Runtime) run(ctx context.Context, proto *lua.FunctionProto, opts Options) int {
 	setScriptArgs(rt.L, opts.Script, opts.Args)
 	args := make([]lua.LValue, len(opts.Args))
 	for i, a := range opts.Args {
@@ -160,6 +176,8 @@ func (rt *Runtime) run(proto *lua.FunctionProto, opts Options) int {
 	case <-rt.stopped:
 	case sig := <-opts.Signals:
 		rt.stop(signalStatus(sig))
+	case <-ctx.Done():
+		rt.stop(ExitInterrupted)
 	}
 	// Closing the handles wakes every task blocked on a socket; Block ends it.
 	rt.releaseHandles()

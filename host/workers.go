@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"os"
 	"sync"
 
@@ -12,7 +13,7 @@ import (
 // script. Nothing is shared between them but stdout (whole lines, never
 // interleaved mid-line), the trace and the signals, which reach every worker. The exit
 // status is the worst (highest) of the workers'.
-func runWorkers(proto *lua.FunctionProto, opts Options, out *lineWriter, trace *luabind.Tracer) int {
+func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter, trace *luabind.Tracer) int {
 	n := opts.Workers
 	signals := make([]chan os.Signal, n)
 	for i := range signals {
@@ -44,7 +45,7 @@ func runWorkers(proto *lua.FunctionProto, opts Options, out *lineWriter, trace *
 			defer wg.Done()
 			w := opts
 			w.Signals = signals[i]
-			codes[i] = newRuntime(w, out, trace, luabind.Worker{ID: i + 1, Count: n}).run(proto, w)
+			codes[i] = newRuntime(w, out, trace, luabind.Worker{ID: i + 1, Count: n}).run(ctx, proto, w)
 		}()
 	}
 	wg.Wait()
