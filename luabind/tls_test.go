@@ -164,7 +164,7 @@ try({verify_peer = false}, "tls://" .. p:name())`, "TLS handshake with 127.0.0.1
 	}
 	fds := testutil.OpenFDs(t)
 	defer func() {
-		if got := testutil.OpenFDs(t); got != fds {
+		if got := testutil.OpenFDs(t); got > fds { // fewer: another test's fd closed meanwhile
 			t.Errorf("fds: %d before, %d after", fds, got)
 		}
 	}()
