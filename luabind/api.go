@@ -31,6 +31,8 @@ type api struct {
 	host   Host
 	worker Worker
 	trace  *Tracer // nil: tracing is off
+
+	lastDate dateCache
 }
 
 // Worker says which of several independent states running the same script
@@ -129,7 +131,7 @@ func (a *api) functions() map[string]lua.LGFunction {
 		"fclose":                      named("fclose", a.close),
 		"feof":                        named("feof", a.eof),
 		"strerror":                    luaStrerror,
-		"date":                        named("date", luaDate),
+		"date":                        named("date", a.date),
 		"microtime":                   named("microtime", luaMicrotime),
 	}
 }

@@ -28,17 +28,31 @@ var zoneID = sync.OnceValue(func() string {
 	return "UTC"
 })
 
-// luaDate is `date(format [, timestamp])` → string, PHP's date(): the format
+// dateCache keeps the last date() of the current time: a server formats
+// the same format many times a second, and the result changes once a
+// second (PHP's u and v are always zero).
+type dateCache struct {
+	format string
+	second int64
+	value  lua.LValue
+}
+
+// date is `date(format [, timestamp])` → string, PHP's date(): the format
 // characters of PHP 8.2, `\` escaping the next character. A bad argument raises.
-func luaDate(L *lua.LState, fname string) int {
+func (a *api) date(L *lua.LState, fname string) int {
 	format := checkString(L, 1, fname)
-	var t time.Time
-	if L.Get(2) == lua.LNil {
-		t = time.Now().In(dateLocation)
-	} else {
-		t = time.Unix(int64(checkNumber(L, 2, fname)), 0).In(dateLocation)
+	if L.Get(2) != lua.LNil {
+		t := time.Unix(int64(checkNumber(L, 2, fname)), 0).In(dateLocation)
+		L.Push(lua.LString(FormatDate(make([]byte, 0, 64), format, t)))
+		return 1
 	}
-	L.Push(lua.LString(FormatDate(make([]byte, 0, 64), format, t)))
+	now := time.Now()
+	c := &a.lastDate
+	if c.value == nil || c.second != now.Unix() || c.format != format {
+		c.format, c.second = format, now.Unix()
+		c.value = lua.LString(FormatDate(make([]byte, 0, 64), format, now.In(dateLocation)))
+	}
+	L.Push(c.value)
 	return 1
 }
 

@@ -37,8 +37,14 @@ type Stream struct {
 	timedOut    bool
 	nodelay     bool // TCP_NODELAY for the connections a server accepts
 
-	lastDest     string        // sendto's last address, and
-	lastSockaddr unix.Sockaddr // what it parsed to
+	// Caches of the datagram fast path (fastpath.go): senders' names, and
+	// what literal sendto addresses parse to.
+	peerNames map[peerKey]lua.LValue
+	dests     map[string]*destination
+
+	fd       int        // the socket, for the fast path's system calls
+	fdMu     sync.Mutex // held around those calls and by Close
+	fdClosed bool
 
 	sockFile *socketFile // the unix socket file this handle created
 	release  sync.Once
@@ -83,7 +89,7 @@ func newStream(fd int, transport string, family int) (*Stream, error) {
 		f.Close()
 		return nil, err
 	}
-	return &Stream{file: f, raw: raw, transport: transport, family: family}, nil
+	return &Stream{file: f, raw: raw, fd: fd, transport: transport, family: family}, nil
 }
 
 // Close releases the socket and removes the socket file the handle created.
@@ -92,7 +98,10 @@ func newStream(fd int, transport string, family int) (*Stream, error) {
 func (s *Stream) Close() error {
 	var err error
 	s.release.Do(func() {
+		s.fdMu.Lock()
+		s.fdClosed = true
 		err = s.file.Close()
+		s.fdMu.Unlock()
 		if s.sockFile != nil {
 			s.sockFile.remove()
 		}

@@ -33,15 +33,56 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 // recv is one receive system call of at most length bytes. The result is
 // copied out of a pooled buffer, so a huge length costs only what arrives.
 // eof is a stream socket's end (a 0-byte read).
-func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, from unix.Sockaddr, eof bool, err error) {
+func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
 	if s.crypto != nil {
-		return a.recvTLS(L, s, length, flags)
+		data, eof, err = a.recvTLS(L, s, length, flags)
+		return data, from, eof, err
 	}
 	large := s.datagram() && length > maxRecv
 	var n int
+	err = unix.EAGAIN
+	if !large {
+		n, data, err = s.recvNow(length, flags, &from)
+	}
+	if wouldBlock(err) && (large || s.waitFor() != 0) {
+		n, data, from, err = a.recvWait(L, s, length, flags)
+	}
+	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
+	eof = n == 0 && !s.datagram() && length > 0
+	if a.trace != nil {
+		a.traceRecv(s, &from, flags, data, eof, err)
+	}
+	if err != nil {
+		return "", from, false, err
+	}
+	return data, from, eof, nil
+}
+
+// recvNow is recv's first try, with the Lua lock held and without waiting.
+// The buffer is held only for the system call, not while a task waits:
+// 10,000 idle readers must not pin 10,000 buffers.
+func (s *Stream) recvNow(length, flags int, from *rawAddr) (int, string, error) {
+	fd := s.lockFD()
+	if fd < 0 {
+		return 0, "", os.ErrClosed
+	}
+	bufp := recvBufs.Get().(*[]byte)
+	b := (*bufp)[:min(length, maxRecv)]
+	n, err := recvfromNow(fd, b, flags, from)
+	s.fdMu.Unlock()
+	var data string
+	if err == nil {
+		data = string(b[:n])
+	}
+	recvBufs.Put(bufp)
+	return n, data, err
+}
+
+// recvWait is recv when it must wait (or size a large datagram): the
+// general path, which releases the Lua lock while the poller waits.
+func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int) (n int, data string, from rawAddr, err error) {
+	large := s.datagram() && length > maxRecv
 	err = a.do(L, s, false, s.waitFor(), func(fd int) error {
-		// The buffer is held only for the system call, not while a task
-		// waits: 10,000 idle readers must not pin 10,000 buffers.
 		bufp := recvBufs.Get().(*[]byte)
 		defer recvBufs.Put(bufp)
 		b := (*bufp)[:min(length, maxRecv)]
@@ -53,47 +94,38 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 			b = make([]byte, min(size, length))
 		}
 		var err error
-		n, from, err = unix.Recvfrom(fd, b, flags)
-		if err == nil {
+		if n, err = recvfromNow(fd, b, flags, &from); err == nil {
 			data = string(b[:n])
 		}
 		return err
 	})
-	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
-	eof = n == 0 && !s.datagram() && length > 0
-	if a.trace != nil {
-		a.traceRecv(s, from, flags, data, eof, err)
-	}
-	if err != nil {
-		return "", nil, false, err
-	}
-	return data, from, eof, nil
+	return n, data, from, err
 }
 
 // recvTLS is recv on a TLS stream. A record may hold more than length:
 // the rest goes to the read-ahead buffer, which callers that pass a short
 // length have found empty.
-func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, unix.Sockaddr, bool, error) {
+func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, bool, error) {
 	if flags != 0 {
-		return "", nil, false, userFailure("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
+		return "", false, userFailure("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
 	}
 	data, eof, err := a.tlsRecv(L, s)
 	if a.trace != nil {
-		a.traceRecv(s, nil, 0, data, eof, err)
+		a.traceRecv(s, &rawAddr{}, 0, data, eof, err)
 	}
 	if len(data) > length {
 		s.readBuf = append(s.readBuf, data[length:]...)
 		data = data[:length]
 	}
-	return data, nil, eof, err
+	return data, eof, err
 }
 
 // traceRecv records one receive: recvfrom with the sender on an unconnected
 // datagram socket, recv otherwise.
-func (a *api) traceRecv(s *Stream, from unix.Sockaddr, flags int, data string, eof bool, err error) {
+func (a *api) traceRecv(s *Stream, from *rawAddr, flags int, data string, eof bool, err error) {
 	op, peer := "recv", s.peerName()
-	if from != nil && peer == "" {
-		op, peer = "recvfrom", FormatSockaddr(from)
+	if name, ok := s.peerNameOf(from); ok && peer == "" {
+		op, peer = "recvfrom", lua.LVAsString(name)
 	}
 	if flags&unix.MSG_PEEK != 0 {
 		op += " (peek)"
@@ -187,8 +219,8 @@ func (a *api) recvfrom(L *lua.LState, fname string) int {
 		return 1
 	}
 	L.Push(lua.LString(data))
-	if from != nil {
-		L.Push(lua.LString(FormatSockaddr(from)))
+	if name, ok := s.peerNameOf(&from); ok {
+		L.Push(name)
 	} else {
 		L.Push(lua.LString(s.peerName()))
 	}
@@ -216,11 +248,13 @@ func (a *api) sendtoMethod(L *lua.LState, fname string) int {
 
 func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address string) int {
 	var to unix.Sockaddr
+	var dest *destination
 	if address != "" {
 		var err error
-		if to, err = a.destination(L, s, address); err != nil {
+		if dest, err = a.destination(L, s, address); err != nil {
 			return pushFailure(L, err)
 		}
+		to = dest.sa
 	}
 	if s.crypto != nil {
 		if to != nil || flags != 0 {
@@ -232,11 +266,22 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 	if flags&streamOOB != 0 {
 		sysFlags |= unix.MSG_OOB
 	}
-	var n int
-	err := a.do(L, s, true, s.waitFor(), func(fd int) (err error) {
-		n, err = unix.SendmsgN(fd, bytesOf(data), nil, to, sysFlags)
-		return err
-	})
+	n, err := 0, error(unix.EAGAIN)
+	fast := dest != nil && s.datagram()
+	if fast {
+		if fd := s.lockFD(); fd < 0 {
+			err = os.ErrClosed
+		} else {
+			err = sendtoNow(fd, data, sysFlags, dest)
+			s.fdMu.Unlock()
+			if err == nil {
+				n = len(data)
+			}
+		}
+	}
+	if wouldBlock(err) && !(fast && s.waitFor() == 0) {
+		n, err = a.sendWait(L, s, data, to, sysFlags)
+	}
 	if a.trace != nil {
 		op, peer := "send", s.peerName()
 		if to != nil {
@@ -255,17 +300,46 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 	return 1
 }
 
+// sendWait is send's general path: it may release the Lua lock while the
+// poller waits. to is copied: x/sys writes into a Sockaddr as it sends, and
+// the cached one may be in use by the fast path of another task meanwhile.
+func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, flags int) (n int, err error) {
+	switch sa := to.(type) {
+	case *unix.SockaddrInet4:
+		c := *sa
+		to = &c
+	case *unix.SockaddrInet6:
+		c := *sa
+		to = &c
+	case *unix.SockaddrUnix:
+		c := *sa
+		to = &c
+	}
+	err = a.do(L, s, true, s.waitFor(), func(fd int) (err error) {
+		n, err = unix.SendmsgN(fd, bytesOf(data), nil, to, flags)
+		return err
+	})
+	return n, err
+}
+
 // destination parses sendto's address for the socket s: a path on unix
 // sockets, else "host:port" (a "udp://" prefix is allowed).
-func (a *api) destination(L *lua.LState, s *Stream, address string) (unix.Sockaddr, error) {
-	if address == s.lastDest { // a server answering the same peer, or a client's loop
-		return s.lastSockaddr, nil
+func (a *api) destination(L *lua.LState, s *Stream, address string) (*destination, error) {
+	if d, ok := s.dests[address]; ok { // a server answering its peers, or a client's loop
+		return d, nil
 	}
 	sa, literal, err := a.parseDestination(L, s, address)
-	if err == nil && literal { // a host name may resolve differently next time
-		s.lastDest, s.lastSockaddr = address, sa
+	if err != nil {
+		return nil, err
 	}
-	return sa, err
+	d := newDestination(sa)
+	if literal { // a host name may resolve differently next time
+		if s.dests == nil || len(s.dests) >= addrCacheSize {
+			s.dests = make(map[string]*destination)
+		}
+		s.dests[address] = d
+	}
+	return d, nil
 }
 
 // parseDestination parses sendto's address; literal tells whether it needed

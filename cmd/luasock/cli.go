@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -53,6 +54,22 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "luasock: unknown command %q\n\n%s", args[0], usage)
 	return host.ExitUsage
+}
+
+// cpuProfileEnv names a file for a CPU profile of the whole run (go tool
+// pprof reads it): how docs/benchmarks.md finds where time goes.
+const cpuProfileEnv = "LUASOCK_CPUPROFILE"
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // runFlags are run's options.
@@ -121,6 +138,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			defer file.Close()
 			trace = file
+		}
+	}
+	if path := os.Getenv(cpuProfileEnv); path != "" {
+		if stop, err := startCPUProfile(path); err == nil {
+			defer stop()
+		} else {
+			fmt.Fprintf(stderr, "luasock: %s: %v\n", cpuProfileEnv, err)
 		}
 	}
 	signals := make(chan os.Signal, 2)

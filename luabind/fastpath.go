@@ -1,0 +1,164 @@
+package luabind
+
+import (
+	"unsafe"
+
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/sys/unix"
+)
+
+// The datagram fast path: recvfrom and sendto first try their system call
+// directly on the fd with the Lua lock held, with no closure, no
+// getsockopt (x/sys's Recvfrom asks SO_PROTOCOL on every IPv4 datagram) and
+// no allocation beyond the data itself; the peers' names and parsed
+// destinations are cached per socket. Only when the socket is not ready do
+// they take the general path (api.do). The profile behind this is in
+// docs/benchmarks.md.
+
+// addrCacheSize bounds the per-socket caches of peer names and destinations.
+const addrCacheSize = 1024
+
+// lockFD returns the socket's fd with s.fdMu held (the caller unlocks), or
+// -1 when the socket is closed. Close takes fdMu, so a system call made
+// under it never reaches a number the kernel has given to another file.
+func (s *Stream) lockFD() int {
+	s.fdMu.Lock()
+	if s.fdClosed {
+		s.fdMu.Unlock()
+		return -1
+	}
+	return s.fd
+}
+
+// rawAddr is a sender's address as recvfrom(2) fills it.
+type rawAddr struct {
+	sa  unix.RawSockaddrAny
+	len uint32
+}
+
+// peerKey identifies an IP peer: family, port and address bytes.
+type peerKey [24]byte
+
+// recvfromNow is one recvfrom(2) that does not wait.
+func recvfromNow(fd int, b []byte, flags int, from *rawAddr) (int, error) {
+	from.len = unix.SizeofSockaddrAny
+	var p unsafe.Pointer
+	if len(b) > 0 {
+		p = unsafe.Pointer(&b[0])
+	}
+	// RawSyscall: the socket is non-blocking, so the call is short, and the
+	// scheduler hand-off of Syscall costs more than it saves here.
+	n, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(p), uintptr(len(b)),
+		uintptr(flags|unix.MSG_DONTWAIT), uintptr(unsafe.Pointer(&from.sa)), uintptr(unsafe.Pointer(&from.len)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
+// peerName is the Lua string for a sender, from the socket's cache when it
+// was seen before. ok is false when the address is empty (a connected stream).
+func (s *Stream) peerNameOf(from *rawAddr) (name lua.LValue, ok bool) {
+	if from.len == 0 {
+		return lua.LNil, false
+	}
+	var key peerKey
+	switch from.sa.Addr.Family {
+	case unix.AF_INET:
+		in := (*unix.RawSockaddrInet4)(unsafe.Pointer(&from.sa))
+		key[0] = 4
+		copy(key[1:3], (*[2]byte)(unsafe.Pointer(&in.Port))[:])
+		copy(key[3:7], in.Addr[:])
+	case unix.AF_INET6:
+		in := (*unix.RawSockaddrInet6)(unsafe.Pointer(&from.sa))
+		if in.Scope_id != 0 {
+			return lua.LString(FormatSockaddr(toSockaddr(from))), true
+		}
+		key[0] = 6
+		copy(key[1:3], (*[2]byte)(unsafe.Pointer(&in.Port))[:])
+		copy(key[3:19], in.Addr[:])
+	default:
+		return lua.LString(FormatSockaddr(toSockaddr(from))), true
+	}
+	if v, hit := s.peerNames[key]; hit {
+		return v, true
+	}
+	if s.peerNames == nil || len(s.peerNames) >= addrCacheSize {
+		s.peerNames = make(map[peerKey]lua.LValue)
+	}
+	v := lua.LValue(lua.LString(FormatSockaddr(toSockaddr(from))))
+	s.peerNames[key] = v
+	return v, true
+}
+
+// toSockaddr decodes a raw address as x/sys would, without asking the
+// socket its protocol.
+func toSockaddr(from *rawAddr) unix.Sockaddr {
+	switch from.sa.Addr.Family {
+	case unix.AF_INET:
+		in := (*unix.RawSockaddrInet4)(unsafe.Pointer(&from.sa))
+		p := (*[2]byte)(unsafe.Pointer(&in.Port))
+		return &unix.SockaddrInet4{Port: int(p[0])<<8 | int(p[1]), Addr: in.Addr}
+	case unix.AF_INET6:
+		in := (*unix.RawSockaddrInet6)(unsafe.Pointer(&from.sa))
+		p := (*[2]byte)(unsafe.Pointer(&in.Port))
+		return &unix.SockaddrInet6{Port: int(p[0])<<8 | int(p[1]), ZoneId: in.Scope_id, Addr: in.Addr}
+	case unix.AF_UNIX: // as x/sys decodes it: '@' for a leading NUL, up to the next NUL
+		in := (*unix.RawSockaddrUnix)(unsafe.Pointer(&from.sa))
+		if in.Path[0] == 0 {
+			in.Path[0] = '@'
+		}
+		n := 0
+		for n < len(in.Path) && in.Path[n] != 0 {
+			n++
+		}
+		return &unix.SockaddrUnix{Name: string(unsafe.Slice((*byte)(unsafe.Pointer(&in.Path[0])), n))}
+	}
+	return nil
+}
+
+// destination is a parsed sendto address: the Sockaddr for the general
+// path, and the raw bytes for the fast one.
+type destination struct {
+	sa  unix.Sockaddr
+	raw [unix.SizeofSockaddrInet6]byte
+	len uint32 // 0: no raw form (unix paths); the fast path uses sa
+}
+
+func newDestination(sa unix.Sockaddr) *destination {
+	d := &destination{sa: sa}
+	put := func(port int) {
+		d.raw[2], d.raw[3] = byte(port>>8), byte(port)
+	}
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		*(*uint16)(unsafe.Pointer(&d.raw[0])) = unix.AF_INET
+		put(a.Port)
+		copy(d.raw[4:8], a.Addr[:])
+		d.len = unix.SizeofSockaddrInet4
+	case *unix.SockaddrInet6:
+		*(*uint16)(unsafe.Pointer(&d.raw[0])) = unix.AF_INET6
+		put(a.Port)
+		copy(d.raw[8:24], a.Addr[:])
+		*(*uint32)(unsafe.Pointer(&d.raw[24])) = a.ZoneId
+		d.len = unix.SizeofSockaddrInet6
+	}
+	return d
+}
+
+// sendtoNow is one sendto(2) of a datagram that does not wait.
+func sendtoNow(fd int, data string, flags int, to *destination) error {
+	if to.len == 0 {
+		return unix.Sendto(fd, bytesOf(data), flags|unix.MSG_DONTWAIT, to.sa)
+	}
+	var p unsafe.Pointer
+	if len(data) > 0 {
+		p = unsafe.Pointer(unsafe.StringData(data))
+	}
+	_, _, errno := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(p), uintptr(len(data)),
+		uintptr(flags|unix.MSG_DONTWAIT), uintptr(unsafe.Pointer(&to.raw[0])), uintptr(to.len))
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
