@@ -81,4 +81,3 @@ func BenchmarkTCPTimeServer(b *testing.B) {
 		}
 	}
 }
-
