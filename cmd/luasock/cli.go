@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -139,6 +140,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			defer file.Close()
 			trace = file
 		}
+	}
+	// Lua code runs on one thread per worker; more Ps than workers only spin
+	// looking for work, taking CPU from the clients on the same machine
+	// (docs/benchmarks.md). The GOMAXPROCS variable still wins.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(min(flags.workers, runtime.NumCPU()))
 	}
 	if path := os.Getenv(cpuProfileEnv); path != "" {
 		if stop, err := startCPUProfile(path); err == nil {
