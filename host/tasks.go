@@ -2,6 +2,7 @@ package host
 
 import (
 	"math"
+	"runtime"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -36,6 +37,13 @@ func (rt *Runtime) sleep(L *lua.LState) int {
 		L.RaiseError("bad argument #1 to 'sleep' (must be greater than or equal to 0)")
 	}
 	d := time.Duration(math.Min(float64(n)*float64(time.Second), math.MaxInt64))
+	if d == 0 {
+		// A yield: the lock goes to the tasks waiting for it, and Gosched
+		// lets a task spawned just now reach the lock first; it would
+		// otherwise wait behind this goroutine for its processor.
+		rt.Block(L, runtime.Gosched)
+		return 0
+	}
 	rt.Block(L, func() {
 		t := time.NewTimer(d)
 		defer t.Stop()
