@@ -1,0 +1,43 @@
+package bench
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// startPeer runs one of bench/peers/ with an interpreter from Debian's
+// packages (php-cli; lua5.4 with lua-socket) on a free port.
+func startPeer(b *testing.B, name, network, interpreter, script, scheme string) *server {
+	b.Helper()
+	if _, err := exec.LookPath(interpreter); err != nil {
+		b.Fatalf("%s: %v (apt-get install php-cli lua5.4 lua-socket)", interpreter, err)
+	}
+	addr := freeAddr(b, network)
+	return start(b, name, network, addr, exec.Command(interpreter, filepath.Join("peers", script), scheme+addr))
+}
+
+// BenchmarkPeers: the manual's time servers in luasock, PHP 8.2 (the
+// manual's own code) and Lua 5.4 with LuaSocket (the same scripts ported),
+// against the Go ports, in one run.
+func BenchmarkPeers(b *testing.B) {
+	for _, c := range concurrencies {
+		b.Run(fmt.Sprintf("udp/c=%d", c), func(b *testing.B) {
+			compare(b, "udp", c,
+				startLuasock(b, "udp", "udp_timeserver.lua"),
+				startPeer(b, "php", "udp", "php", "udp_timeserver.php", "udp://"),
+				startPeer(b, "lua5.4-luasocket", "udp", "lua5.4", "udp_timeserver_luasocket.lua", ""),
+				startGo(b, "udp", "udp"))
+		})
+	}
+	for _, c := range concurrencies {
+		b.Run(fmt.Sprintf("tcp/c=%d", c), func(b *testing.B) {
+			compare(b, "tcp", c,
+				startLuasock(b, "tcp", "timeserver.lua"),
+				startPeer(b, "php", "tcp", "php", "timeserver.php", "tcp://"),
+				startPeer(b, "lua5.4-luasocket", "tcp", "lua5.4", "timeserver_luasocket.lua", ""),
+				startGo(b, "tcp", "tcp-go"))
+		})
+	}
+}
