@@ -46,7 +46,11 @@ func getMetaData(L *lua.LState, fname string) int {
 	t.RawSetString("eof", lua.LBool(s.eof && len(s.readBuf) == 0))
 	t.RawSetString("stream_type", lua.LString(s.streamType()))
 	t.RawSetString("mode", lua.LString("r+"))
-	t.RawSetString("unread_bytes", lua.LNumber(len(s.readBuf)))
+	unread := len(s.readBuf)
+	for _, d := range s.dgrams {
+		unread += len(d.data)
+	}
+	t.RawSetString("unread_bytes", lua.LNumber(unread))
 	t.RawSetString("seekable", lua.LFalse)
 	if s.crypto != nil {
 		t.RawSetString("crypto", cryptoMeta(L, s.crypto))

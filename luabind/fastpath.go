@@ -1,6 +1,8 @@
 package luabind
 
 import (
+	"os"
+	"sync"
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
@@ -161,4 +163,83 @@ func sendtoNow(fd int, data string, flags int, to *destination) error {
 		return errno
 	}
 	return nil
+}
+
+// Batched receives: when a datagram socket has nothing queued here,
+// recvmmsg(2) takes up to recvBatch datagrams from the kernel in one call;
+// the first is this call's, the rest wait in the socket's queue (whole, as
+// the kernel held them) for the next calls, which then need no system call.
+// stream_select counts a non-empty queue as readable.
+const recvBatch = 8
+
+type mmsghdr struct {
+	hdr unix.Msghdr
+	len uint32
+	_   [4]byte
+}
+
+// batchBufs is one recvmmsg's worth of buffers, pooled: every buffer holds
+// the largest datagram, so nothing is cut before the script asks.
+type batchBufs struct {
+	msgs  [recvBatch]mmsghdr
+	iovs  [recvBatch]unix.Iovec
+	names [recvBatch]unix.RawSockaddrAny
+	data  [recvBatch][maxRecv]byte
+}
+
+var batchPool = sync.Pool{New: func() any { return new(batchBufs) }}
+
+// queuedDgram is a datagram received ahead of the script's call.
+type queuedDgram struct {
+	data string
+	from rawAddr
+}
+
+// popDgram returns the next queued datagram cut to length (keeping it when
+// peek), as a fresh recvfrom would.
+func (s *Stream) popDgram(length int, peek bool, from *rawAddr) (int, string) {
+	d := s.dgrams[0]
+	if !peek {
+		s.dgrams[0] = queuedDgram{}
+		s.dgrams = s.dgrams[1:]
+	}
+	*from = d.from
+	data := d.data[:min(length, len(d.data))]
+	return len(data), data
+}
+
+// recvBatchNow is recvNow for a datagram socket whose queue is empty.
+func (s *Stream) recvBatchNow(length int, from *rawAddr) (int, string, error) {
+	fd := s.lockFD()
+	if fd < 0 {
+		return 0, "", os.ErrClosed
+	}
+	b := batchPool.Get().(*batchBufs)
+	for i := range b.msgs {
+		b.iovs[i].Base = &b.data[i][0]
+		b.iovs[i].SetLen(maxRecv)
+		b.msgs[i].hdr = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&b.names[i])), Namelen: unix.SizeofSockaddrAny, Iov: &b.iovs[i]}
+		b.msgs[i].hdr.SetIovlen(1)
+	}
+	k, _, errno := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.msgs[0])), recvBatch,
+		unix.MSG_DONTWAIT, 0, 0)
+	s.fdMu.Unlock()
+	if errno != 0 {
+		batchPool.Put(b)
+		return 0, "", errno
+	}
+	var n int
+	var data string
+	for i := range int(k) {
+		size := int(b.msgs[i].len)
+		got := rawAddr{sa: b.names[i], len: b.msgs[i].hdr.Namelen}
+		if i == 0 {
+			n = min(size, length)
+			data, *from = string(b.data[0][:n]), got
+			continue
+		}
+		s.dgrams = append(s.dgrams, queuedDgram{data: string(b.data[i][:size]), from: got})
+	}
+	batchPool.Put(b)
+	return n, data, nil
 }

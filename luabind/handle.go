@@ -40,6 +40,7 @@ type Stream struct {
 	// Caches of the datagram fast path (fastpath.go): senders' names, and
 	// what literal sendto addresses parse to.
 	peerNames map[peerKey]lua.LValue
+	dgrams    []queuedDgram // datagrams received ahead (recvBatchNow)
 	dests     map[string]*destination
 
 	fd       int        // the socket, for the fast path's system calls
@@ -264,6 +265,7 @@ func checkStream(L *lua.LState, n int, fname string) *Stream {
 func (a *api) closeStream(s *Stream) {
 	_ = s.closeNotify()
 	s.closed = true
+	s.dgrams = nil
 	s.readBuf = nil
 	a.host.Untrack(s)
 	_ = s.Close()

@@ -41,7 +41,7 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 	large := s.datagram() && length > maxRecv
 	var n int
 	err = unix.EAGAIN
-	if !large {
+	if !large || len(s.dgrams) > 0 { // datagrams received ahead come first
 		n, data, err = s.recvNow(length, flags, &from)
 	}
 	if wouldBlock(err) && (large || s.waitFor() != 0) {
@@ -62,6 +62,15 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 // The buffer is held only for the system call, not while a task waits:
 // 10,000 idle readers must not pin 10,000 buffers.
 func (s *Stream) recvNow(length, flags int, from *rawAddr) (int, string, error) {
+	if s.datagram() && flags&^unix.MSG_PEEK == 0 {
+		if len(s.dgrams) > 0 {
+			n, data := s.popDgram(length, flags != 0, from)
+			return n, data, nil
+		}
+		if flags == 0 {
+			return s.recvBatchNow(length, from)
+		}
+	}
 	fd := s.lockFD()
 	if fd < 0 {
 		return 0, "", os.ErrClosed

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -342,4 +343,70 @@ func sendOOB(t testing.TB, c net.Conn, data string) {
 		}
 		return true
 	})
+}
+
+// TestDatagramsReceivedAhead: datagrams that one recvfrom took from the
+// kernel together come out one per call, in order, each with its sender,
+// each cut to its call's length; PEEK keeps the next one; stream_select sees
+// them; fclose drops them.
+func TestDatagramsReceivedAhead(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+local done = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name() .. " " .. done:name())
+-- The peer connects here once it has sent all ten: loopback UDP queues a
+-- datagram before sendto returns, so all are waiting now.
+assert(stream_socket_accept(done))
+local first, from1 = stream_socket_recvfrom(s, 100)
+print(first, from1 ~= nil)
+print("received ahead", stream_get_meta_data(s).unread_bytes) -- 2..8: one recvmmsg takes eight
+local from2
+for i = 2, 10 do
+  local r = {s}
+  local ready = stream_select(r, nil, nil, 0)
+  if i == 3 then print("peek", stream_socket_recvfrom(s, 3, STREAM_PEEK)) end
+  local data, from = stream_socket_recvfrom(s, i == 4 and 2 or 100000)
+  if i == 2 then from2 = from end
+  print(ready, data, from == (i % 2 == 1 and from1 or from2) and from1 ~= from2)
+end
+local r = {s}
+print(stream_select(r, nil, nil, 0))
+fclose(s)
+`
+	peer := func(t testing.TB, lines <-chan string) {
+		addrs := strings.Fields(testutil.NextLine(t, lines))
+		to, _ := net.ResolveUDPAddr("udp", addrs[0])
+		a, _ := net.DialUDP("udp", nil, to)
+		b, _ := net.DialUDP("udp", nil, to)
+		defer a.Close()
+		defer b.Close()
+		for i := 1; i <= 10; i++ {
+			c := a
+			if i%2 == 0 {
+				c = b
+			}
+			c.Write([]byte("datagram " + strconv.Itoa(i)))
+		}
+		if c, err := net.Dial("tcp", addrs[1]); err == nil {
+			c.Close()
+		}
+	}
+	want := "datagram 1\ttrue\nreceived ahead\t70\n"
+	for i := 2; i <= 10; i++ {
+		if i == 3 {
+			want += "peek\tdat\tPEER\n"
+		}
+		data := "datagram " + strconv.Itoa(i)
+		if i == 4 {
+			data = "da"
+		}
+		want += "1\t" + data + "\ttrue\n"
+	}
+	want += "0\n"
+	r := testutil.Run(t, src, peer)
+	got := regexp.MustCompile(`peek\tdat\t127\.0\.0\.1:\d+\n`).ReplaceAllString(r.Stdout, "peek\tdat\tPEER\n")
+	got = got[strings.Index(got, "\n")+1:] // the address line
+	if r.Code != 0 || got != want {
+		t.Fatalf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", r.Code, got, want, r.Stderr)
+	}
 }

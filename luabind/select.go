@@ -71,7 +71,7 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 			if s == nil || s.closed {
 				argError(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
 			}
-			if i == 0 && len(s.readBuf) > 0 {
+			if i == 0 && (len(s.readBuf) > 0 || len(s.dgrams) > 0) {
 				buffered = true
 			}
 			n, ok := index[s]
@@ -100,7 +100,7 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 			var ok bool
 			switch i {
 			case 0:
-				ok = rev&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0 || len(e.s.readBuf) > 0
+				ok = rev&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0 || len(e.s.readBuf) > 0 || len(e.s.dgrams) > 0
 			case 1:
 				ok = rev&(unix.POLLOUT|unix.POLLHUP|unix.POLLERR) != 0
 			case 2:
