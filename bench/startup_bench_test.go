@@ -8,7 +8,7 @@ import (
 )
 
 // BenchmarkStartup: `luasock run` on an empty script, process start to
-// exit; and for comparison `php -r ''` and `lua5.4 -e ''`.
+// exit; and for comparison `php -r ”` and `lua5.4 -e ”`.
 func BenchmarkStartup(b *testing.B) {
 	empty := filepath.Join(b.TempDir(), "empty.lua")
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
