@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -12,39 +13,43 @@ import (
 const roundTime = time.Second
 
 // compare loads each server in turn for b.N rounds at concurrency c and
-// reports requests/s and server CPU µs per request for each (named by the
-// server), and for the first one (luasock) the ratios to each other.
+// reports, as medians over the rounds, each server's requests/s and CPU µs
+// per request (named by the server) and the first one's (luasock's) ratios
+// to each other one, taken within each round.
 func compare(b *testing.B, network string, c int, servers ...*server) {
-	type totals struct {
-		done, failed int
-		cpu          time.Duration
-		elapsed      time.Duration
-	}
-	sum := make([]totals, len(servers))
+	type round struct{ rate, cpu float64 }
+	rounds := make([][]round, len(servers))
 	b.ResetTimer()
 	for range b.N {
 		for i, s := range servers {
 			t0 := time.Now()
 			done, failed, cpu := load(network, s.addr, s.cmd.Process.Pid, c, roundTime)
-			sum[i].elapsed += time.Since(t0)
-			sum[i].done += done
-			sum[i].failed += failed
-			sum[i].cpu += cpu
+			elapsed := time.Since(t0)
+			if failed*100 > done {
+				b.Errorf("%s: %d failed requests of %d", s.name, failed, done)
+			}
+			rounds[i] = append(rounds[i], round{float64(done) / elapsed.Seconds(), float64(cpu.Microseconds()) / float64(max(done, 1))})
 		}
 	}
 	b.StopTimer()
-	rate := func(t totals) float64 { return float64(t.done) / t.elapsed.Seconds() }
-	cpuPer := func(t totals) float64 { return float64(t.cpu.Microseconds()) / float64(max(t.done, 1)) }
+	median := func(f func(r int) float64) float64 {
+		v := make([]float64, b.N)
+		for r := range v {
+			v[r] = f(r)
+		}
+		sort.Float64s(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
 	for i, s := range servers {
 		name := metricName(s.name)
-		b.ReportMetric(rate(sum[i]), name+"-req/s")
-		b.ReportMetric(cpuPer(sum[i]), name+"-cpu-µs/req")
-		if sum[i].failed*100 > sum[i].done {
-			b.Errorf("%s: %d failed requests of %d", s.name, sum[i].failed, sum[i].done)
-		}
+		b.ReportMetric(median(func(r int) float64 { return rounds[i][r].rate }), name+"-req/s")
+		b.ReportMetric(median(func(r int) float64 { return rounds[i][r].cpu }), name+"-cpu-µs/req")
 		if i > 0 {
-			b.ReportMetric(rate(sum[0])/rate(sum[i]), "ratio-vs-"+name)
-			b.ReportMetric(cpuPer(sum[0])/cpuPer(sum[i]), "cpu-ratio-vs-"+name)
+			b.ReportMetric(median(func(r int) float64 { return rounds[0][r].rate / rounds[i][r].rate }), "ratio-vs-"+name)
+			b.ReportMetric(median(func(r int) float64 { return rounds[0][r].cpu / rounds[i][r].cpu }), "cpu-ratio-vs-"+name)
 		}
 	}
 	b.ReportMetric(peakRSS(servers[0].cmd.Process.Pid), servers[0].name+"-peak-MiB")
