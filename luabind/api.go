@@ -6,6 +6,7 @@ package luabind
 import (
 	"context"
 	"io"
+	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -32,7 +33,8 @@ type api struct {
 	worker Worker
 	trace  *Tracer // nil: tracing is off
 
-	lastDate dateCache
+	lastDate    dateCache
+	threadWaits atomic.Int32 // tasks waiting in pollWait (handle.go)
 }
 
 // Worker says which of several independent states running the same script
