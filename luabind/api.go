@@ -6,7 +6,6 @@ package luabind
 import (
 	"context"
 	"io"
-	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -33,8 +32,7 @@ type api struct {
 	worker Worker
 	trace  *Tracer // nil: tracing is off
 
-	lastDate    dateCache
-	threadWaits atomic.Int32 // tasks waiting in pollWait (handle.go)
+	lastDate dateCache
 }
 
 // Worker says which of several independent states running the same script

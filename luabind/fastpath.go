@@ -1,10 +1,8 @@
 package luabind
 
 import (
-	"context"
 	"os"
 	"sync"
-	"time"
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
@@ -244,58 +242,4 @@ func (s *Stream) recvBatchNow(length int, from *rawAddr) (int, string, error) {
 	}
 	batchPool.Put(b)
 	return n, data, nil
-}
-
-// maxThreadWaits is how many tasks of a run wait for their socket in
-// ppoll(2) on their own thread (pollWait) instead of in Go's poller. A
-// server's main loop waiting in accept or recvfrom then wakes as a PHP or C
-// server does, straight from the kernel, without the netpoller's round trip
-// through the scheduler; the rest of the tasks, however many, wait in the
-// poller and cost no thread.
-const maxThreadWaits = 2
-
-// threadPollSlice bounds one ppoll, so that a wait notices a stopping run, a
-// handle closed by another task, or its deadline.
-const threadPollSlice = 50 * time.Millisecond
-
-// pollWait waits on the socket's own thread until attempt stops finding it
-// not ready, the deadline (if not zero) passes, the socket is closed or ctx
-// is done. Called with the Lua lock released; attempt runs with fdMu held.
-func (s *Stream) pollWait(write bool, deadline time.Time, ctx context.Context, attempt func(fd int) error) error {
-	events := int16(unix.POLLIN)
-	if write {
-		events = unix.POLLOUT
-	}
-	for {
-		if ctx.Err() != nil {
-			return os.ErrClosed
-		}
-		slice := threadPollSlice
-		if !deadline.IsZero() {
-			left := time.Until(deadline)
-			if left <= 0 {
-				return os.ErrDeadlineExceeded
-			}
-			slice = min(slice, left)
-		}
-		fd := s.lockFD()
-		if fd < 0 {
-			return os.ErrClosed
-		}
-		s.fdMu.Unlock() // not held while waiting: fclose must not wait for a slice
-		ts := unix.NsecToTimespec(int64(slice))
-		fds := []unix.PollFd{{Fd: int32(fd), Events: events}}
-		n, err := unix.Ppoll(fds, &ts, nil)
-		if err == unix.EINTR || (err == nil && n == 0) {
-			continue
-		}
-		if fd = s.lockFD(); fd < 0 { // closed meanwhile; fd may name another file now
-			return os.ErrClosed
-		}
-		err = attempt(fd)
-		s.fdMu.Unlock()
-		if !wouldBlock(err) {
-			return err
-		}
-	}
 }

@@ -211,17 +211,6 @@ func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attem
 	if !wouldBlock(err) || wait == 0 {
 		return err
 	}
-	if a.threadWaits.Add(1) <= maxThreadWaits {
-		defer a.threadWaits.Add(-1)
-		var deadline time.Time
-		if wait > 0 {
-			deadline = time.Now().Add(wait)
-		}
-		ctx := a.host.Context()
-		a.host.Block(L, func() { err = s.pollWait(write, deadline, ctx, attempt) })
-		return err
-	}
-	a.threadWaits.Add(-1)
 	if wait > 0 {
 		s.setDeadline(write, time.Now().Add(wait))
 		defer s.setDeadline(write, time.Time{})
