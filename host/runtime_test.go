@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"os"
@@ -249,4 +250,38 @@ func freeTCPPort(t *testing.T) string {
 	}
 	defer l.Close()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// TestStopEndsRetryingLoop: a stop that comes while the main task runs Lua
+// closes the server under it; the loop's next accept must end the task, not
+// fail at once forever (the run would wait out the grace period).
+func TestStopEndsRetryingLoop(t *testing.T) {
+	src := `
+local server = assert(stream_socket_server("tcp://127.0.0.1:0"))
+stop_and_wait(server:name()) -- returns once the host has closed the server
+for n = 1, 100000 do
+  local conn = stream_socket_accept(server, 0)
+  if conn then fclose(conn) end
+end
+print("spun")
+`
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopAndWait := func(addr string) {
+		cancel()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); runtime.Gosched() {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err != nil {
+				return // refused: the listener is closed
+			}
+			c.Close()
+		}
+	}
+	var out, errb bytes.Buffer
+	start := time.Now()
+	code := host.RunContext(ctx, host.Options{Script: "test.lua", Source: []byte(src), Stdout: &out, Stderr: &errb,
+		Grace: 2 * time.Second, Globals: map[string]any{"stop_and_wait": stopAndWait}})
+	if code != host.ExitInterrupted || out.Len() != 0 || errb.Len() != 0 || time.Since(start) > time.Second {
+		t.Fatalf("exit %d after %v\nstdout: %s\nstderr: %s", code, time.Since(start), out.String(), errb.String())
+	}
 }

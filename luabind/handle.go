@@ -206,6 +206,7 @@ func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attem
 	// waiting for it here, with the Lua lock held, would stop every task.
 	rerr := s.raw.Control(func(fd uintptr) { err = attempt(int(fd)) })
 	if rerr != nil {
+		a.yieldIfClosed(L, os.ErrClosed)
 		return rerr
 	}
 	if !wouldBlock(err) || wait == 0 {
@@ -227,6 +228,16 @@ func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attem
 		return rerr
 	}
 	return err
+}
+
+// yieldIfClosed lets the host end the task when err says the socket was
+// closed under it: only the host does that (fclose makes the handle raise
+// instead), when the run stops, and a script's accept or recvfrom loop that
+// retried the failing call would otherwise spin without ever waiting.
+func (a *api) yieldIfClosed(L *lua.LState, err error) {
+	if errors.Is(err, os.ErrClosed) {
+		a.host.Block(L, func() {})
+	}
 }
 
 // pushStream wraps s in a userdata with the stream metatable.

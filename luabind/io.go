@@ -43,6 +43,7 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 	err = unix.EAGAIN
 	if !large || len(s.dgrams) > 0 { // datagrams received ahead come first
 		n, data, err = s.recvNow(length, flags, &from)
+		a.yieldIfClosed(L, err)
 	}
 	if wouldBlock(err) && (large || s.waitFor() != 0) {
 		n, data, from, err = a.recvWait(L, s, length, flags)
@@ -280,6 +281,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 	if fast {
 		if fd := s.lockFD(); fd < 0 {
 			err = os.ErrClosed
+			a.yieldIfClosed(L, err)
 		} else {
 			err = sendtoNow(fd, data, sysFlags, dest)
 			s.fdMu.Unlock()
