@@ -212,6 +212,14 @@ func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attem
 	if !wouldBlock(err) || wait == 0 {
 		return err
 	}
+	return a.wait(L, s, write, wait, attempt)
+}
+
+// wait is the second half of do: it releases the Lua lock while Go's poller
+// waits for readiness, retrying attempt (the poller calls it once before it
+// waits: a readiness edge since the caller's own try is not lost).
+func (a *api) wait(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
+	var err, rerr error
 	if wait > 0 {
 		s.setDeadline(write, time.Now().Add(wait))
 		defer s.setDeadline(write, time.Time{})

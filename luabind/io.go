@@ -46,7 +46,7 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 		a.yieldIfClosed(L, err)
 	}
 	if wouldBlock(err) && (large || s.waitFor() != 0) {
-		n, data, from, err = a.recvWait(L, s, length, flags)
+		n, data, from, err = a.recvWait(L, s, length, flags, !large)
 	}
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
 	eof = n == 0 && !s.datagram() && length > 0
@@ -89,10 +89,15 @@ func (s *Stream) recvNow(length, flags int, from *rawAddr) (int, string, error) 
 }
 
 // recvWait is recv when it must wait (or size a large datagram): the
-// general path, which releases the Lua lock while the poller waits.
-func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int) (n int, data string, from rawAddr, err error) {
+// general path, which releases the Lua lock while the poller waits. tried
+// says recvNow has just found nothing: no second try with the lock held.
+func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
 	large := s.datagram() && length > maxRecv
-	err = a.do(L, s, false, s.waitFor(), func(fd int) error {
+	run := a.do
+	if tried {
+		run = a.wait
+	}
+	err = run(L, s, false, s.waitFor(), func(fd int) error {
 		bufp := recvBufs.Get().(*[]byte)
 		defer recvBufs.Put(bufp)
 		b := (*bufp)[:min(length, maxRecv)]
@@ -291,7 +296,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 		}
 	}
 	if wouldBlock(err) && !(fast && s.waitFor() == 0) {
-		n, err = a.sendWait(L, s, data, to, sysFlags)
+		n, err = a.sendWait(L, s, data, to, sysFlags, fast)
 	}
 	if a.trace != nil {
 		op, peer := "send", s.peerName()
@@ -314,7 +319,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 // sendWait is send's general path: it may release the Lua lock while the
 // poller waits. to is copied: x/sys writes into a Sockaddr as it sends, and
 // the cached one may be in use by the fast path of another task meanwhile.
-func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, flags int) (n int, err error) {
+func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, flags int, tried bool) (n int, err error) {
 	switch sa := to.(type) {
 	case *unix.SockaddrInet4:
 		c := *sa
@@ -326,7 +331,11 @@ func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, 
 		c := *sa
 		to = &c
 	}
-	err = a.do(L, s, true, s.waitFor(), func(fd int) (err error) {
+	run := a.do
+	if tried {
+		run = a.wait
+	}
+	err = run(L, s, true, s.waitFor(), func(fd int) (err error) {
 		n, err = unix.SendmsgN(fd, bytesOf(data), nil, to, flags)
 		return err
 	})
