@@ -128,3 +128,23 @@ func TestTraceDevFull(t *testing.T) {
 		t.Fatalf("stderr: %q", errb.String())
 	}
 }
+
+// TestTraceWorkers: with --workers, each trace line names its worker.
+func TestTraceWorkers(t *testing.T) {
+	var trace, errb bytes.Buffer
+	src := `local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND)) fclose(s)`
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stderr: &errb, Trace: &trace, Workers: 2})
+	lines := strings.Split(strings.TrimSuffix(trace.String(), "\n"), "\n")
+	event := regexp.MustCompile(`^ +\d+\.\d{6}  \[w([12])\] udp socket 127\.0\.0\.1:\d+  (bind|close)$`)
+	seen := map[string]int{}
+	for _, l := range lines {
+		m := event.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("trace line %q\nwhole trace:\n%s", l, trace.String())
+		}
+		seen[m[1]]++
+	}
+	if code != 0 || errb.Len() != 0 || seen["1"] != 2 || seen["2"] != 2 {
+		t.Fatalf("exit %d, stderr %q, lines per worker %v\n%s", code, errb.String(), seen, trace.String())
+	}
+}
