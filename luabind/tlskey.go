@@ -103,6 +103,10 @@ func privateKeyPEM(data []byte, passphrase string) ([]byte, error) {
 		} else {
 			//lint:ignore SA1019 legacy PEM encryption is insecure, but keys made by older OpenSSL use it
 			der, err = x509.DecryptPEMBlock(block, []byte(passphrase))
+			if err == nil && !isPrivateKey(der) {
+				// Its padding check passes a wrong password about once in 256 tries.
+				err = x509.IncorrectPasswordError
+			}
 			block = &pem.Block{Type: block.Type}
 		}
 		if err != nil {
@@ -201,8 +205,21 @@ func decryptPKCS8(der []byte, passphrase string) ([]byte, error) {
 		return nil, errors.New("wrong passphrase")
 	}
 	plain = plain[:len(plain)-pad]
-	if _, err := x509.ParsePKCS8PrivateKey(plain); err != nil {
+	if !isPrivateKey(plain) {
 		return nil, errors.New("wrong passphrase")
 	}
 	return plain, nil
+}
+
+// isPrivateKey tells whether der parses as a private key: the only proof
+// that a passphrase was right.
+func isPrivateKey(der []byte) bool {
+	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return true
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return true
+	}
+	_, err := x509.ParseECPrivateKey(der)
+	return err == nil
 }
