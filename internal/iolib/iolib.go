@@ -111,6 +111,9 @@ func (f *file) Close() error {
 			_ = f.wb.Flush()
 		}
 		f.pipe.abandon()
+		if f.lib != nil {
+			f.lib.forget(f)
+		}
 		return nil
 	}
 	return f.closeHandle()
