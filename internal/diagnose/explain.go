@@ -282,7 +282,11 @@ func (d *diag) index(typ, key string) (string, string) {
 			continue
 		}
 		c := candidate{operand: d.fr.operand(s.target)}
-		c.explains = c.known && c.value.Type().String() == typ
+		meta := "__index"
+		if s.store {
+			meta = "__newindex"
+		}
+		c.explains = c.known && c.value.Type().String() == typ && d.L.GetMetaField(c.value, meta) == lua.LNil
 		cands = append(cands, c)
 	}
 	c, ok := pick(cands)

@@ -16,6 +16,7 @@ type site struct {
 	operands []ast.Expr
 	key      ast.Expr // index: the key
 	op       string   // arithmetic: "+", "-", ...; "unm", "len", "concat"
+	store    bool     // index: an assignment target (t.k = v)
 	forIn    bool     // the call is a generic for's iterator
 }
 
@@ -72,6 +73,11 @@ func sitesOnLine(body []ast.Stmt, line int) []site {
 			out = append(out, site{node: x, op: x.Operator, operands: []ast.Expr{x.Lhs, x.Rhs}})
 		}
 	}
+	w.store = func(a *ast.AttrGetExpr) {
+		if a.Line() == line {
+			out = append(out, site{node: a, target: a.Object, key: a.Key, store: true})
+		}
+	}
 	w.stmt = func(s ast.Stmt) {
 		if g, ok := s.(*ast.GenericForStmt); ok && s.Line() == line && len(g.Exprs) > 0 {
 			out = append(out, site{node: g.Exprs[0], target: g.Exprs[0], forIn: true})
@@ -97,6 +103,7 @@ func concatOperands(e ast.Expr, out []ast.Expr) []ast.Expr {
 // walker visits a syntax tree in evaluation order, children first.
 type walker struct {
 	expr     func(ast.Expr)          // after its operands
+	store    func(*ast.AttrGetExpr)  // an assignment target, after the values
 	stmt     func(ast.Stmt)          // after its expressions, before its body
 	fn       func(*ast.FunctionExpr) // every function expression
 	noNested bool                    // do not enter function bodies
@@ -119,8 +126,8 @@ func (w *walker) statement(s ast.Stmt) {
 		}
 		w.exprs(x.Rhs...)
 		for _, l := range x.Lhs {
-			if a, ok := l.(*ast.AttrGetExpr); ok && w.expr != nil {
-				w.expr(a)
+			if a, ok := l.(*ast.AttrGetExpr); ok && w.store != nil {
+				w.store(a)
 			}
 		}
 	case *ast.LocalAssignStmt:
@@ -171,8 +178,8 @@ func (w *walker) statement(s ast.Stmt) {
 func (w *walker) funcName(e ast.Expr) {
 	if a, ok := e.(*ast.AttrGetExpr); ok {
 		w.exprs(a.Object)
-		if w.expr != nil {
-			w.expr(a)
+		if w.store != nil {
+			w.store(a)
 		}
 	}
 }
