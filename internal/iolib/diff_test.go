@@ -86,13 +86,13 @@ func runOurs(t *testing.T, snippet, stdin string, files map[string]string) outco
 	defer L.Close()
 	var out, errOut bytes.Buffer
 	lib := Open(L, Options{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
-	defer lib.CloseAll()
 	L.SetGlobal("D", lua.LString(dir))
 	o := outcome{}
 	if err := L.DoString(prelude + snippet); err != nil {
 		first, _, _ := strings.Cut(err.Error(), "\n")
 		o.err = positionRE.ReplaceAllString(first, "")
 	}
+	lib.CloseAll() // as lua5.1 closes its files at exit; commands finish writing
 	o.stdout, o.stderr = out.String(), errOut.String()
 	return o.replace(dir)
 }

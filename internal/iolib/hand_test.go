@@ -325,6 +325,11 @@ try(function() return w:write("through ", 1, " pipe") end)
 try(function() return w:read() end)
 try(function() return w:close() end)
 show(io.open(D .. "/piped"):read("*a"))
+c = io.popen("cat", "w")
+c:write("via cat\n")
+try(function() return c:close() end)
+e = io.popen("echo to stderr >&2; echo out")
+try(function() return e:read("*a"), e:close() end)
 `},
 }
 

@@ -32,8 +32,9 @@ type Options struct {
 
 // Lib is one state's io library.
 type Lib struct {
-	opts          Options
-	stdin         *file
+	opts           Options
+	stdout, stderr *lockedWriter
+	stdin          *file
 	input, output *lua.LUserData // io.input() and io.output()
 	meta          *lua.LTable    // file handles' metatable
 	open          map[*file]struct{}
@@ -50,7 +51,7 @@ func Open(L *lua.LState, opts Options) *Lib {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
 	}
-	lib := &Lib{opts: opts, open: map[*file]struct{}{}}
+	lib := &Lib{opts: opts, open: map[*file]struct{}{}, stdout: &lockedWriter{w: opts.Stdout}, stderr: &lockedWriter{w: opts.Stderr}}
 	lib.meta = L.NewTable()
 	lib.meta.RawSetString("__index", lib.meta)
 	L.SetFuncs(lib.meta, map[string]lua.LGFunction{
@@ -77,12 +78,12 @@ func Open(L *lua.LState, opts Options) *Lib {
 		"type":    lib.ioType,
 		"write":   lib.ioWrite,
 	})
-	lib.stdin = &file{kind: kindStd, readable: true, r: bufio.NewReader(opts.Stdin), flushTo: opts.Stdout}
+	lib.stdin = &file{kind: kindStd, readable: true, r: bufio.NewReader(opts.Stdin), flushTo: lib.stdout}
 	lib.input = lib.newHandle(L, lib.stdin)
-	lib.output = lib.newHandle(L, &file{kind: kindStd, writable: true, w: opts.Stdout})
+	lib.output = lib.newHandle(L, &file{kind: kindStd, writable: true, w: lib.stdout})
 	t.RawSetString("stdin", lib.input)
 	t.RawSetString("stdout", lib.output)
-	t.RawSetString("stderr", lib.newHandle(L, &file{kind: kindStd, writable: true, w: opts.Stderr}))
+	t.RawSetString("stderr", lib.newHandle(L, &file{kind: kindStd, writable: true, w: lib.stderr}))
 	L.SetGlobal("io", t)
 	if pkg, ok := L.GetGlobal("package").(*lua.LTable); ok {
 		if loaded, ok := pkg.RawGetString("loaded").(*lua.LTable); ok {
@@ -371,7 +372,7 @@ func (lib *Lib) ioPopen(L *lua.LState) int {
 	for f := range lib.open { // popen does fflush(NULL) first
 		_ = f.flush()
 	}
-	flushWriter(lib.opts.Stdout)
+	lib.stdout.Flush()
 	f, err := lib.startPipe(cString(prog), read)
 	if err != nil {
 		return pushFileResult(L, err, ptr(cString(prog)))

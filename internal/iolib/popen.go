@@ -2,22 +2,20 @@ package iolib
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"os/exec"
+	"sync"
 	"syscall"
 	"time"
 )
 
 // pipeProc is the command behind an io.popen handle. Its stdout (mode "w")
-// and stderr are collected and written to the run's writers when it ends,
-// so no goroutine writes to them while the script does.
+// and stderr go to the run's writers as it writes them, through the locks
+// the script's own writes take.
 type pipeProc struct {
-	cmd            *exec.Cmd
-	pipe           io.Closer
-	out, errOut    bytes.Buffer
-	stdout, stderr io.Writer
-	waited         bool
+	cmd    *exec.Cmd
+	pipe   io.Closer
+	waited bool
 }
 
 // popenMode is glibc's popen mode check: "r" or "w", optionally with 'e'.
@@ -39,8 +37,8 @@ func popenMode(mode string) (read bool, ok bool) {
 
 // startPipe runs command with /bin/sh -c, as popen does.
 func (lib *Lib) startPipe(command string, read bool) (*file, error) {
-	p := &pipeProc{cmd: exec.Command("/bin/sh", "-c", command), stdout: lib.opts.Stdout, stderr: lib.opts.Stderr}
-	p.cmd.Stderr = &p.errOut
+	p := &pipeProc{cmd: exec.Command("/bin/sh", "-c", command)}
+	p.cmd.Stderr = lib.stderr
 	f := &file{kind: kindPipe, pipe: p}
 	if read {
 		out, err := p.cmd.StdoutPipe()
@@ -50,7 +48,7 @@ func (lib *Lib) startPipe(command string, read bool) (*file, error) {
 		p.pipe = out
 		f.readable, f.r = true, bufio.NewReader(out)
 	} else {
-		p.cmd.Stdout = &p.out
+		p.cmd.Stdout = lib.stdout
 		in, err := p.cmd.StdinPipe()
 		if err != nil {
 			return nil, err
@@ -65,7 +63,7 @@ func (lib *Lib) startPipe(command string, read bool) (*file, error) {
 	return f, nil
 }
 
-// close is pclose: close our end, wait for the command, pass on its output.
+// close is pclose: close our end, wait for the command.
 func (p *pipeProc) close() error {
 	_ = p.pipe.Close()
 	return p.wait()
@@ -77,12 +75,6 @@ func (p *pipeProc) wait() error {
 	}
 	p.waited = true
 	err := p.cmd.Wait()
-	if p.out.Len() > 0 && p.stdout != nil {
-		_, _ = p.stdout.Write(p.out.Bytes())
-	}
-	if p.errOut.Len() > 0 && p.stderr != nil {
-		_, _ = p.stderr.Write(p.errOut.Bytes())
-	}
 	if _, exited := err.(*exec.ExitError); exited {
 		return nil // pclose succeeds whatever the command's status
 	}
@@ -103,4 +95,24 @@ func (p *pipeProc) abandon() {
 	}()
 	_ = p.wait()
 	close(done)
+}
+
+// lockedWriter serialises writes to one of the run's writers between the
+// script and the commands it started.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (lw *lockedWriter) Write(p []byte) (int, error) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	return lw.w.Write(p)
+}
+
+// Flush flushes the run's writer when it buffers.
+func (lw *lockedWriter) Flush() {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	flushWriter(lw.w)
 }
