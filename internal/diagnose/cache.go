@@ -40,7 +40,11 @@ func parsed(name string, src Sources) []ast.Stmt {
 		}
 	}
 	parseCount++
-	stmts, err := parse.Parse(bytes.NewReader(text), name)
+	code := text
+	if bytes.HasPrefix(code, []byte("#")) {
+		code = append([]byte("--"), code...) // a #! line, as the compiler skips it
+	}
+	stmts, err := parse.Parse(bytes.NewReader(code), name)
 	if err != nil {
 		stmts = nil
 	}
