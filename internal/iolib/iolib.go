@@ -35,9 +35,9 @@ type Lib struct {
 	opts           Options
 	stdout, stderr *lockedWriter
 	stdin          *file
-	input, output *lua.LUserData // io.input() and io.output()
-	meta          *lua.LTable    // file handles' metatable
-	open          map[*file]struct{}
+	input, output  *lua.LUserData // io.input() and io.output()
+	meta           *lua.LTable    // file handles' metatable
+	open           map[*file]struct{}
 }
 
 // Open installs the io library in L: the global io and package.loaded.io.
