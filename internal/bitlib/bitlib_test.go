@@ -28,8 +28,8 @@ func TestOpenSetsGlobalsAndRequire(t *testing.T) {
 }
 
 // Snippets whose whole result, error position included, must be what the
-// reference prints: argument errors in each function and the names Lua
-// gives a function called through an alias, a table slot or pcall.
+// reference prints: argument errors in each function, the names Lua gives a
+// function called through an alias, a table slot or pcall, and the docs' examples.
 var bit32Snippets = []string{
 	`local k = {} for name in pairs(bit32) do k[#k + 1] = name end table.sort(k) return table.concat(k, " ")`,
 	`return bit32.band(nil)`,
@@ -71,6 +71,11 @@ var bit32Snippets = []string{
 	`local k = "band" return bit32[k](nil)`,
 	`return bit32.band(1,
 		2, nil)`,
+	// the DNS header example in the docs: QR, OPCODE and RCODE of flags 0x8183
+	`local hdr = "\18\52\129\131"
+	 local flags = bit32.bor(bit32.lshift(hdr:byte(3), 8), hdr:byte(4))
+	 local qr, opcode, rcode = bit32.extract(flags, 15), bit32.extract(flags, 11, 4), bit32.extract(flags, 0, 4)
+	 return qr .. " " .. opcode .. " " .. rcode`,
 }
 
 var bitSnippets = []string{
@@ -96,13 +101,17 @@ var bitSnippets = []string{
 	`local t = {bit.band} local v = t[1](nil) return v`,
 	`local v = bit.band(1,
 		2, nil) return v`,
+	`local hdr = "\18\52\129\131"
+	 local flags = bit.bor(bit.lshift(hdr:byte(3), 8), hdr:byte(4))
+	 return bit.rshift(flags, 15) .. " " .. bit.band(bit.rshift(flags, 11), 0xF) .. " " .. bit.band(flags, 0xF)`,
+	`return bit.tohex(0xdead, -4) .. " " .. bit.tohex(-1) .. " " .. bit.tohex(bit.bswap(0x01020304))`,
 }
 
-func TestBit32ErrorsMatchLua52(t *testing.T) {
+func TestBit32SnippetsMatchLua52(t *testing.T) {
 	compareSnippets(t, testprog.Need(t, "lua5.2", "lua5.2"), bit32Snippets)
 }
 
-func TestBitErrorsMatchLuaJIT(t *testing.T) {
+func TestBitSnippetsMatchLuaJIT(t *testing.T) {
 	compareSnippets(t, testprog.Need(t, "luajit", "luajit"), bitSnippets)
 }
 
