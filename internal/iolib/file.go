@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -30,8 +32,10 @@ const (
 // file is what a Lua file handle holds: the C library's FILE with its read
 // buffer (bufio) and, for regular files and pipes, its write buffer.
 type file struct {
+	mu       sync.Mutex  // held by every operation (see Lib.with)
+	closed   atomic.Bool // set by the script's close or the host's
 	kind     fileKind
-	closed   bool
+	slow     bool // stdin and pipes: reading or writing waits for another program
 	readable bool
 	writable bool
 
@@ -157,7 +161,7 @@ func (f *file) seek(whence int, off int64) (int64, error) {
 // close releases the handle: flushes, closes the descriptor or waits for
 // the command.
 func (f *file) close() error {
-	f.closed = true
+	f.closed.Store(true)
 	var err error
 	if f.wb != nil {
 		err = f.wb.Flush()

@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 
 	lua "github.com/yuin/gopher-lua"
@@ -23,11 +24,14 @@ import (
 // host buffers it; io.flush and reads of stdin flush it when it has a Flush
 // method). Track and Untrack, when set, hear of every file the script opens
 // and closes, so the host can close forgotten ones (CloseAll does the same).
+// Block, when set, runs every operation on stdin or a pipe (which may wait
+// for another program) with the Lua lock released, as luabind.Host.Block.
 type Options struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Track          func(io.Closer)
 	Untrack        func(io.Closer)
+	Block          func(L *lua.LState, wait func())
 }
 
 // Lib is one state's io library.
@@ -37,6 +41,7 @@ type Lib struct {
 	stdin          *file
 	input, output  *lua.LUserData // io.input() and io.output()
 	meta           *lua.LTable    // file handles' metatable
+	mu             sync.Mutex     // guards open: the host may close files from its goroutine
 	open           map[*file]struct{}
 }
 
@@ -78,7 +83,7 @@ func Open(L *lua.LState, opts Options) *Lib {
 		"type":    lib.ioType,
 		"write":   lib.ioWrite,
 	})
-	lib.stdin = &file{kind: kindStd, readable: true, r: bufio.NewReader(opts.Stdin), flushTo: lib.stdout}
+	lib.stdin = &file{kind: kindStd, slow: true, readable: true, r: bufio.NewReader(opts.Stdin), flushTo: lib.stdout}
 	lib.input = lib.newHandle(L, lib.stdin)
 	lib.output = lib.newHandle(L, &file{kind: kindStd, writable: true, w: lib.stdout})
 	t.RawSetString("stdin", lib.input)
@@ -96,28 +101,63 @@ func Open(L *lua.LState, opts Options) *Lib {
 // CloseAll closes every file the script opened and left open (pipes: the
 // command gets a second to end, then is killed).
 func (lib *Lib) CloseAll() {
+	lib.mu.Lock()
+	files := make([]*file, 0, len(lib.open))
 	for f := range lib.open {
+		files = append(files, f)
+	}
+	lib.mu.Unlock()
+	for _, f := range files {
 		_ = f.Close()
 	}
 }
 
-// Close closes a handle for the host (io.Closer): no-op when already closed.
+// Close closes a handle for the host (io.Closer): no-op when already
+// closed. Safe while a task waits on the file in Block: a pipe's end is
+// closed first, which ends the wait.
 func (f *file) Close() error {
-	if f.closed || f.kind == kindStd {
+	if f.kind == kindStd || f.closed.Load() {
 		return nil
 	}
+	if !f.mu.TryLock() { // a task waits on it: end the wait
+		if f.kind == kindPipe {
+			_ = f.pipe.pipe.Close()
+		}
+		f.mu.Lock()
+	}
+	if f.closed.Load() {
+		f.mu.Unlock()
+		return nil
+	}
+	var err error
 	if f.kind == kindPipe {
-		f.closed = true
-		if f.wb != nil {
-			_ = f.wb.Flush()
-		}
-		f.pipe.abandon()
-		if f.lib != nil {
-			f.lib.forget(f)
-		}
-		return nil
+		f.closed.Store(true)
+		f.pipe.abandon(func() {
+			if f.wb != nil { // what the script wrote last reaches the command
+				_ = f.wb.Flush()
+			}
+		})
+	} else {
+		err = f.close()
 	}
-	return f.closeHandle()
+	f.mu.Unlock()
+	f.lib.forget(f)
+	return err
+}
+
+// with runs op under f's lock; on stdin and pipes, which can wait for
+// another program, with the Lua lock released (Options.Block).
+func (lib *Lib) with(L *lua.LState, f *file, op func()) {
+	locked := func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		op()
+	}
+	if f.slow && lib.opts.Block != nil {
+		lib.opts.Block(L, locked)
+	} else {
+		locked()
+	}
 }
 
 func (lib *Lib) newHandle(L *lua.LState, f *file) *lua.LUserData {
@@ -126,7 +166,9 @@ func (lib *Lib) newHandle(L *lua.LState, f *file) *lua.LUserData {
 	ud.Metatable = lib.meta
 	if f.kind != kindStd {
 		f.lib = lib
+		lib.mu.Lock()
 		lib.open[f] = struct{}{}
+		lib.mu.Unlock()
 		if lib.opts.Track != nil {
 			lib.opts.Track(f)
 		}
@@ -135,7 +177,9 @@ func (lib *Lib) newHandle(L *lua.LState, f *file) *lua.LUserData {
 }
 
 func (lib *Lib) forget(f *file) {
+	lib.mu.Lock()
 	delete(lib.open, f)
+	lib.mu.Unlock()
 	if lib.opts.Untrack != nil {
 		lib.opts.Untrack(f)
 	}
@@ -168,7 +212,7 @@ func toFile(L *lua.LState, name string) *file {
 // checkFile is tofile: an open file handle at argument 1.
 func checkFile(L *lua.LState, name string) *file {
 	f := toFile(L, name)
-	if f.closed {
+	if f.closed.Load() {
 		L.RaiseError("attempt to use a closed file")
 	}
 	return f
@@ -369,9 +413,17 @@ func (lib *Lib) ioPopen(L *lua.LState) int {
 	if !ok {
 		return pushFileResult(L, syscall.EINVAL, ptr(cString(prog)))
 	}
+	lib.mu.Lock()
 	for f := range lib.open { // popen does fflush(NULL) first
-		_ = f.flush()
+		if !f.slow {
+			f.mu.Lock()
+			if !f.closed.Load() {
+				_ = f.flush()
+			}
+			f.mu.Unlock()
+		}
 	}
+	lib.mu.Unlock()
 	lib.stdout.Flush()
 	f, err := lib.startPipe(cString(prog), read)
 	if err != nil {
@@ -388,7 +440,7 @@ func (lib *Lib) ioType(L *lua.LState) int {
 	}
 	if ud, ok := L.Get(1).(*lua.LUserData); ok {
 		if f, ok := ud.Value.(*file); ok {
-			if f.closed {
+			if f.closed.Load() {
 				L.Push(lua.LString("closed file"))
 			} else {
 				L.Push(lua.LString("file"))
@@ -403,7 +455,7 @@ func (lib *Lib) ioType(L *lua.LState) int {
 // tostring(file) -> "file (0x...)" | "file (closed)".
 func (lib *Lib) fileToString(L *lua.LState) int {
 	f := toFile(L, "tostring")
-	if f.closed {
+	if f.closed.Load() {
 		L.Push(lua.LString("file (closed)"))
 	} else {
 		L.Push(lua.LString(fmt.Sprintf("file (%p)", f)))
@@ -436,15 +488,18 @@ func (lib *Lib) closeFile(L *lua.LState, f *file) int {
 		L.Push(lua.LString("cannot close standard file"))
 		return 2
 	}
-	return pushResult(L, f.closeHandle())
+	return pushResult(L, lib.closeHandle(L, f))
 }
 
 // closeHandle is fclose/pclose, and forgets the file.
-func (f *file) closeHandle() error {
-	err := f.close()
-	if f.lib != nil {
-		f.lib.forget(f)
-	}
+func (lib *Lib) closeHandle(L *lua.LState, f *file) error {
+	var err error
+	lib.with(L, f, func() {
+		if !f.closed.Load() { // the host may have closed it meanwhile
+			err = f.close()
+		}
+	})
+	lib.forget(f)
 	return err
 }
 
@@ -455,7 +510,7 @@ func (lib *Lib) defaultFile(L *lua.LState, output bool) *file {
 		ud, which = lib.output, "output"
 	}
 	f := ud.Value.(*file)
-	if f.closed {
+	if f.closed.Load() {
 		L.RaiseError("standard %s file is closed", which)
 	}
 	return f
@@ -488,9 +543,15 @@ func (lib *Lib) ioFile(L *lua.LState, name, mode string, slot **lua.LUserData) i
 
 // io.flush() and file:flush() -> true | nil, message, errno.
 func (lib *Lib) ioFlush(L *lua.LState) int {
-	return pushResult(L, lib.defaultFile(L, true).flush())
+	return lib.flushFile(L, lib.defaultFile(L, true))
 }
 
 func (lib *Lib) fileFlush(L *lua.LState) int {
-	return pushResult(L, checkFile(L, "flush").flush())
+	return lib.flushFile(L, checkFile(L, "flush"))
+}
+
+func (lib *Lib) flushFile(L *lua.LState, f *file) int {
+	var err error
+	lib.with(L, f, func() { err = f.flush() })
+	return pushResult(L, err)
 }

@@ -119,3 +119,57 @@ func TestOpenReplacesIO(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Reads of stdin and pipes go through Options.Block (the host releases the
+// Lua lock there); regular files and stdout do not.
+func TestBlockWrapsSlowFiles(t *testing.T) {
+	dir := t.TempDir()
+	blocks := 0
+	L, _ := newState(t, Options{
+		Stdin: strings.NewReader("a\nb\n"),
+		Block: func(L *lua.LState, wait func()) { blocks++; wait() },
+	})
+	L.SetGlobal("D", lua.LString(dir))
+	steps := []struct {
+		code  string
+		block int
+	}{
+		{`f = io.open(D .. "/x", "w+") f:write("1\n2\n") f:seek("set") assert(f:read("*n", "*n") == 1) f:close()`, 0},
+		{`io.write("out") io.stdout:flush()`, 0},
+		{`assert(io.read() == "a")`, 1},
+		{`for l in io.lines() do assert(l == "b") end`, 2},
+		{`p = io.popen("echo hi") assert(p:read("*l") == "hi")`, 1},
+		{`assert(p:close() == true)`, 1},
+		{`assert(not pcall(io.read, "*x"))`, 0},
+	}
+	for _, s := range steps {
+		before := blocks
+		if err := L.DoString(s.code); err != nil {
+			t.Fatalf("%s: %v", s.code, err)
+		}
+		if got := blocks - before; got != s.block {
+			t.Errorf("%s: %d calls of Block, want %d", s.code, got, s.block)
+		}
+	}
+}
+
+// The host can close a pipe a task is waiting on (its Block runs wait with
+// the Lua lock released): the wait ends and the read reports an error.
+func TestCloseAllEndsWaitingRead(t *testing.T) {
+	waiting := make(chan struct{})
+	L, lib := newState(t, Options{
+		Block: func(L *lua.LState, wait func()) { close(waiting); wait() },
+	})
+	done := make(chan error)
+	go func() {
+		done <- L.DoString(`p = io.popen("exec sleep 30") r, msg = p:read("*a")`)
+	}()
+	<-waiting
+	lib.CloseAll()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if r := L.GetGlobal("r"); r != lua.LString("") && r != lua.LNil {
+		t.Errorf("read returned %v", r)
+	}
+}

@@ -39,7 +39,7 @@ func popenMode(mode string) (read bool, ok bool) {
 func (lib *Lib) startPipe(command string, read bool) (*file, error) {
 	p := &pipeProc{cmd: exec.Command("/bin/sh", "-c", command)}
 	p.cmd.Stderr = lib.stderr
-	f := &file{kind: kindPipe, pipe: p}
+	f := &file{kind: kindPipe, slow: true, pipe: p}
 	if read {
 		out, err := p.cmd.StdoutPipe()
 		if err != nil {
@@ -81,10 +81,10 @@ func (p *pipeProc) wait() error {
 	return err
 }
 
-// abandon ends a pipe the script forgot: close our end, give the command a
-// second to finish, then kill it.
-func (p *pipeProc) abandon() {
-	_ = p.pipe.Close()
+// abandon ends a pipe the script forgot: flush what it wrote last, close
+// our end, give the command a second to finish, then kill it (which also
+// ends a flush the command does not read).
+func (p *pipeProc) abandon(flush func()) {
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -93,6 +93,8 @@ func (p *pipeProc) abandon() {
 			_ = p.cmd.Process.Signal(syscall.SIGKILL)
 		}
 	}()
+	flush()
+	_ = p.pipe.Close()
 	_ = p.wait()
 	close(done)
 }

@@ -13,80 +13,70 @@ import (
 // io.input(); nil for the first that fails (end of file), nothing after it;
 // nil, message, errno on a read error. Raises on an invalid format.
 func (lib *Lib) ioRead(L *lua.LState) int {
-	return readFormats(L, lib.defaultFile(L, false), 1)
+	return lib.readFormats(L, lib.defaultFile(L, false), 1)
 }
 
 // file:read(...) -> as io.read, from file.
 func (lib *Lib) fileRead(L *lua.LState) int {
-	return readFormats(L, checkFile(L, "read"), 2)
+	return lib.readFormats(L, checkFile(L, "read"), 2)
+}
+
+// readOp is one format of read: 'n', 'l', 'a', or 'c' (count bytes; 0
+// tests for the end of the file, a negative count reads all).
+type readOp struct {
+	format byte
+	count  int64
+}
+
+// parseFormat checks one argument of read; msg is the argument error.
+func parseFormat(v lua.LValue) (op readOp, msg string) {
+	if num, ok := v.(lua.LNumber); ok {
+		count := toInteger(float64(num))
+		if count < 0 { // a huge size_t in C: all there is
+			count = -1
+		}
+		return readOp{format: 'c', count: count}, ""
+	}
+	s, ok := v.(lua.LString)
+	if !ok || len(s) == 0 || s[0] != '*' {
+		return op, "invalid option"
+	}
+	if len(s) > 1 && (s[1] == 'n' || s[1] == 'l' || s[1] == 'a') {
+		return readOp{format: s[1]}, ""
+	}
+	return op, "invalid format"
 }
 
 // readFormats is g_read: the formats are arguments first.. (argument
-// numbers in messages count from first, as for a method call).
-func readFormats(L *lua.LState, f *file, first int) int {
+// numbers in messages count from first, as for a method call). The formats
+// are checked first, so the reads can wait without the Lua lock; an invalid
+// one still raises only once the reads before it succeeded, as in C.
+func (lib *Lib) readFormats(L *lua.LState, f *file, first int) int {
 	nargs := L.GetTop() - first + 1
-	if nargs <= 0 {
-		line, ok, err := f.readLine()
-		if err != nil {
-			return pushResult(L, err)
+	ops := []readOp{{format: 'l'}}
+	badArg, badMsg := 0, ""
+	if nargs > 0 {
+		ops = ops[:0]
+		for n := first; n < first+nargs; n++ {
+			op, msg := parseFormat(L.Get(n))
+			if msg != "" {
+				badArg, badMsg = n-first+1, msg
+				break
+			}
+			ops = append(ops, op)
 		}
-		if ok {
-			L.Push(lua.LString(line))
-		} else {
-			L.Push(lua.LNil)
-		}
-		return 1
 	}
-	results := make([]lua.LValue, 0, nargs)
+	var results []lua.LValue
 	success := true
-	for n := first; n < first+nargs && success; n++ {
-		var val lua.LValue
-		var err error
-		switch v := L.Get(n).(type) {
-		case lua.LNumber:
-			count := toInteger(float64(v))
-			if count == 0 {
-				success, err = f.testEOF()
-				val = lua.LString("")
-			} else {
-				if count < 0 { // a huge size_t in C: all there is
-					count = -1
-				}
-				var b []byte
-				b, success, err = f.readChars(count)
-				val = lua.LString(b)
-			}
-		default:
-			s, isString := v.(lua.LString)
-			if !isString || len(s) == 0 || s[0] != '*' {
-				argError(L, n-first+1, "read", "invalid option")
-			}
-			var format byte
-			if len(s) > 1 {
-				format = s[1]
-			}
-			switch format {
-			case 'n':
-				var num float64
-				num, success, err = f.readNumber()
-				val = lua.LNumber(num)
-			case 'l':
-				var b []byte
-				b, success, err = f.readLine()
-				val = lua.LString(b)
-			case 'a':
-				var b []byte
-				b, _, err = f.readChars(-1)
-				success = true
-				val = lua.LString(b)
-			default:
-				argError(L, n-first+1, "read", "invalid format")
-			}
-		}
-		if err != nil {
-			return pushResult(L, err)
-		}
-		results = append(results, val)
+	var err error
+	if len(ops) > 0 {
+		lib.with(L, f, func() { results, success, err = runReads(f, ops) })
+	}
+	if err != nil {
+		return pushResult(L, err)
+	}
+	if badArg > 0 && success {
+		argError(L, badArg, "read", badMsg)
 	}
 	if !success {
 		results[len(results)-1] = lua.LNil
@@ -97,36 +87,74 @@ func readFormats(L *lua.LState, f *file, first int) int {
 	return len(results)
 }
 
+// runReads reads ops in order until one fails; it touches no Lua state.
+func runReads(f *file, ops []readOp) ([]lua.LValue, bool, error) {
+	results := make([]lua.LValue, 0, len(ops))
+	success := true
+	for _, op := range ops {
+		if !success {
+			break
+		}
+		var val lua.LValue
+		var err error
+		var b []byte
+		switch {
+		case op.format == 'n':
+			var num float64
+			num, success, err = f.readNumber()
+			val = lua.LNumber(num)
+		case op.format == 'l':
+			b, success, err = f.readLine()
+			val = lua.LString(b)
+		case op.format == 'a':
+			b, _, err = f.readChars(-1)
+			success, val = true, lua.LString(b)
+		case op.count == 0:
+			success, err = f.testEOF()
+			val = lua.LString("")
+		default:
+			b, success, err = f.readChars(op.count)
+			val = lua.LString(b)
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		results = append(results, val)
+	}
+	return results, success, nil
+}
+
 // io.write(...) -> true | nil, message, errno: strings and numbers (%.14g)
 // to io.output(). Raises on any other argument, after writing those before it.
 func (lib *Lib) ioWrite(L *lua.LState) int {
-	return writeArgs(L, lib.defaultFile(L, true), 1)
+	return lib.writeArgs(L, lib.defaultFile(L, true), 1)
 }
 
 // file:write(...) -> as io.write, to file.
 func (lib *Lib) fileWrite(L *lua.LState) int {
-	return writeArgs(L, checkFile(L, "write"), 2)
+	return lib.writeArgs(L, checkFile(L, "write"), 2)
 }
 
 // writeArgs is g_write, with the arguments gathered into one write.
-func writeArgs(L *lua.LState, f *file, first int) int {
+func (lib *Lib) writeArgs(L *lua.LState, f *file, first int) int {
 	var buf []byte
-	for n := first; n <= L.GetTop(); n++ {
+	bad := 0
+	for n := first; n <= L.GetTop() && bad == 0; n++ {
 		switch v := L.Get(n).(type) {
 		case lua.LString:
 			buf = append(buf, v...)
 		case lua.LNumber:
 			buf = luanum.AppendFormat(buf, float64(v))
 		default:
-			if len(buf) > 0 {
-				_ = f.write(buf)
-			}
-			argError(L, n-first+1, "write", "string expected, got "+typeName(L, n))
+			bad = n
 		}
 	}
 	var err error
 	if len(buf) > 0 {
-		err = f.write(buf)
+		lib.with(L, f, func() { err = f.write(buf) })
+	}
+	if bad > 0 {
+		argError(L, bad-first+1, "write", "string expected, got "+typeName(L, bad))
 	}
 	return pushResult(L, err)
 }
@@ -166,10 +194,13 @@ func (lib *Lib) fileLines(L *lua.LState) int {
 func (lib *Lib) readLineIter(L *lua.LState) int {
 	ud := L.Get(lua.UpvalueIndex(1)).(*lua.LUserData)
 	f := ud.Value.(*file)
-	if f.closed {
+	if f.closed.Load() {
 		L.RaiseError("file is already closed")
 	}
-	line, ok, err := f.readLine()
+	var line []byte
+	var ok bool
+	var err error
+	lib.with(L, f, func() { line, ok, err = f.readLine() })
 	if err != nil {
 		msg, _ := strerror(err)
 		L.RaiseError("%s", msg)
@@ -179,7 +210,7 @@ func (lib *Lib) readLineIter(L *lua.LState) int {
 		return 1
 	}
 	if L.Get(lua.UpvalueIndex(2)) == lua.LTrue {
-		_ = f.closeHandle()
+		_ = lib.closeHandle(L, f)
 	}
 	return 0
 }
@@ -192,7 +223,9 @@ func (lib *Lib) fileSeek(L *lua.LState) int {
 	f := checkFile(L, "seek")
 	whence := checkOption(L, 2, 1, "seek", "cur", seekNames)
 	off := optInteger(L, 3, 2, "seek", 0)
-	pos, err := f.seek([]int{io.SeekStart, io.SeekCurrent, io.SeekEnd}[whence], off)
+	var pos int64
+	var err error
+	lib.with(L, f, func() { pos, err = f.seek([]int{io.SeekStart, io.SeekCurrent, io.SeekEnd}[whence], off) })
 	if err != nil {
 		return pushResult(L, err)
 	}
@@ -208,13 +241,15 @@ func (lib *Lib) fileSetvbuf(L *lua.LState) int {
 	f := checkFile(L, "setvbuf")
 	mode := checkOption(L, 2, 1, "setvbuf", "", vbufNames)
 	size := optInteger(L, 3, 2, "setvbuf", 8192)
-	if f.wb != nil {
-		err := f.wb.Flush()
-		if size > 0 && size <= 1<<24 && int(size) != f.wb.Size() {
-			f.wb = bufio.NewWriterSize(f.w, int(size))
+	var err error
+	lib.with(L, f, func() {
+		if f.wb != nil {
+			err = f.wb.Flush()
+			if size > 0 && size <= 1<<24 && int(size) != f.wb.Size() {
+				f.wb = bufio.NewWriterSize(f.w, int(size))
+			}
+			f.buf = []bufMode{bufNone, bufFull, bufLine}[mode]
 		}
-		f.buf = []bufMode{bufNone, bufFull, bufLine}[mode]
-		return pushResult(L, err)
-	}
-	return pushResult(L, nil)
+	})
+	return pushResult(L, err)
 }
