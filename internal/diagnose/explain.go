@@ -79,8 +79,9 @@ type diag struct {
 	fr     *frame
 	source string
 	line   int
-	inGo   bool       // raised by a Go function called from this frame
-	chunk  []ast.Stmt // nil when the source is unknown or does not parse
+	inGo   bool         // raised by a Go function called from this frame
+	chunk  []ast.Stmt   // nil when the source is unknown or does not parse
+	bodies [][]ast.Stmt // the raising function's statements
 	sites  []site
 }
 
@@ -109,7 +110,8 @@ func raising(L *lua.LState, src Sources, can raiser) *diag {
 		if src != nil {
 			d.chunk = parsed(dbg.Source, src)
 		}
-		for _, body := range functionBodies(d.chunk, dbg.LineDefined, dbg.LastLineDefined) {
+		d.bodies = functionBodies(d.chunk, dbg.LineDefined, dbg.LastLineDefined)
+		for _, body := range d.bodies {
 			d.sites = append(d.sites, sitesOnLine(body, d.line)...)
 		}
 		return d

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/luasock/luasock/internal/testprog"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -103,5 +105,53 @@ func TestUnknownSource(t *testing.T) {
 	msg, hint := run(t, "gone.lua", "local x\nx.y = 1", sources(nil))
 	if want := "gone.lua:2: attempt to index a nil value"; msg.String() != want || hint != "" {
 		t.Errorf("got %q (hint %q), want %q", msg, hint, want)
+	}
+}
+
+// Cases the mistake table does not show: shadowing, one-line functions,
+// callable tables, a Lua callback of a Go function, chains, unnamed values.
+func TestNamingAgainstLua51(t *testing.T) {
+	lua51 := testprog.Need(t, "lua5.1", "lua5.1")
+	cases := []struct{ code, hint string }{
+		{"local x = 1\ndo local x\n x() end", "local 'x' is nil here: give it a value before this line"},
+		{"local f = function() return 1 + 1 end; local g = function() a.b = 1 end; g()",
+			"no global 'a' has a value here: check the spelling, or assign it before this line"},
+		{"local t = setmetatable({}, {__call = function() end}); t(); u()",
+			"no global 'u' has a value here: check the spelling, or assign it before this line"},
+		{"table.sort({3, 2, 1}, function(a, b) return a.x < b end)",
+			"'a' is a number: only tables can be indexed (and strings, for their methods: s:upper())"},
+		{"local t = {}\nt.a.b.c = 1", "'t' has no field 'a'"},
+		{"local t = {name = 'x'}\nprint(t.nmae .. '!')", "did you mean 'name'?"},
+		{"local t = {}\nlocal k = 'x'\nt[k]()", `'t' has no field "x"`},
+		{"local s = 'a' .. 'b' .. nil", ""},
+		{"local u = {}\nlocal function f() return u.x.y end\nf()", "'u' has no field 'x'"},
+		{"local function f() end\nlocal r = f() + 1", "f returns nothing, so its result is nil: end f with 'return <value>'"},
+		{"local function setup() srv = io.open('/nonexistent') end\nsrv:read()",
+			"'srv' is set on line 1 inside a function: has that function run yet? If it has, 'srv' is nil because io.open(...) on line 1 failed: a function that can fail returns nil and an error message. Check it: local srv, err = io.open(...); if not srv then print(err) end"},
+		{"local a, b = nil, {}\nlocal c = b.x .. a", "'b' has no field 'x'; to print a value that may be nil, use tostring(b.x)"},
+		{"local a, b = nil, {}\nlocal c = 'x' .. a .. 'y'", "local 'a' is nil here: give it a value before this line; to print a value that may be nil, use tostring(a)"},
+		{"for i = 1, 2 do\n  local v = i\n  v()\nend", "'v' is a number, not a function: was the name given another value?"},
+		{"local t = {}\nt.x.y = t.z.w", "'t' has no field 'z'"},
+		{"local n = #nil", ""},
+		{"local x = {} < {}", ""},
+		{"local x = nil < nil", ""},
+	}
+	progs := make([]string, len(cases))
+	for i, c := range cases {
+		progs[i] = c.code
+	}
+	want := lua51Results(t, lua51, progs)
+	for i, c := range cases {
+		w, ok := strings.CutPrefix(want[i], "ERR gen:")
+		if !ok {
+			t.Fatalf("lua5.1 raised nothing for %q: %s", c.code, want[i])
+		}
+		got, hint := explainOnce(c.code)
+		if got != w {
+			t.Errorf("%q:\nmessage %q\n   want %q", c.code, got, w)
+		}
+		if hint != c.hint {
+			t.Errorf("%q:\nhint %q\nwant %q", c.code, hint, c.hint)
+		}
 	}
 }

@@ -74,6 +74,16 @@ func genProgram(r *rand.Rand) string {
 	if r.IntN(3) == 0 {
 		line += "; " + fill(templates[r.IntN(len(templates))])
 	}
+	switch r.IntN(4) {
+	case 0: // a block's local shadows one, and the error is its last instruction
+		n := names[r.IntN(len(names))]
+		line = fmt.Sprintf("do local %s = %s; %s end", n, values[r.IntN(len(values))], line)
+		if kind[n] == "field" {
+			line = strings.Replace(line, "t."+n, n, -1)
+		}
+	case 1:
+		line = "for i = 1, 1 do " + line + " end"
+	}
 	var b strings.Builder
 	b.WriteString("local t = {}\n")
 	for _, part := range [][]string{up, glob, field} {
@@ -121,30 +131,11 @@ func TestGeneratedAgainstLua51(t *testing.T) {
 	for i := range progs {
 		progs[i] = genProgram(r)
 	}
-	dir := t.TempDir()
-	driver := filepath.Join(dir, "driver.lua")
-	if err := os.WriteFile(driver, []byte(lua51Driver), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(lua51, driver)
-	cmd.Stdin = strings.NewReader(strings.Join(progs, "--@@\n"))
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("lua5.1: %v", err)
-	}
-	var want []string
-	for _, l := range strings.Split(string(out), "\n") {
-		if s, ok := strings.CutPrefix(l, "@@ "); ok {
-			want = append(want, s)
-		}
-	}
-	if len(want) != n {
-		t.Fatalf("lua5.1 gave %d results for %d programs", len(want), n)
-	}
+	want := lua51Results(t, lua51, progs)
 	compared, engine, failed := 0, 0, 0
 	for i, prog := range progs {
 		w, ok := strings.CutPrefix(want[i], "ERR gen:")
-		got := explainOnce(prog)
+		got, _ := explainOnce(prog)
 		if strings.HasPrefix(got, "COMPILE") || strings.HasPrefix(want[i], "COMPILE") {
 			t.Fatalf("program %d does not compile: %s\n%s", i, got+want[i], prog)
 		}
@@ -179,25 +170,51 @@ func TestGeneratedAgainstLua51(t *testing.T) {
 	}
 }
 
+// lua51Results runs each program with lua5.1 (as chunk "gen", in a fresh
+// environment) and returns "OK" or "ERR <message>" for each.
+func lua51Results(t *testing.T, lua51 string, progs []string) []string {
+	t.Helper()
+	driver := filepath.Join(t.TempDir(), "driver.lua")
+	if err := os.WriteFile(driver, []byte(lua51Driver), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(lua51, driver)
+	cmd.Stdin = strings.NewReader(strings.Join(progs, "--@@\n"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("lua5.1: %v", err)
+	}
+	var want []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if s, ok := strings.CutPrefix(l, "@@ "); ok {
+			want = append(want, s)
+		}
+	}
+	if len(want) != len(progs) {
+		t.Fatalf("lua5.1 gave %d results for %d programs", len(want), len(progs))
+	}
+	return want
+}
+
 // explainOnce runs prog as chunk "gen" with Explain as the handler and
-// returns the message after "gen:", "" when it ran without error.
-func explainOnce(prog string) string {
+// returns the message after "gen:" ("" when it ran without error) and the hint.
+func explainOnce(prog string) (msg, hint string) {
 	L := lua.NewState()
 	defer L.Close()
 	fn, err := L.Load(strings.NewReader(prog), "gen")
 	if err != nil {
-		return "COMPILE " + err.Error()
+		return "COMPILE " + err.Error(), ""
 	}
 	src := func(string) ([]byte, bool) { return []byte(prog), true }
 	handler := L.NewFunction(func(L *lua.LState) int {
-		m, _ := Explain(L, L.Get(1), src)
+		m, h := Explain(L, L.Get(1), src)
+		hint = h
 		L.Push(m)
 		return 1
 	})
 	L.Push(fn)
 	if err := L.PCall(0, 0, handler); err != nil {
-		msg := err.(*lua.ApiError).Object.String()
-		return strings.TrimPrefix(msg, "gen:")
+		return strings.TrimPrefix(err.(*lua.ApiError).Object.String(), "gen:"), hint
 	}
-	return ""
+	return "", ""
 }

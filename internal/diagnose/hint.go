@@ -96,7 +96,7 @@ func (d *diag) nilHint(c candidate, kind string) string {
 		if h := d.fromCallHint(x.Value); h != "" {
 			return h
 		}
-		if d.lastAssignment(x.Value).line == d.line {
+		if d.lastAssignment(x.Value, [][]ast.Stmt{d.chunk}, true).line == d.line {
 			return fmt.Sprintf("%s has no value before this line: give it a starting value first (%s = 0)", what, x.Value)
 		}
 		switch d.fr.kind(x.Value) {
@@ -120,6 +120,9 @@ func (d *diag) nilHint(c candidate, kind string) string {
 	case *ast.AttrGetExpr:
 		k, ok := x.Key.(*ast.StringExpr)
 		if !ok {
+			if kv, ok := d.fr.eval(x.Key, 0); ok && exprText(x.Object) != "" {
+				return fmt.Sprintf("'%s' has no field %s%s", exprText(x.Object), luaQuote(kv), tail)
+			}
 			return fmt.Sprintf("%s is nil%s", what, tail)
 		}
 		if obj, ok := d.fr.eval(x.Object, 0); ok {
@@ -152,12 +155,22 @@ func (d *diag) methodHint(call *ast.FuncCallExpr) string {
 }
 
 // fromCallHint: name was last assigned (before this line) from a call.
+// A local's assignment is looked for in the raising function; a global's
+// or an upvalue's anywhere in the chunk.
 func (d *diag) fromCallHint(name string) string {
-	a := d.lastAssignment(name)
+	kind := d.fr.kind(name)
+	a := d.lastAssignment(name, d.bodies, false)
+	if a.line == 0 && kind != "local" {
+		a = d.lastAssignment(name, [][]ast.Stmt{d.chunk}, true)
+	}
 	if a.call == nil {
 		return ""
 	}
-	return d.failedCall(a.call, name, a.line)
+	h := d.failedCall(a.call, name, a.line)
+	if a.inFunction && kind == "global" {
+		return fmt.Sprintf("'%s' is set on line %d inside a function: has that function run yet? If it has, %s", name, a.line, h)
+	}
+	return h
 }
 
 // failedCall explains a nil that a call returned (into name, on line; name
@@ -186,14 +199,17 @@ func (d *diag) failedCall(call *ast.FuncCallExpr, name string, line int) string 
 }
 
 type assignment struct {
-	line int
-	call *ast.FuncCallExpr // the value came from this call (nil: some other value)
+	line       int
+	call       *ast.FuncCallExpr // the value came from this call (nil: some other value)
+	inFunction bool              // inside a function nested in the bodies searched
 }
 
 // lastAssignment finds the latest assignment to name on or before the
-// failing line anywhere in the chunk.
-func (d *diag) lastAssignment(name string) assignment {
+// failing line in bodies, in functions nested in them too when nested.
+func (d *diag) lastAssignment(name string, bodies [][]ast.Stmt, nested bool) assignment {
 	var best assignment
+	var w walker
+	w.noNested = !nested
 	note := func(line int, names []string, exprs []ast.Expr) {
 		if line > d.line || line < best.line {
 			return
@@ -202,7 +218,7 @@ func (d *diag) lastAssignment(name string) assignment {
 			if n != name {
 				continue
 			}
-			a := assignment{line: line}
+			a := assignment{line: line, inFunction: w.depth > 0}
 			if i < len(exprs) {
 				a.call, _ = exprs[i].(*ast.FuncCallExpr)
 			} else if len(exprs) > 0 {
@@ -211,7 +227,6 @@ func (d *diag) lastAssignment(name string) assignment {
 			best = a
 		}
 	}
-	var w walker
 	w.stmt = func(s ast.Stmt) {
 		switch x := s.(type) {
 		case *ast.LocalAssignStmt:
@@ -226,7 +241,9 @@ func (d *diag) lastAssignment(name string) assignment {
 			note(x.Line(), names, x.Rhs)
 		}
 	}
-	w.stmts(d.chunk)
+	for _, b := range bodies {
+		w.stmts(b)
+	}
 	return best
 }
 
@@ -509,6 +526,14 @@ func editDistance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+// luaQuote shows a key as Lua source: "x" or 1.
+func luaQuote(v lua.LValue) string {
+	if s, ok := v.(lua.LString); ok {
+		return fmt.Sprintf("%q", string(s))
+	}
+	return v.String()
 }
 
 func orValue(s string) string {

@@ -107,6 +107,7 @@ type walker struct {
 	stmt     func(ast.Stmt)          // after its expressions, before its body
 	fn       func(*ast.FunctionExpr) // every function expression
 	noNested bool                    // do not enter function bodies
+	depth    int                     // how many function bodies deep the walk is
 }
 
 func (w *walker) stmts(list []ast.Stmt) {
@@ -223,7 +224,9 @@ func (w *walker) visit(e ast.Expr) {
 			w.fn(x)
 		}
 		if !w.noNested {
+			w.depth++
 			w.stmts(x.Stmts)
+			w.depth--
 		}
 		return
 	}

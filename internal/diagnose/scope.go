@@ -47,12 +47,13 @@ func newFrame(L *lua.LState, dbg *lua.Debug, fn *lua.LFunction, line int, can ra
 }
 
 // activeLocals corrects gopher-lua's local names, which miss a local on the
-// instruction right after its declaration (it tests startpc < pc where Lua
-// tests startpc <= pc): `local c = f(); c:close()` would call c a temporary.
-// The failing pc is not public, so it tries each instruction on the line
-// that can raise this error and whose names agree with gopher-lua's, and
-// keeps the longest list (a later instruction on the line that sees a new
-// local is the usual reason for more than one).
+// first instruction of its scope and on the last (gopher-lua tests
+// startpc < pc < endpc, where its startpc is Lua's and its endpc is the
+// last instruction, not the one after): `local c = f(); c:close()` would
+// call c a temporary. The failing pc is not public, so it tries each
+// instruction on the line that can raise this error and whose names agree
+// with gopher-lua's, and keeps the longest list (a later instruction on the
+// line that sees a new local is the usual reason for more than one).
 func activeLocals(p *lua.FunctionProto, line int, can raiser, got []string) []string {
 	named := 0
 	for named < len(got) && got[named] != "(*temporary)" {
@@ -80,14 +81,14 @@ func activeLocals(p *lua.FunctionProto, line int, can raiser, got []string) []st
 }
 
 // localsAt lists the locals active at pc, as gopher-lua finds them
-// (inclusive false) or as Lua 5.1 does (inclusive true).
+// (inclusive false) or as they are (inclusive true).
 func localsAt(p *lua.FunctionProto, pc int, inclusive bool) []string {
 	var out []string
 	for _, l := range p.DbgLocals {
 		if l.StartPc > pc || (!inclusive && l.StartPc == pc) {
 			break
 		}
-		if pc < l.EndPc {
+		if pc < l.EndPc || (inclusive && pc == l.EndPc) {
 			out = append(out, l.Name)
 		}
 	}
