@@ -298,6 +298,9 @@ try(function() return f.close() end)
 try(function() return f.close("x") end)
 try(function() return getmetatable(io.stdout).__index == getmetatable(io.stdout) end)
 try(function() return io.stdout.close == io.close end)
+try(function() return getmetatable(io.stdout).__tostring(1) end)
+try(function() return getmetatable(io.stdout).__tostring() end)
+try(function() return io.type(io.tmpfile(1, 2)) end)
 `, files: sample},
 	{name: "tmpfile", snippet: `
 f = io.tmpfile()

@@ -454,7 +454,7 @@ func (lib *Lib) ioType(L *lua.LState) int {
 
 // tostring(file) -> "file (0x...)" | "file (closed)".
 func (lib *Lib) fileToString(L *lua.LState) int {
-	f := toFile(L, "tostring")
+	f := toFile(L, "__tostring")
 	if f.closed.Load() {
 		L.Push(lua.LString("file (closed)"))
 	} else {
