@@ -258,6 +258,8 @@ func (d *diag) call() (string, string) {
 	typ := "nil" // unknown value: nil is by far the commonest
 	if ok && c.known {
 		typ = c.value.Type().String()
+	} else if t, found := d.fr.registerType(argA, func(v lua.LValue) bool { return !callable(d.L, v) }); found {
+		typ = t
 	}
 	if !ok {
 		return typeError("call", "", typ), ""
@@ -347,6 +349,13 @@ func (d *diag) unary(op, verb string) (string, string) {
 	typ := "nil"
 	if ok && c.known {
 		typ = c.value.Type().String()
+	} else if t, found := d.fr.registerType(argB, func(v lua.LValue) bool {
+		if op == "len" {
+			return v.Type() != lua.LTString && v.Type() != lua.LTTable
+		}
+		return arithType(v) != "number"
+	}); found {
+		typ = t
 	}
 	if !ok {
 		return typeError(verb, "", typ), ""
@@ -354,6 +363,10 @@ func (d *diag) unary(op, verb string) (string, string) {
 	c.typ = typ
 	return typeError(verb, c.name, typ), d.hint(c, op)
 }
+
+// argA and argB decode an instruction's A and B (B may be a constant: RK).
+func argA(inst uint32) int { return int(inst>>18) & 0xff }
+func argB(inst uint32) int { return int(inst & 0x1ff) }
 
 func isStrNum(v lua.LValue) bool {
 	t := v.Type()

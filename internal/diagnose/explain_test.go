@@ -155,3 +155,61 @@ func TestNamingAgainstLua51(t *testing.T) {
 		}
 	}
 }
+
+// Values the syntax tree cannot read get their type from the registers.
+func TestUnnamedTypes(t *testing.T) {
+	lua51 := testprog.Need(t, "lua5.1", "lua5.1")
+	codes := []string{
+		"local function f() return 1 end\nf()()",
+		"local function f() return {} end\nf()()",
+		"local function f() return true end\nlocal n = #f()",
+		"local function f() return {} end\nlocal n = -f()",
+		"local function f() return 'x' end\nlocal n = -f()",
+		"local function f() end\nf()()",
+		"local t = {f = function() return 5 end}\nt.f()()",
+		"local s = ('x'):rep(2)()",
+	}
+	want := lua51Results(t, lua51, codes)
+	for i, code := range codes {
+		got, _ := explainOnce(code)
+		if w := strings.TrimPrefix(want[i], "ERR gen:"); got != w {
+			t.Errorf("%q:\nmessage %q\n   want %q", code, got, w)
+		}
+	}
+}
+
+// Explain keeps what it cannot place: no Lua frame on the stack, a Go
+// function called straight from Go, an error of a coroutine (whose frames
+// are gone), a value that is not a string.
+func TestNoLuaFrame(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	src := sources(map[string]string{"c.lua": "local co = coroutine.wrap(function() local q; q.x = 1 end); co()"})
+	for _, v := range []lua.LValue{lua.LNil, lua.LString("c.lua:1: attempt to call a non-function object"), lua.LNumber(3)} {
+		if got, hint := Explain(L, v, src); got != v || hint != "" {
+			t.Errorf("outside a handler: %v became %v (%q)", v, got, hint)
+		}
+	}
+	var in, got lua.LValue
+	handler := L.NewFunction(func(L *lua.LState) int {
+		in = L.Get(1)
+		got, _ = Explain(L, in, src)
+		L.Push(got)
+		return 1
+	})
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("attempt to call a non-function object")
+		return 0
+	}))
+	if L.PCall(0, 0, handler) == nil || got != in {
+		t.Errorf("Go function raised: got %v", got)
+	}
+	fn, err := L.Load(strings.NewReader("local co = coroutine.wrap(function() local q; q.x = 1 end); co()"), "c.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.Push(fn)
+	if L.PCall(0, 0, handler) == nil || got != in {
+		t.Errorf("coroutine: got %v", got)
+	}
+}

@@ -16,10 +16,13 @@ type frame struct {
 	locals map[string]lua.LValue // active locals; an inner one shadows an outer one
 	upvals map[string]lua.LValue
 	env    *lua.LTable
+	regs   []lua.LValue // the frame's registers, temporaries included
+	line   int
+	can    raiser
 }
 
 func newFrame(L *lua.LState, dbg *lua.Debug, fn *lua.LFunction, line int, can raiser) *frame {
-	f := &frame{L: L, fn: fn, locals: map[string]lua.LValue{}, upvals: map[string]lua.LValue{}, env: fn.Env}
+	f := &frame{L: L, fn: fn, locals: map[string]lua.LValue{}, upvals: map[string]lua.LValue{}, env: fn.Env, line: line, can: can}
 	var names []string
 	var values []lua.LValue
 	for n := 1; n <= 255; n++ {
@@ -37,6 +40,7 @@ func newFrame(L *lua.LState, dbg *lua.Debug, fn *lua.LFunction, line int, can ra
 			f.locals[name] = values[i]
 		}
 	}
+	f.regs = values
 	for n := 1; n <= len(fn.Upvalues); n++ {
 		name, v := L.GetUpvalue(fn, n)
 		if name != "" {
@@ -93,6 +97,40 @@ func localsAt(p *lua.FunctionProto, pc int, inclusive bool) []string {
 		}
 	}
 	return out
+}
+
+// registerType guesses the type of an operand the syntax tree cannot
+// evaluate (f()(), #f()) from the registers: operand gives the register or
+// constant (RK) that the instruction reads, bad says which values raise. The
+// guess stands only if every instruction on the line that could have raised
+// holds a bad value of one same type.
+func (f *frame) registerType(operand func(inst uint32) int, bad func(lua.LValue) bool) (string, bool) {
+	p := f.fn.Proto
+	typ := ""
+	for pc, l := range p.DbgSourcePositions {
+		if l != f.line || pc >= len(p.Code) || !f.can(p, p.Code[pc]) {
+			continue
+		}
+		rk := operand(p.Code[pc])
+		var v lua.LValue
+		switch {
+		case rk >= 256 && rk-256 < len(p.Constants):
+			v = p.Constants[rk-256]
+		case rk < len(f.regs):
+			v = f.regs[rk]
+		default:
+			return "", false
+		}
+		if !bad(v) {
+			continue
+		}
+		if t := v.Type().String(); typ == "" {
+			typ = t
+		} else if t != typ {
+			return "", false
+		}
+	}
+	return typ, typ != ""
 }
 
 // raiser says whether an instruction of p can raise the error at hand.
