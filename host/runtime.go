@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/luasock/luasock/internal/compile"
+	"github.com/luasock/luasock/internal/protect"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 	luar "layeh.com/gopher-luar"
@@ -83,6 +85,9 @@ type Runtime struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 
+	loader    *compile.Loader     // loads code; keeps sources to explain errors
+	protector *protect.Protector // pcall and xpcall
+
 	handlesMu sync.Mutex
 	handles   map[io.Closer]struct{}
 	released  bool // the handles were closed: late ones are closed at once
@@ -99,17 +104,19 @@ func RunContext(ctx context.Context, opts Options) int {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
 	}
+	src, err := opts.Source, error(nil)
+	if src == nil {
+		src, err = readScript(opts.Script)
+	}
 	var proto *lua.FunctionProto
-	var err error
-	if opts.Source != nil {
-		proto, err = Compile(opts.Script, opts.Source)
-	} else {
-		proto, err = compileScript(opts.Script)
+	if err == nil {
+		proto, err = compile.Compile("@"+opts.Script, src)
 	}
 	if err != nil {
 		fmt.Fprintln(opts.Stderr, err)
 		return ExitError
 	}
+	opts.Source = src // each state remembers it, to explain its errors
 	stdout := opts.Stdout
 	if stdout == nil {
 		stdout = io.Discard
@@ -153,6 +160,7 @@ func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker lua
 		Trace:  trace,
 	})
 	rt.openStdlib(rt.L)
+	rt.openLanguage(rt.L, opts.Script, opts.Source)
 	for name, v := range opts.Globals {
 		rt.L.SetGlobal(name, luar.New(rt.L, v))
 	}

@@ -30,7 +30,7 @@ func TestExitStatus(t *testing.T) {
 		{"runtime error", "local t = nil\nlocal y = t.x", host.ExitError, "test.lua:2: attempt to index a non-table object(nil) with key 'x'\nstack traceback:\n"},
 		{"error object", `error({})`, host.ExitError, "(error object is a table value)\nstack traceback:\n"},
 		{"syntax error", "local a = 1\nlocal x x = = 2", host.ExitError, "test.lua:2: syntax error near '='\n"},
-		{"syntax error at the end", "if true then\n", host.ExitError, "test.lua:2: syntax error near <eof>\n"},
+		{"syntax error at the end", "if true then\n", host.ExitError, "test.lua:2: syntax error near '<eof>'\n"},
 		{"os.exit(n)", `os.exit(7) error("not reached")`, 7, ""},
 		{"os.exit()", `os.exit()`, host.ExitOK, ""},
 		{"os.exit(true)", `os.exit(true)`, host.ExitOK, ""},

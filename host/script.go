@@ -1,23 +1,20 @@
 package host
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
 )
 
-// compileScript reads and compiles a script once; errors come in Lua's
-// `file:line: message` form.
-func compileScript(path string) (*lua.FunctionProto, error) {
+// readScript reads a script's source; errors read as Lua's
+// ("cannot open x: No such file or directory").
+func readScript(path string) ([]byte, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		var en syscall.Errno
@@ -29,43 +26,7 @@ func compileScript(path string) (*lua.FunctionProto, error) {
 		}
 		return nil, fmt.Errorf("cannot open %s: %s", path, reason)
 	}
-	return Compile(path, src)
-}
-
-// Compile compiles Lua source named name. A first line starting with '#'
-// (a #! line) is skipped, as the Lua interpreter does.
-func Compile(name string, src []byte) (*lua.FunctionProto, error) {
-	if bytes.HasPrefix(src, []byte("#")) {
-		src = append([]byte("--"), src...) // a comment keeps the line numbers
-	}
-	chunk, err := parse.Parse(bytes.NewReader(src), name)
-	if err != nil {
-		return nil, syntaxError(name, src, err)
-	}
-	proto, err := lua.Compile(chunk, name)
-	if err != nil {
-		var ce *lua.CompileError
-		if errors.As(err, &ce) {
-			return nil, fmt.Errorf("%s:%d: %s", name, ce.Line, ce.Message)
-		}
-		return nil, err
-	}
-	return proto, nil
-}
-
-// syntaxError rewrites gopher-lua's parse error as Lua prints one:
-// `file:line: message near 'token'`.
-func syntaxError(name string, src []byte, err error) error {
-	var pe *parse.Error
-	if !errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	line, near := pe.Pos.Line, "'"+pe.Token+"'"
-	if line <= 0 { // the parser ran off the end
-		line, near = bytes.Count(src, []byte("\n"))+1, "<eof>"
-	}
-	msg := strings.TrimSpace(pe.Message)
-	return fmt.Errorf("%s:%d: %s near %s", name, line, msg, near)
+	return src, nil
 }
 
 // setScriptArgs sets the global `arg` (arg[0] the script, arg[1..] the

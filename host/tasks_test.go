@@ -98,10 +98,12 @@ print(pcall(sleep, -1))
 print(require("luasock").spawn == spawn)
 `
 	out, errOut, code := runBounded(t, src)
+	// A Go function that pcall calls itself has no position to give, as a C
+	// function in Lua 5.1.
 	want := "nil\ntrue\n" +
-		"false\ttest.lua:22: bad argument #1 to 'spawn' (function expected, got number)\n" +
-		"false\ttest.lua:23: bad argument #1 to 'sleep' (number expected, got string)\n" +
-		"false\ttest.lua:24: bad argument #1 to 'sleep' (must be greater than or equal to 0)\n" +
+		"false\tbad argument #1 to 'spawn' (function expected, got number)\n" +
+		"false\tbad argument #1 to 'sleep' (number expected, got string)\n" +
+		"false\tbad argument #1 to 'sleep' (must be greater than or equal to 0)\n" +
 		"true\na1 a2 a3 b1 b2 b3\n"
 	// The task's own function is named by where it is defined, as Lua does.
 	wantErr := "test.lua:14: boom\nstack traceback:\n\t[G]: in function 'error'\n" +

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"net"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 
+	"github.com/luasock/luasock/internal/errno"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -60,24 +59,8 @@ func pushFailure(L *lua.LState, err error) int {
 	return 3
 }
 
-// Strerror is glibc's text for errno n. Go's texts are glibc's in lower case,
-// checked for every Linux errno against glibc 2.36.
-func Strerror(n int) string {
-	if n <= 0 || unix.ErrnoName(syscall.Errno(n)) == "" {
-		if n == 0 {
-			return "Success"
-		}
-		return "Unknown error " + strconv.Itoa(n)
-	}
-	s := syscall.Errno(n).Error()
-	if strings.HasPrefix(s, "errno ") { // Go's table stops short of EHWPOISON
-		return "Memory page has hardware error"
-	}
-	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
-		s = string(s[0]-'a'+'A') + s[1:]
-	}
-	return s
-}
+// Strerror is glibc's text for errno n.
+func Strerror(n int) string { return errno.Strerror(n) }
 
 // errnoAliases are the second names glibc gives to some numbers.
 var errnoAliases = map[string]syscall.Errno{

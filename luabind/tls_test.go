@@ -345,8 +345,8 @@ print(stream_socket_enable_crypto(u, true))
 		"server plain\ttrue\n" +
 		"server got\tplain again\n\n" +
 		"the stream does not speak TLS\t0\n" +
-		"false\ttest.lua:28: bad argument #2 to 'stream_socket_enable_crypto' (boolean expected, got no value)\n" +
-		"false\ttest.lua:29: bad argument #3 to 'stream_socket_enable_crypto' (number expected, got string)\n" +
+		"false\tbad argument #2 to 'stream_socket_enable_crypto' (boolean expected, got no value)\n" +
+		"false\tbad argument #3 to 'stream_socket_enable_crypto' (number expected, got string)\n" +
 		"nil\tTLS needs a connected stream\t0\n"
 	r := testutil.Run(t, src, nil, dir)
 	if r.Code != 0 || r.Stderr != "" || r.Stdout != want {
@@ -368,10 +368,10 @@ print(pcall(stream_context_create, {ssl = {crypto_method = "tls"}}))
 print(pcall(stream_context_create, {ssl = {verfy_peer = false}}))
 print(pcall(stream_context_create, {ssl = {verify_peer = 0, SNI_enabled = true, peer_name = "x"}}))
 `
-	want := "false\ttest.lua:2: bad argument #1 to 'stream_context_create' (ssl option 'verify_peer' must be a boolean, got string)\n" +
-		"false\ttest.lua:3: bad argument #1 to 'stream_context_create' (ssl option 'cafile' must be a string, got number)\n" +
-		"false\ttest.lua:4: bad argument #1 to 'stream_context_create' (ssl option 'crypto_method' must be a number, got string)\n" +
-		"false\ttest.lua:5: bad argument #1 to 'stream_context_create' (unknown ssl option 'verfy_peer' (known: SNI_enabled, allow_self_signed, cafile, crypto_method, local_cert, local_pk, passphrase, peer_name, verify_peer, verify_peer_name))\n" +
+	want := "false\tbad argument #1 to 'stream_context_create' (ssl option 'verify_peer' must be a boolean, got string)\n" +
+		"false\tbad argument #1 to 'stream_context_create' (ssl option 'cafile' must be a string, got number)\n" +
+		"false\tbad argument #1 to 'stream_context_create' (ssl option 'crypto_method' must be a number, got string)\n" +
+		"false\tbad argument #1 to 'stream_context_create' (unknown ssl option 'verfy_peer' (known: SNI_enabled, allow_self_signed, cafile, crypto_method, local_cert, local_pk, passphrase, peer_name, verify_peer, verify_peer_name))\n" +
 		"true\tstream context\n"
 	testutil.Expect(t, src, want, nil)
 }

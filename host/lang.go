@@ -1,0 +1,18 @@
+package host
+
+import (
+	"github.com/luasock/luasock/internal/compile"
+	"github.com/luasock/luasock/internal/protect"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// openLanguage installs luasock's fixes of the Lua language over
+// gopher-lua's: every chunk compiles through package compile (multiple
+// assignment in Lua's order), and pcall/xpcall keep the enclosing
+// functions' locals (package protect). script is the main chunk's name and
+// src its text, remembered to explain its errors.
+func (rt *Runtime) openLanguage(L *lua.LState, script string, src []byte) {
+	rt.loader = compile.Open(L, nil)
+	rt.loader.Remember("@"+script, src)
+	rt.protector = protect.Open(L)
+}

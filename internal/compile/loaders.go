@@ -1,0 +1,250 @@
+package compile
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/luasock/luasock/internal/errno"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Loader is the part of one Lua state that loads code: it replaces
+// loadstring, load, loadfile, dofile and require's file searcher with
+// versions that compile through Compile, and remembers the sources.
+// Its functions run with the Lua lock held, like every Lua function.
+type Loader struct {
+	stdin   io.Reader // loadfile() and dofile() without a name
+	sources []source  // newest last; at most keptSources
+}
+
+type source struct {
+	id  string // ChunkID of the chunk name
+	src []byte
+}
+
+// keptSources bounds the memory of sources: a loop that loadstrings new
+// code keeps only the last ones.
+const keptSources = 32
+
+// Open installs the loading functions into L. stdin is what loadfile()
+// reads without a file name (nil: none).
+func Open(L *lua.LState, stdin io.Reader) *Loader {
+	ld := &Loader{stdin: stdin}
+	L.SetGlobal("loadstring", L.NewFunction(ld.loadstring))
+	L.SetGlobal("load", L.NewFunction(ld.load))
+	L.SetGlobal("loadfile", L.NewFunction(ld.loadfile))
+	L.SetGlobal("dofile", L.NewFunction(ld.dofile))
+	if pkg, ok := L.GetGlobal("package").(*lua.LTable); ok {
+		if loaders, ok := pkg.RawGetString("loaders").(*lua.LTable); ok {
+			loaders.RawSetInt(2, L.NewFunction(ld.searchPath))
+		}
+	}
+	return ld
+}
+
+// Source returns the text of a chunk compiled through this loader lately,
+// by the name messages show (ChunkID).
+func (ld *Loader) Source(id string) ([]byte, bool) {
+	for i := len(ld.sources) - 1; i >= 0; i-- {
+		if ld.sources[i].id == id {
+			return ld.sources[i].src, true
+		}
+	}
+	return nil, false
+}
+
+// Remember keeps src as the text of the chunk named chunkname (the host
+// compiles the script before the state exists).
+func (ld *Loader) Remember(chunkname string, src []byte) {
+	id := ChunkID(chunkname)
+	for i, s := range ld.sources {
+		if s.id == id {
+			ld.sources = append(ld.sources[:i], ld.sources[i+1:]...)
+			break
+		}
+	}
+	if len(ld.sources) == keptSources {
+		ld.sources = ld.sources[1:]
+	}
+	ld.sources = append(ld.sources, source{id, src})
+}
+
+// compile compiles and remembers a chunk, and pushes the function (with the
+// thread's globals as its environment, as Lua's loaders give) or nil and
+// the message. It returns the number of results.
+func (ld *Loader) compile(L *lua.LState, chunkname string, src []byte) int {
+	proto, err := Compile(chunkname, src)
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	ld.Remember(chunkname, src)
+	L.Push(L.NewFunctionFromProto(proto))
+	return 1
+}
+
+// loadstring(s [, chunkname]) -> function | nil, message; raises on a
+// non-string s.
+func (ld *Loader) loadstring(L *lua.LState) int {
+	s := checkString(L, 1, "loadstring")
+	return ld.compile(L, optString(L, 2, s, "loadstring"), []byte(s))
+}
+
+// load(reader [, chunkname]) -> function | nil, message: reader returns
+// the source piece by piece, nil or "" at the end; raises on a non-function.
+func (ld *Loader) load(L *lua.LState) int {
+	fn, ok := L.Get(1).(*lua.LFunction)
+	if !ok {
+		argError(L, 1, "load", "function expected, got "+typeName(L, 1))
+	}
+	chunkname := optString(L, 2, "=(load)", "load")
+	var buf []byte
+	for {
+		L.Push(fn)
+		L.Call(0, 1)
+		piece := L.Get(-1)
+		L.Pop(1)
+		if piece == lua.LNil {
+			break
+		}
+		if !lua.LVCanConvToString(piece) {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("reader function must return a string"))
+			return 2
+		}
+		s := lua.LVAsString(piece)
+		if s == "" {
+			break
+		}
+		buf = append(buf, s...)
+	}
+	return ld.compile(L, chunkname, buf)
+}
+
+// loadfile([path]) -> function | nil, message: without a path it reads
+// standard input; raises on a path that is not a string.
+func (ld *Loader) loadfile(L *lua.LState) int {
+	chunkname, src, err := ld.readFile(L, "loadfile")
+	if err != "" {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err))
+		return 2
+	}
+	return ld.compile(L, chunkname, src)
+}
+
+// dofile([path]) -> what the chunk returns; raises what loadfile would
+// return as a message, and what the chunk raises.
+func (ld *Loader) dofile(L *lua.LState) int {
+	top := L.GetTop()
+	if ld.loadfile(L) == 2 {
+		L.Error(L.Get(-1), 0)
+	}
+	L.Call(0, lua.MultRet)
+	return L.GetTop() - top
+}
+
+// readFile reads loadfile's argument: a path, or standard input when there
+// is none. err is Lua's message ("cannot open x: No such file or directory").
+func (ld *Loader) readFile(L *lua.LState, fname string) (chunkname string, src []byte, err string) {
+	if L.Get(1) == lua.LNil {
+		if ld.stdin == nil {
+			return "", nil, "cannot read stdin"
+		}
+		src, e := io.ReadAll(ld.stdin)
+		if e != nil {
+			return "", nil, "cannot read stdin: " + reason(e)
+		}
+		return "=stdin", src, ""
+	}
+	path := checkString(L, 1, fname)
+	src, e := os.ReadFile(path)
+	if e != nil {
+		verb := "open"
+		var pe *fs.PathError
+		if errors.As(e, &pe) && pe.Op == "read" {
+			verb = "read"
+		}
+		return "", nil, "cannot " + verb + " " + path + ": " + reason(e)
+	}
+	return "@" + path, src, ""
+}
+
+// searchPath is require's searcher for Lua files along package.path: it
+// returns the compiled chunk, or the lines saying where it looked.
+func (ld *Loader) searchPath(L *lua.LState) int {
+	name := checkString(L, 1, "require")
+	path, ok := L.GetField(L.GetGlobal("package"), "path").(lua.LString)
+	if !ok {
+		L.RaiseError("'package.path' must be a string")
+	}
+	file := strings.ReplaceAll(name, ".", string(os.PathSeparator))
+	var tried strings.Builder
+	for _, pattern := range strings.Split(string(path), ";") {
+		if pattern == "" {
+			continue
+		}
+		candidate := strings.ReplaceAll(pattern, "?", file)
+		src, err := os.ReadFile(candidate)
+		if err != nil {
+			tried.WriteString("\n\tno file '" + candidate + "'")
+			continue
+		}
+		proto, cerr := Compile("@"+candidate, src)
+		if cerr != nil {
+			L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, candidate, cerr.Error())
+		}
+		ld.Remember("@"+candidate, src)
+		L.Push(L.NewFunctionFromProto(proto))
+		return 1
+	}
+	L.Push(lua.LString(tried.String()))
+	return 1
+}
+
+// reason is the C library's text for a file error.
+func reason(err error) string {
+	var en syscall.Errno
+	switch {
+	case errors.As(err, &en):
+		return errno.Strerror(int(en))
+	case errors.Is(err, fs.ErrNotExist):
+		return "No such file or directory"
+	}
+	return err.Error()
+}
+
+func typeName(L *lua.LState, n int) string {
+	if n > L.GetTop() {
+		return "no value"
+	}
+	return L.Get(n).Type().String()
+}
+
+func argError(L *lua.LState, n int, fname, msg string) {
+	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
+}
+
+// checkString is Lua's luaL_checkstring: a string, or a number as text.
+func checkString(L *lua.LState, n int, fname string) string {
+	switch v := L.Get(n).(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return v.String()
+	}
+	argError(L, n, fname, "string expected, got "+typeName(L, n))
+	return ""
+}
+
+func optString(L *lua.LState, n int, def, fname string) string {
+	if L.Get(n) == lua.LNil {
+		return def
+	}
+	return checkString(L, n, fname)
+}
