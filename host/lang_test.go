@@ -68,4 +68,3 @@ func lineDiff(want, got string) string {
 	}
 	return "(same lines)"
 }
-

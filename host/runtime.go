@@ -85,7 +85,7 @@ type Runtime struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 
-	loader    *compile.Loader     // loads code; keeps sources to explain errors
+	loader    *compile.Loader    // loads code; keeps sources to explain errors
 	protector *protect.Protector // pcall and xpcall
 
 	handlesMu sync.Mutex
