@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -211,5 +212,52 @@ func TestNoLuaFrame(t *testing.T) {
 	L.Push(fn)
 	if L.PCall(0, 0, handler) == nil || got != in {
 		t.Errorf("coroutine: got %v", got)
+	}
+}
+
+// The cache keeps the last cacheSize chunks: the oldest is parsed again.
+func TestCacheIsBounded(t *testing.T) {
+	texts := map[string]string{}
+	for i := 0; i <= cacheSize; i++ {
+		texts[fmt.Sprintf("c%d.lua", i)] = fmt.Sprintf("local x%d\nx%d()", i, i)
+	}
+	src := sources(texts)
+	for i := 0; i <= cacheSize; i++ {
+		parsed(fmt.Sprintf("c%d.lua", i), src)
+	}
+	before := parseCount
+	parsed(fmt.Sprintf("c%d.lua", cacheSize), src)
+	if parseCount != before {
+		t.Errorf("the newest chunk was parsed again")
+	}
+	parsed("c0.lua", src)
+	if parseCount != before+1 {
+		t.Errorf("the oldest of %d chunks was kept", cacheSize+1)
+	}
+	if len(cache.entries) > cacheSize {
+		t.Errorf("cache holds %d chunks", len(cache.entries))
+	}
+}
+
+// BenchmarkExplain is the cost of one error explained (the chunk cached).
+func BenchmarkExplain(b *testing.B) {
+	code := "local conn\nlocal function serve()\n  local n = 0\n  n = n + 1\n  conn:write('x')\nend\nserve()"
+	src := sources(map[string]string{"b.lua": code})
+	L := lua.NewState()
+	defer L.Close()
+	handler := L.NewFunction(func(L *lua.LState) int {
+		m, _ := Explain(L, L.Get(1), src)
+		L.Push(m)
+		return 1
+	})
+	fn, err := L.Load(strings.NewReader(code), "b.lua")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		L.Push(fn)
+		if L.PCall(0, 0, handler) == nil {
+			b.Fatal("no error")
+		}
 	}
 }

@@ -111,10 +111,8 @@ func (d *diag) nilHint(c candidate, kind string) string {
 		if line := d.assignedAfter(x.Value); line > 0 {
 			return fmt.Sprintf("%s gets its value on line %d, which has not run yet: define it before the code that uses it", what, line)
 		}
-		if kind == "call" || kind == "index" {
-			if s := nearest(x.Value, tableKeys(d.L, d.fr.env)); s != "" {
-				return fmt.Sprintf("did you mean '%s'?", s)
-			}
+		if s := nearest(x.Value, d.visibleNames()); s != "" {
+			return fmt.Sprintf("did you mean '%s'?", s)
 		}
 		return fmt.Sprintf("no global %s has a value here: check the spelling, or assign it before this line%s", what, tail)
 	case *ast.AttrGetExpr:
@@ -140,6 +138,21 @@ func (d *diag) nilHint(c candidate, kind string) string {
 		}
 	}
 	return ""
+}
+
+// visibleNames lists the names with a value here: the frame's locals and
+// upvalues, and the globals.
+func (d *diag) visibleNames() []string {
+	names := tableKeys(d.L, d.fr.env)
+	for _, m := range []map[string]lua.LValue{d.fr.locals, d.fr.upvals} {
+		for n, v := range m {
+			if v != lua.LNil {
+				names = append(names, n)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // methodHint: obj:m() where obj has no method m.

@@ -115,6 +115,17 @@ var mistakes = []mistake{
 		hint: "call it as a method, a:write(...): with ':' the object a is passed as argument #1",
 	},
 	{
+		name: "typo in a stream method",
+		code: "local a, b = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP)\na:wirte(\"hi\")",
+		want: "2: attempt to call method 'wirte' (a nil value)",
+		hint: "did you mean 'write'?",
+	},
+	{
+		name: "typo in a local's name",
+		code: "local count = 0\nprint(\"n = \" .. cuont)",
+		hint: "did you mean 'count'?",
+	},
+	{
 		name: "calling a number",
 		code: "local port = 8080\nport()",
 		hint: "'port' is a number, not a function: was the name given another value?",
