@@ -202,6 +202,8 @@ func (d *diag) explain(body string) (string, string) {
 type candidate struct {
 	operand
 	explains bool
+	forIn    bool // the iterator of a generic for
+	strPair  bool // arithmetic: the other operand is a string too
 	typ      string // the culprit's type when known
 }
 
@@ -247,7 +249,7 @@ func (d *diag) call() (string, string) {
 			}
 		case s.forIn:
 			c.operand = d.fr.operand(s.target)
-			c.name = ""
+			c.name, c.forIn = "", true
 		default:
 			c.operand = d.fr.operand(s.target)
 		}
@@ -316,6 +318,7 @@ func (d *diag) arith(op, t1, t2 string) (string, string) {
 		c := candidate{operand: d.fr.operand(s.operands[blame])}
 		other := d.fr.operand(s.operands[1-blame])
 		c.explains = c.known && arithType(c.value) == typ
+		_, c.strPair = other.value.(lua.LString)
 		if other.known && arithType(other.value) != []string{t1, t2}[1-blame] {
 			c.known, c.explains = true, false
 		}
@@ -326,6 +329,9 @@ func (d *diag) arith(op, t1, t2 string) (string, string) {
 		return typeError("perform arithmetic on", "", typ), ""
 	}
 	c.typ = typ
+	if _, isStr := c.value.(lua.LString); op == "+" && c.known && isStr && c.strPair {
+		return typeError("perform arithmetic on", c.name, typ), "'+' adds numbers: to join strings use '..' (\"a\" .. \"b\")"
+	}
 	return typeError("perform arithmetic on", c.name, typ), d.hint(c, "arith")
 }
 

@@ -17,6 +17,10 @@ func (d *diag) hint(c candidate, kind string) string {
 	if c.known {
 		typ = c.value.Type().String()
 	}
+	if c.forIn {
+		t := orValue(exprText(c.expr))
+		return fmt.Sprintf("a generic for calls what follows 'in': to walk a table write for k, v in pairs(%s) do (ipairs(%s) for a list)", t, t)
+	}
 	if typ == "nil" {
 		return d.nilHint(c, kind)
 	}
@@ -163,6 +167,10 @@ func (d *diag) methodHint(call *ast.FuncCallExpr) string {
 	}
 	if s := nearest(call.Method, tableKeys(d.L, recv)); s != "" {
 		return fmt.Sprintf("did you mean '%s'?", s)
+	}
+	if lib, ok := d.fr.env.RawGetString("table").(*lua.LTable); ok && recv.Type() == lua.LTTable && lib.RawGetString(call.Method) != lua.LNil {
+		r := exprText(call.Receiver)
+		return fmt.Sprintf("a table has no methods of its own: call table.%s(%s, ...)", call.Method, r)
 	}
 	return fmt.Sprintf("a %s has no method '%s'", recv.Type().String(), call.Method)
 }

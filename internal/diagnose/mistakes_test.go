@@ -126,6 +126,21 @@ var mistakes = []mistake{
 		hint: "did you mean 'count'?",
 	},
 	{
+		name: "a table walked without pairs",
+		code: "local t = {1, 2}\nfor k, v in t do print(k, v) end",
+		hint: "a generic for calls what follows 'in': to walk a table write for k, v in pairs(t) do (ipairs(t) for a list)",
+	},
+	{
+		name: "a table library function called as a method",
+		code: "local list = {}\nlist:insert(\"x\")",
+		hint: "a table has no methods of its own: call table.insert(list, ...)",
+	},
+	{
+		name: "+ to join strings",
+		code: "local host = \"example.com\"\nlocal url = \"http://\" + host",
+		hint: "'+' adds numbers: to join strings use '..' (\"a\" .. \"b\")",
+	},
+	{
 		name: "calling a number",
 		code: "local port = 8080\nport()",
 		hint: "'port' is a number, not a function: was the name given another value?",
