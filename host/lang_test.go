@@ -68,3 +68,26 @@ func lineDiff(want, got string) string {
 	}
 	return "(same lines)"
 }
+
+// TestStdinAndFiles: io reads the run's stdin; io.write and print share
+// stdout in order; a file the script forgets is closed when the run ends.
+func TestStdinAndFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.txt")
+	fds, goroutines := baseline(t)
+	src := `
+local n = 0
+for line in io.lines() do n = n + 1 io.write(line:upper(), " ") end
+print(n)
+local f = assert(io.open(arg[1], "w"))
+f:write("kept open ", 1e15)
+f:flush()
+print(io.open(arg[1]):read("*a"))
+`
+	var out, errb bytes.Buffer
+	code := host.Run(host.Options{Script: "io.lua", Source: []byte(src), Args: []string{path},
+		Stdin: strings.NewReader("a\nb\nc"), Stdout: &out, Stderr: &errb})
+	if code != 0 || out.String() != "A B C 3\nkept open 1e+15\n" {
+		t.Fatalf("exit %d\nstdout: %q\nstderr: %s", code, out.String(), errb.String())
+	}
+	checkBaseline(t, fds, goroutines)
+}

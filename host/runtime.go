@@ -46,9 +46,10 @@ const DefaultTraceBytes = luabind.DefaultTraceBytes
 
 // Options configure one run.
 type Options struct {
-	Script string   // path of the script
-	Source []byte   // the script's text; nil reads Script
-	Args   []string // arg[1..] and the main chunk's `...`
+	Script string    // path of the script
+	Source []byte    // the script's text; nil reads Script
+	Args   []string  // arg[1..] and the main chunk's `...`
+	Stdin  io.Reader // io.read, io.lines() and io.stdin; nil: empty
 	Stdout io.Writer
 	Stderr io.Writer
 	// Signals stops the run: the first SIGINT or SIGTERM gracefully (every
@@ -159,7 +160,7 @@ func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker lua
 		Worker: worker,
 		Trace:  trace,
 	})
-	rt.openStdlib(rt.L)
+	rt.openStdlib(rt.L, opts.Stdin)
 	rt.openLanguage(rt.L, opts.Script, opts.Source)
 	for name, v := range opts.Globals {
 		rt.L.SetGlobal(name, luar.New(rt.L, v))

@@ -3,11 +3,13 @@ package host
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
 
+	"github.com/luasock/luasock/internal/iolib"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -45,13 +47,12 @@ func setScriptArgs(L *lua.LState, script string, args []string) {
 	pkg.RawSetString("path", lua.LString(path))
 }
 
-// openStdlib routes print, io.write and os.exit through the host: output goes
-// to the run's stdout, and exit runs the run's cleanup.
-func (rt *Runtime) openStdlib(L *lua.LState) {
+// openStdlib routes print, the io library and os.exit through the host:
+// output goes to the run's stdout, files are closed with the run's handles,
+// a read of stdin lets the other tasks run, and exit runs the run's cleanup.
+func (rt *Runtime) openStdlib(L *lua.LState, stdin io.Reader) {
 	L.SetGlobal("print", L.NewFunction(rt.print))
-	if io, ok := L.GetGlobal("io").(*lua.LTable); ok {
-		io.RawSetString("write", L.NewFunction(rt.write))
-	}
+	iolib.Open(L, iolib.Options{Stdin: stdin, Stdout: rt.stdout, Stderr: rt.stderr, Track: rt.Track, Untrack: rt.Untrack, Block: rt.Block})
 	if osTable, ok := L.GetGlobal("os").(*lua.LTable); ok {
 		osTable.RawSetString("exit", L.NewFunction(rt.exit))
 	}
@@ -68,22 +69,4 @@ func (rt *Runtime) print(L *lua.LState) int {
 	}
 	_, _ = rt.stdout.Write(append(buf, '\n'))
 	return 0
-}
-
-// write is io.write: strings and numbers, no separators.
-func (rt *Runtime) write(L *lua.LState) int {
-	var buf []byte
-	for i := 1; i <= L.GetTop(); i++ {
-		switch v := L.Get(i).(type) {
-		case lua.LString:
-			buf = append(buf, v...)
-		case lua.LNumber:
-			buf = append(buf, v.String()...)
-		default:
-			L.RaiseError("bad argument #%d to 'write' (string expected, got %s)", i, v.Type())
-		}
-	}
-	_, _ = rt.stdout.Write(buf)
-	L.Push(L.GetField(L.GetGlobal("io"), "stdout"))
-	return 1
 }

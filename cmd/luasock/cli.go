@@ -51,7 +51,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "luasock", Version)
 		return host.ExitOK
 	case "run":
-		return run(args[1:], stdout, stderr)
+		return run(args[1:], stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "luasock: unknown command %q\n\n%s", args[0], usage)
 	return host.ExitUsage
@@ -122,7 +122,7 @@ func parseRunFlags(args []string) (runFlags, []string, error) {
 	return f, args, nil
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags, args, err := parseRunFlags(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "luasock: %v\n\n%s", err, usage)
@@ -160,6 +160,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return host.Run(host.Options{
 		Script:     args[0],
 		Args:       args[1:],
+		Stdin:      stdin,
 		Stdout:     stdout,
 		Stderr:     stderr,
 		Signals:    signals,
