@@ -202,8 +202,8 @@ func (d *diag) explain(body string) (string, string) {
 type candidate struct {
 	operand
 	explains bool
-	forIn    bool // the iterator of a generic for
-	strPair  bool // arithmetic: the other operand is a string too
+	forIn    bool   // the iterator of a generic for
+	strPair  bool   // arithmetic: the other operand is a string too
 	typ      string // the culprit's type when known
 }
 
