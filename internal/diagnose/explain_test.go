@@ -134,6 +134,8 @@ func TestNamingAgainstLua51(t *testing.T) {
 		{"for i = 1, 2 do\n  local v = i\n  v()\nend", "'v' is a number, not a function: was the name given another value?"},
 		{"local t = {}\nt.x.y = t.z.w", "'t' has no field 'z'"},
 		{"local n = #nil", ""},
+		{"local a, b = {}, nil\na.x, b = b.y, a", "local 'b' is nil here: give it a value before this line"},
+		{"local log\nlog = log .. 'x'", `'log' has no value before this line: give it a starting value first (log = "")`},
 		{"local x = {} < {}", ""},
 		{"local x = nil < nil", ""},
 	}

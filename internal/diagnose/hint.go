@@ -100,8 +100,8 @@ func (d *diag) nilHint(c candidate, kind string) string {
 		if h := d.fromCallHint(x.Value); h != "" {
 			return h
 		}
-		if d.lastAssignment(x.Value, [][]ast.Stmt{d.chunk}, true).line == d.line {
-			return fmt.Sprintf("%s has no value before this line: give it a starting value first (%s = 0)", what, x.Value)
+		if start := d.selfUpdate(x.Value); start != "" {
+			return fmt.Sprintf("%s has no value before this line: give it a starting value first (%s = %s)", what, x.Value, start)
 		}
 		switch d.fr.kind(x.Value) {
 		case "local":
@@ -217,6 +217,46 @@ func (d *diag) failedCall(call *ast.FuncCallExpr, name string, line int) string 
 		return fmt.Sprintf("%s is nil because tonumber%s got a string that is not a number; check it: if not %s then ... end", subject, where, v)
 	}
 	return fmt.Sprintf("%s is nil because %s%s failed: a function that can fail returns nil and an error message. Check it: local %s, err = %s; if not %s then print(err) end", subject, callee, where, v, callee, v)
+}
+
+// selfUpdate finds `name = name + ...` (or `name = name .. ...`) on the
+// failing line and returns the starting value it needs: "0" or `""`.
+func (d *diag) selfUpdate(name string) string {
+	start := ""
+	var w walker
+	w.noNested = true
+	w.stmt = func(s ast.Stmt) {
+		a, ok := s.(*ast.AssignStmt)
+		if !ok || a.Line() != d.line {
+			return
+		}
+		for i, l := range a.Lhs {
+			if id, ok := l.(*ast.IdentExpr); !ok || id.Value != name || i >= len(a.Rhs) {
+				continue
+			}
+			switch r := a.Rhs[i].(type) {
+			case *ast.ArithmeticOpExpr:
+				if isName(r.Lhs, name) || isName(r.Rhs, name) {
+					start = "0"
+				}
+			case *ast.StringConcatOpExpr:
+				for _, o := range concatOperands(r, nil) {
+					if isName(o, name) {
+						start = `""`
+					}
+				}
+			}
+		}
+	}
+	for _, b := range d.bodies {
+		w.stmts(b)
+	}
+	return start
+}
+
+func isName(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.IdentExpr)
+	return ok && id.Value == name
 }
 
 type assignment struct {

@@ -273,6 +273,7 @@ func TestMistakes(t *testing.T) {
 			if !ok {
 				t.Fatalf("message %q lacks the chunk name", msg)
 			}
+			t.Logf("mistake.lua:%s\nhint: %s", got, hint)
 			if got != want {
 				t.Errorf("%q:\nmessage %q\n   want %q", m.code, got, want)
 			}
