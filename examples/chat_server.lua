@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- A line chat for many clients, served from one loop with stream_select, the
 -- PHP way: every line a client sends reaches every other client. Clients come
 -- and go at any time, and none can stall the others: sockets are non-blocking,

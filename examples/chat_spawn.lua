@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- The line chat of chat_server.lua written with tasks instead of stream_select:
 -- every client gets a reader task and a writer task, both plain blocking code.
 -- A reader queues each line for the other clients; a writer sends its client's

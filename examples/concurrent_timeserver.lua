@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- The manual's TCP time server with one task per connection: a client that
 -- holds its connection open, or reads slowly, never delays the next one.
 --   luasock run examples/concurrent_timeserver.lua [address]

@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- RFC 867 daytime, over TCP and UDP at once: a TCP client gets the date as
 -- one line and the connection closes; a UDP datagram (any content) gets the
 -- date back. The UDP side runs as its own task (spawn), so each waits for

@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- The client side of PHP's stream_socket_client manual page: ask a time
 -- server for the date and print what it says.
 --   luasock run examples/daytime_client.lua [address]

@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- Sends lines to an echo server and prints what comes back.
 --   luasock run examples/echo_client.lua [address] [line...]
 -- Without lines on the command line it sends each line of its standard input.

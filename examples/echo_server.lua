@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- An echo server: every line a client sends comes back to it.
 -- One client at a time, the way PHP's blocking examples work; see
 -- chat_server.lua for many clients from one loop with stream_select.

@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- The echo server with a task per client: plain blocking code, many clients
 -- at once. Compare echo_server.lua (one client at a time).
 --   luasock run examples/echo_spawn.lua [address]   (default tcp://127.0.0.1:7000)

@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- A minimal HTTP/1.1 server: a task per connection, several requests per
 -- connection (keep-alive), GET, HEAD and POST with a Content-Length body.
 --   luasock run examples/http_server.lua [address]   (default tcp://127.0.0.1:8080)

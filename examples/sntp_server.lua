@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- An SNTP server (RFC 4330) answering with this host's clock. A request is a
 -- 48-byte NTP message; the answer copies its version and its transmit time
 -- (the client checks that it gets it back as "originate"), and adds when the

@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- RFC 868 time, over TCP and UDP: the time as a 32-bit big-endian count of
 -- seconds since 1900-01-01 00:00 UTC. A TCP client gets the 4 bytes and the
 -- connection closes; a UDP datagram (any content) gets them back.

@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- The TCP time server of PHP's stream_socket_server manual page, in Lua.
 -- Every client gets "The local time is n/j/Y g:i a" and the connection closes.
 --   luasock run examples/timeserver.lua [address]     (then: nc 127.0.0.1 8000)

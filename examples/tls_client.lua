@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- A TLS client: connects, checks the server's certificate (against cafile,
 -- or the system's trusted roots), sends a line and prints the answer.
 --   luasock run examples/tls_client.lua [address [cafile [line]]]

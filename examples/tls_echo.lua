@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- An echo server over TLS: echo_spawn.lua with a tls:// address and a
 -- certificate. Every line a client sends comes back, encrypted both ways;
 -- "quit" ends the connection.

@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- The UDP time server of PHP's stream_socket_server manual page, in Lua.
 -- It prints each sender's ip:port and answers with "D M j H:i:s Y\r\n".
 --   luasock run examples/udp_timeserver.lua [address]   (then: nc -u 127.0.0.1 1113)

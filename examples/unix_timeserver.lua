@@ -1,4 +1,4 @@
-#!/usr/bin/env luasock run
+#!/usr/bin/env luasock
 -- The manual's TCP time server on a unix socket: the same code, another address.
 -- The socket file is created here and removed when the server ends.
 --   luasock run examples/unix_timeserver.lua [address]

@@ -60,7 +60,7 @@ func TestScriptEnvironment(t *testing.T) {
 	dir := t.TempDir()
 	script := filepath.Join(dir, "main.lua")
 	os.WriteFile(filepath.Join(dir, "helper.lua"), []byte(`return {answer = 42}`), 0o644)
-	os.WriteFile(script, []byte(`#!/usr/bin/env luasock run
+	os.WriteFile(script, []byte(`#!/usr/bin/env luasock
 SCRIPT = [[`+script+`]]
 print(arg[0] == SCRIPT, arg[1], arg[2], select("#", ...), ...)
 print(require("helper").answer)

@@ -20,8 +20,10 @@ var Version = "0.1.0-dev"
 const usage = `luasock runs Lua scripts that use PHP's stream-socket API.
 
 Usage:
+  luasock [flags] script.lua [args...]
   luasock run [flags] script.lua [args...]
                                      run a script; arg[1..] and ... are its arguments
+                                     (luasock's flags go before the script's name)
   luasock version                    print the version
   luasock help                       print this help
 
@@ -53,8 +55,39 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "run":
 		return run(args[1:], stdin, stdout, stderr)
 	}
+	if looksLikeScript(args[0]) { // luasock script.lua, as lua script.lua
+		return run(args, stdin, stdout, stderr)
+	}
 	fmt.Fprintf(stderr, "luasock: unknown command %q\n\n%s", args[0], usage)
 	return host.ExitUsage
+}
+
+// looksLikeScript tells a script (or run's flags) from a mistyped command:
+// a flag, a name ending in .lua, or a file that exists. A #! line
+// `#!/usr/bin/env luasock` runs the script this way.
+func looksLikeScript(arg string) bool {
+	if strings.HasPrefix(arg, "-") || strings.HasSuffix(arg, ".lua") {
+		return true
+	}
+	info, err := os.Stat(arg)
+	return err == nil && !info.IsDir()
+}
+
+// runFlagNames are the flags of run, which a user may put after the
+// script's name by mistake (where they go to the script).
+var runFlagNames = []string{"--workers", "--trace", "--trace-bytes"}
+
+// misplacedFlag is the first of run's flags among the script's arguments.
+func misplacedFlag(scriptArgs []string) string {
+	for _, a := range scriptArgs {
+		name, _, _ := strings.Cut(a, "=")
+		for _, f := range runFlagNames {
+			if name == f {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 // cpuProfileEnv names a file for a CPU profile of the whole run (go tool
@@ -157,7 +190,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(signals)
-	return host.Run(host.Options{
+	code := host.Run(host.Options{
 		Script:     args[0],
 		Args:       args[1:],
 		Stdin:      stdin,
@@ -168,4 +201,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Trace:      trace,
 		TraceBytes: flags.traceBytes,
 	})
+	if flag := misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {
+		fmt.Fprintf(stderr, "luasock: %s came after the script's name, so the script got it as an argument; luasock's flags go before the script: luasock %s ... %s\n", flag, flag, args[0])
+	}
+	return code
 }
