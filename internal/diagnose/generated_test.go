@@ -117,14 +117,7 @@ end
 // generated programs. Replay a run with DIAGNOSE_SEED=<seed>.
 func TestGeneratedAgainstLua51(t *testing.T) {
 	lua51 := testprog.Need(t, "lua5.1", "lua5.1")
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("DIAGNOSE_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("DIAGNOSE_SEED: %v", err)
-		}
-	}
-	t.Logf("seed %d (replay: DIAGNOSE_SEED=%d)", seed, seed)
+	seed := testSeed(t)
 	r := rand.New(rand.NewPCG(seed, 0))
 	const n = 1500
 	progs := make([]string, n)
@@ -168,6 +161,19 @@ func TestGeneratedAgainstLua51(t *testing.T) {
 	if compared < n/2 {
 		t.Errorf("only %d of %d programs raised: the generator is off", compared, n)
 	}
+}
+
+// testSeed is DIAGNOSE_SEED, or a new seed; it is logged for a replay.
+func testSeed(t *testing.T) uint64 {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("DIAGNOSE_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("DIAGNOSE_SEED: %v", err)
+		}
+	}
+	t.Logf("seed %d (replay: DIAGNOSE_SEED=%d)", seed, seed)
+	return seed
 }
 
 // lua51Results runs each program with lua5.1 (as chunk "gen", in a fresh
@@ -217,4 +223,39 @@ func explainOnce(prog string) (msg, hint string) {
 		return strings.TrimPrefix(err.(*lua.ApiError).Object.String(), "gen:"), hint
 	}
 	return "", ""
+}
+
+// TestStaleSourceDoesNotPanic gives Explain the text of another program
+// than the one that runs (an edited file): the names may be wrong, but
+// Explain must not fail.
+func TestStaleSourceDoesNotPanic(t *testing.T) {
+	seed := testSeed(t)
+	r := rand.New(rand.NewPCG(seed, 1))
+	prev := genProgram(r)
+	for i := 0; i < 500; i++ {
+		prog := genProgram(r)
+		stale := prev
+		if i%5 == 0 {
+			stale = prog[:r.IntN(len(prog))] // a cut text does not parse
+		}
+		L := lua.NewState()
+		fn, err := L.Load(strings.NewReader(prog), "gen")
+		if err != nil {
+			t.Fatal(err)
+		}
+		handler := L.NewFunction(func(L *lua.LState) int {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("seed %d program %d: Explain panicked: %v\n%s", seed, i, p, prog)
+				}
+			}()
+			m, _ := Explain(L, L.Get(1), func(string) ([]byte, bool) { return []byte(stale), true })
+			L.Push(m)
+			return 1
+		})
+		L.Push(fn)
+		L.PCall(0, 0, handler)
+		L.Close()
+		prev = prog
+	}
 }

@@ -427,7 +427,7 @@ func (d *diag) badArgHint(n int, fname, detail string) string {
 		if call.Receiver != nil {
 			args = append([]ast.Expr{call.Receiver}, args...)
 		}
-		if n > len(args) {
+		if n < 1 || n > len(args) {
 			return ""
 		}
 		arg := d.fr.operand(args[n-1])
