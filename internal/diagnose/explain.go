@@ -167,6 +167,9 @@ func (d *diag) explain(body string) (string, string) {
 		n, _ := strconv.Atoi(m[1])
 		return "", d.badArgHint(n, m[2], m[3])
 	}
+	if m := reCompare.FindStringSubmatch(body); m != nil {
+		return d.compare(m[1], m[2]) // names nothing: right from Go too (table.sort)
+	}
 	if d.inGo {
 		// Raised inside a Go function: the culprit is not on the Lua line.
 		return "", ""
@@ -190,9 +193,6 @@ func (d *diag) explain(body string) (string, string) {
 			return d.arith(op, m[2], m[3])
 		}
 		return "", ""
-	}
-	if m := reCompare.FindStringSubmatch(body); m != nil {
-		return d.compare(m[1], m[2])
 	}
 	return "", ""
 }

@@ -263,3 +263,17 @@ func BenchmarkExplain(b *testing.B) {
 		}
 	}
 }
+
+// A comparison raised inside a Go function (table.sort) gets Lua 5.1's
+// text too; lua5.1 gives it no position, gopher-lua the caller's line.
+func TestCompareFromGo(t *testing.T) {
+	for _, c := range []struct{ code, want, hint string }{
+		{"table.sort({{}, {}})", "1: attempt to compare two table values", ""},
+		{"table.sort({1, 'x', 2})", "1: attempt to compare string with number",
+			"Lua does not turn strings into numbers when comparing: convert the string with tonumber() first (data read from a socket is always a string)"},
+	} {
+		if got, hint := explainOnce(c.code); got != c.want || hint != c.hint {
+			t.Errorf("%s: got %q (hint %q), want %q (hint %q)", c.code, got, hint, c.want, c.hint)
+		}
+	}
+}

@@ -497,7 +497,7 @@ func (d *diag) compareHint(t1, t2 string) string {
 	if (t1 == "number" && t2 == "string") || (t1 == "string" && t2 == "number") {
 		return "Lua does not turn strings into numbers when comparing: convert the string with tonumber() first (data read from a socket is always a string)"
 	}
-	if t1 != "nil" && t2 != "nil" {
+	if (t1 != "nil" && t2 != "nil") || d.inGo {
 		return ""
 	}
 	for _, s := range d.sites {
