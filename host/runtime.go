@@ -15,7 +15,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -259,12 +258,19 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 			return
 		}
 		L.G.CurrentThread = L
+		var traceback string
+		handler := L.NewFunction(func(L *lua.LState) int {
+			// Called where the error was raised, with its frames still there.
+			traceback = rt.protector.Traceback(L, "", 1)
+			L.Push(L.Get(1))
+			return 1
+		})
 		L.Push(fn)
 		for _, a := range args {
 			L.Push(a)
 		}
-		if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
-			rt.report(err, taskName(fn, main))
+		if err := L.PCall(len(args), lua.MultRet, handler); err != nil {
+			rt.report(err, traceback)
 			if main {
 				rt.stop(ExitError)
 			}
@@ -273,19 +279,9 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 	}()
 }
 
-// taskName is how a traceback names a task's own function. gopher-lua calls
-// the bottom frame of every thread "main chunk"; Lua names a coroutine's
-// function by where it is defined.
-func taskName(fn *lua.LFunction, main bool) string {
-	if main || fn.IsG {
-		return "main chunk"
-	}
-	return fmt.Sprintf("function <%s:%d>", fn.Proto.SourceName, fn.Proto.LineDefined)
-}
-
-// report prints an uncaught error and its traceback on stderr; base names
-// the task's function in the traceback's bottom frame.
-func (rt *Runtime) report(err error, base string) {
+// report prints an uncaught error and its traceback on stderr, as lua5.1
+// does (without the interpreter's name).
+func (rt *Runtime) report(err error, traceback string) {
 	rt.stdout.Flush()
 	var ae *lua.ApiError
 	if !errors.As(err, &ae) {
@@ -298,11 +294,10 @@ func (rt *Runtime) report(err error, base string) {
 	} else if ae.Object.Type() == lua.LTNumber {
 		msg = ae.Object.String()
 	}
-	trace := ae.StackTrace
-	if i := strings.LastIndex(trace, " in main chunk\n"); i >= 0 {
-		trace = trace[:i] + " in " + base + trace[i+len(" in main chunk"):]
+	if traceback == "" { // the handler could not run (a Go panic)
+		traceback = ae.StackTrace
 	}
-	fmt.Fprintf(rt.stderr, "%s\n%s\n", msg, trace)
+	fmt.Fprintf(rt.stderr, "%s\n%s\n", msg, traceback)
 }
 
 // Block implements luabind.Host: it releases the Lua lock around wait. If

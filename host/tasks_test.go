@@ -106,8 +106,8 @@ print(require("luasock").spawn == spawn)
 		"false\tbad argument #1 to 'sleep' (must be greater than or equal to 0)\n" +
 		"true\na1 a2 a3 b1 b2 b3\n"
 	// The task's own function is named by where it is defined, as Lua does.
-	wantErr := "test.lua:14: boom\nstack traceback:\n\t[G]: in function 'error'\n" +
-		"\ttest.lua:14: in function <test.lua:14>\n\t[G]: ?\n"
+	wantErr := "test.lua:14: boom\nstack traceback:\n\t[C]: in function 'error'\n" +
+		"\ttest.lua:14: in function <test.lua:14>\n\t[C]: ?\n"
 	if code != 0 || out != want || errOut != wantErr {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
