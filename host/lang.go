@@ -1,6 +1,7 @@
 package host
 
 import (
+	"github.com/luasock/luasock/internal/bitlib"
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/protect"
 	lua "github.com/yuin/gopher-lua"
@@ -10,9 +11,11 @@ import (
 // gopher-lua's: every chunk compiles through package compile (multiple
 // assignment in Lua's order), and pcall/xpcall keep the enclosing
 // functions' locals (package protect). script is the main chunk's name and
-// src its text, remembered to explain its errors.
+// src its text, remembered to explain its errors. It adds Lua 5.2's bit32
+// and LuaJIT's bit (package bitlib).
 func (rt *Runtime) openLanguage(L *lua.LState, script string, src []byte) {
 	rt.loader = compile.Open(L, nil)
 	rt.loader.Remember("@"+script, src)
 	rt.protector = protect.Open(L)
+	bitlib.Open(L)
 }
