@@ -3,6 +3,7 @@ package host
 import (
 	"github.com/luasock/luasock/internal/bitlib"
 	"github.com/luasock/luasock/internal/compile"
+	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -10,12 +11,17 @@ import (
 // openLanguage installs luasock's fixes of the Lua language over
 // gopher-lua's: every chunk compiles through package compile (multiple
 // assignment in Lua's order), and pcall/xpcall keep the enclosing
-// functions' locals (package protect). script is the main chunk's name and
+// functions' locals (package protect), and errors name their culprit as
+// Lua 5.1's do (package diagnose). script is the main chunk's name and
 // src its text, remembered to explain its errors. It adds Lua 5.2's bit32
 // and LuaJIT's bit (package bitlib).
 func (rt *Runtime) openLanguage(L *lua.LState, script string, src []byte) {
 	rt.loader = compile.Open(L, nil)
 	rt.loader.Remember("@"+script, src)
-	rt.protector = protect.Open(L)
+	rt.protector = protect.Open(L, func(L *lua.LState, obj lua.LValue) lua.LValue {
+		msg, _ := diagnose.Explain(L, obj, rt.loader.Source)
+		return msg // a caught error keeps Lua's message; hints are for people
+	})
+	diagnose.OpenDebug(L)
 	bitlib.Open(L)
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/compile"
+	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
@@ -258,11 +259,12 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 			return
 		}
 		L.G.CurrentThread = L
-		var traceback string
+		var traceback, hint string
 		handler := L.NewFunction(func(L *lua.LState) int {
 			// Called where the error was raised, with its frames still there.
-			traceback = rt.protector.Traceback(L, "", 1)
-			L.Push(L.Get(1))
+			msg, h := diagnose.Explain(L, L.Get(1), rt.loader.Source)
+			traceback, hint = rt.protector.Traceback(L, "", 1), h
+			L.Push(msg)
 			return 1
 		})
 		L.Push(fn)
@@ -270,7 +272,7 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 			L.Push(a)
 		}
 		if err := L.PCall(len(args), lua.MultRet, handler); err != nil {
-			rt.report(err, traceback)
+			rt.report(err, traceback, hint)
 			if main {
 				rt.stop(ExitError)
 			}
@@ -280,8 +282,8 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 }
 
 // report prints an uncaught error and its traceback on stderr, as lua5.1
-// does (without the interpreter's name).
-func (rt *Runtime) report(err error, traceback string) {
+// does (without the interpreter's name), and then the hint, if any.
+func (rt *Runtime) report(err error, traceback, hint string) {
 	rt.stdout.Flush()
 	var ae *lua.ApiError
 	if !errors.As(err, &ae) {
@@ -298,6 +300,9 @@ func (rt *Runtime) report(err error, traceback string) {
 		traceback = ae.StackTrace
 	}
 	fmt.Fprintf(rt.stderr, "%s\n%s\n", msg, traceback)
+	if hint != "" {
+		fmt.Fprintf(rt.stderr, "hint: %s\n", hint)
+	}
 }
 
 // Block implements luabind.Host: it releases the Lua lock around wait. If

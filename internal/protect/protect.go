@@ -27,15 +27,23 @@ type Protector struct {
 	owner   map[*lua.LState]*lua.LState // a busy pool thread -> the thread that called pcall on it
 	depth   map[*lua.LState]int         // a busy pool thread -> how many protected calls it is nested in
 	handler map[*lua.LState]lua.LValue  // a busy pool thread -> its xpcall's handler
-	raise   *lua.LFunction              // xpcall's error handler: raiseHandled
+	raise   *lua.LFunction              // the pool threads' error handler: raiseHandled
+	explain Explainer
 	yield   lua.LGFunction              // gopher-lua's coroutine.yield
 }
 
+// Explainer rewrites an error object where the error was raised (the
+// raising frames are on L's stack): luasock's gives the engine's errors
+// Lua 5.1's wording.
+type Explainer func(L *lua.LState, obj lua.LValue) lua.LValue
+
 // Open replaces pcall and xpcall in L, and the functions that must see
 // through the pool's threads: error (its levels), debug.traceback,
-// coroutine.running and coroutine.yield.
-func Open(L *lua.LState) *Protector {
+// coroutine.running and coroutine.yield. explain (nil: none) rewrites every
+// error that pcall and xpcall catch.
+func Open(L *lua.LState, explain Explainer) *Protector {
 	p := &Protector{
+		explain: explain,
 		owner:   map[*lua.LState]*lua.LState{},
 		depth:   map[*lua.LState]int{},
 		handler: map[*lua.LState]lua.LValue{},
@@ -80,7 +88,11 @@ func (p *Protector) pcall(L *lua.LState) int {
 		L.Push(lua.LString(fail))
 		return 2
 	}
-	return p.call(L, p.get(L), L.GetTop(), nil)
+	var raise *lua.LFunction
+	if p.explain != nil {
+		raise = p.raise
+	}
+	return p.call(L, p.get(L), L.GetTop(), raise)
 }
 
 // xpcall(f, handler) -> true, f's results | false, handler's result. The
@@ -97,18 +109,26 @@ func (p *Protector) xpcall(L *lua.LState) int {
 		L.Push(handleError(L, handler, lua.LString(fail)))
 		return 2
 	}
-	// gopher-lua keeps an error's upvalues open while a handler runs, and
-	// the handler's frames overwrite them. This handler, once the script's
-	// handler has answered, raises the answer again: raised from inside the
-	// handler, the error closes every upvalue of f's frames first.
 	co := p.get(L)
 	p.handler[co] = handler
 	return p.call(L, co, 1, p.raise)
 }
 
-// raiseHandled is the error handler of xpcall's thread co (see xpcall).
+// raiseHandled is the error handler of the pool thread co, called where
+// the error was raised: it explains the error, calls xpcall's handler with
+// it, and raises the result again. gopher-lua keeps an error's upvalues open
+// while a handler runs, and the handler's frames overwrite them; raised
+// from inside the handler, the error closes every upvalue of the protected
+// call's frames first.
 func (p *Protector) raiseHandled(co *lua.LState) int {
-	co.Error(handleError(co, p.handler[co], co.Get(1)), 0)
+	obj := co.Get(1)
+	if p.explain != nil {
+		obj = p.explain(co, obj)
+	}
+	if handler, ok := p.handler[co]; ok {
+		obj = handleError(co, handler, obj)
+	}
+	co.Error(obj, 0)
 	return 0
 }
 

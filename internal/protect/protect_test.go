@@ -13,7 +13,7 @@ func run(tb testing.TB, src string, fixed bool) *lua.LState {
 	tb.Helper()
 	L := lua.NewState()
 	if fixed {
-		protect.Open(L)
+		protect.Open(L, nil)
 	}
 	if err := L.DoString(src); err != nil {
 		tb.Fatal(err)
@@ -75,7 +75,7 @@ func BenchmarkPcall(b *testing.B) {
 				L := lua.NewState()
 				defer L.Close()
 				if fixed {
-					protect.Open(L)
+					protect.Open(L, nil)
 				}
 				L.SetGlobal("N", lua.LNumber(b.N))
 				b.ReportAllocs()
