@@ -29,7 +29,7 @@ type Protector struct {
 	handler map[*lua.LState]lua.LValue  // a busy pool thread -> its xpcall's handler
 	raise   *lua.LFunction              // the pool threads' error handler: raiseHandled
 	explain Explainer
-	yield   lua.LGFunction              // gopher-lua's coroutine.yield
+	yield   lua.LGFunction // gopher-lua's coroutine.yield
 }
 
 // Explainer rewrites an error object where the error was raised (the
