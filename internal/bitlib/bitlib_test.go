@@ -136,7 +136,7 @@ func compareSnippets(t *testing.T, ref string, snippets []string) {
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", ref, err, out)
 	}
-	want := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	want := splitLines(string(out))
 
 	L := lua.NewState()
 	defer L.Close()
