@@ -2,6 +2,7 @@ package luagen_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -107,6 +108,7 @@ func TestDifferential(t *testing.T) {
 	refTime := time.Since(start)
 
 	start = time.Now()
+	var minimizing time.Duration
 	failed := 0
 	classes := map[string]int{} // difference signature -> programs
 	var order []string
@@ -129,15 +131,17 @@ func TestDifferential(t *testing.T) {
 		order = append(order, sig)
 		// shrink while the same first difference remains, so the
 		// reproducer shows this difference and not another one
+		minStart := time.Now()
 		small := luagen.Minimize(src, func(cand string) bool {
 			w := reference(lua, cand)
 			cd, differs := firstDifference(w, luasock(cand), loose)
 			return w.ok && differs && cd == d
 		}, 400)
+		minimizing += time.Since(minStart)
 		t.Errorf("%s LUAGEN_INDEX=%d: luasock differs from lua5.1: %s\n--- minimized program:\n%s--- lua5.1:\n%s--- luasock:\n%s",
 			replay, idx[k], d, small, reference(lua, small), luasock(small))
 	}
-	t.Logf("%d programs: %d differ; lua5.1 batch %v, luasock %v", len(progs), failed, refTime, time.Since(start))
+	t.Logf("%d programs: %d differ; lua5.1 batch %v, luasock %v, minimizing %v", len(progs), failed, refTime, time.Since(start)-minimizing, minimizing)
 	if failed > 0 {
 		sort.Slice(order, func(i, j int) bool { return classes[order[i]] > classes[order[j]] })
 		var sum strings.Builder
@@ -148,16 +152,22 @@ func TestDifferential(t *testing.T) {
 	}
 }
 
-// luasock runs src in-process as `luasock run gen.lua` would.
+// luasock runs src in-process as `luasock run gen.lua` would. A program
+// still running after 10s (a luasock bug: lua5.1 ended it) is stopped.
 func luasock(src string) run {
 	var out, errb bytes.Buffer
-	code := host.Run(host.Options{Script: "gen.lua", Source: []byte(src), Stdout: &out, Stderr: &errb})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	code := host.RunContext(ctx, host.Options{Script: "gen.lua", Source: []byte(src), Stdout: &out, Stderr: &errb})
 	return run{out: out.String(), ok: code == 0}
 }
 
-// reference runs src alone in lua5.1.
+// reference runs src alone in lua5.1; one running past 2s (a minimizer's
+// candidate that lost a loop's increment) counts as failing.
 func reference(lua, src string) run {
-	cmd := exec.Command(lua, "-")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, lua, "-")
 	cmd.Stdin = strings.NewReader(src)
 	out, err := cmd.Output()
 	return run{out: string(out), ok: err == nil}

@@ -37,7 +37,9 @@ const (
 	Tonumber                          // tonumber and string-to-number coercion
 	Compare                           // comparisons, mixed types, nan, strings
 	Tables                            // table library, sorted pairs
-	EmbeddedZeros                     // print and .. of strings holding "\0" (lua5.1's print stops at it)
+	Modulo                            // % with fractions, negatives, inf (Lua: a - floor(a/b)*b)
+	NumberErrors                      // error(42) at level 1: the number becomes a string with the position
+	CQuirks                           // lua5.1's C library showing: print stops at "\0", %x of negatives, %c of 300, tonumber("-1", 16)
 	featureEnd
 )
 
@@ -53,7 +55,7 @@ var featureNames = []struct {
 	{"numbers", Numbers}, {"concat", Concat}, {"length", Length},
 	{"pcallupvalues", PcallUpvalues}, {"errors", Errors}, {"strings", Strings},
 	{"tonumber", Tonumber}, {"compare", Compare}, {"tables", Tables},
-	{"embeddedzeros", EmbeddedZeros},
+	{"modulo", Modulo}, {"numbererrors", NumberErrors}, {"cquirks", CQuirks},
 }
 
 // String names the features joined by commas.
@@ -250,8 +252,14 @@ func (g *gen) printNum(expr string) {
 
 var niceNums = []string{"0", "1", "2", "3", "-1", "-2", "5", "7", "10", "0.5", "1.25", "-2.75", "0.1", "100", "42", "3.5", "-7", "1000"}
 
+// negZero is -0 made at run time: lua5.1 gives the literals 0 and -0 one
+// constant slot, so a -0 literal turns every later 0 literal of the
+// function into -0 (1/0 becomes -inf); its constant folding does the same
+// for -0 results such as 0 * -1.
+const negZero = "math.ceil(-0.5)"
+
 var edgeNums = []string{
-	"0", "-0", "(-0)", "0.1", "1/3", "2^53", "2^53 + 1", "2^53 - 1", "-2^53", "9007199254740993",
+	"0", negZero, "-" + negZero, "0.1", "1/3", "2^53", "2^53 + 1", "2^53 - 1", "-2^53", "9007199254740993",
 	"2^63", "2^31", "-2^31", "2^32 + 0.5", "1e15", "1e16", "1e14", "123456789012", "1e100",
 	"1e308 * 10", "-1e308 * 10", "1/0", "-1/0", "0/0", "-(0/0)", "5e-324", "1e-10", "3.14159",
 	"math.huge", "-math.huge", "math.pi", "0x10", "0xff", "1e2", ".5", "3.", "255", "-7.5",
@@ -293,7 +301,10 @@ func (g *gen) numExpr(depth int) string {
 	case 3:
 		return fmt.Sprintf("math.max(%s, %s)", g.numExpr(depth-1), g.numExpr(depth-1))
 	}
-	op := g.pick("+", "-", "*", "/", "%", "^", "+", "-", "*")
+	op := g.pick("+", "-", "*", "/", "^", "+", "-", "*")
+	if g.f&Modulo != 0 && g.chance(12) {
+		op = "%"
+	}
 	return fmt.Sprintf("(%s %s %s)", g.numExpr(depth-1), op, g.numExpr(depth-1))
 }
 

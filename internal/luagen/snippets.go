@@ -26,7 +26,9 @@ var snippets = []snippet{
 	{Tonumber, (*gen).tonumber},
 	{Compare, (*gen).compare},
 	{Tables, (*gen).tables},
-	{EmbeddedZeros, (*gen).embeddedZeros},
+	{Modulo, (*gen).modulo},
+	{NumberErrors, (*gen).numberErrors},
+	{CQuirks, (*gen).cQuirks},
 }
 
 // assign writes shared places (locals, upvalues, globals, fields) and
@@ -392,10 +394,10 @@ func (g *gen) numbers() {
 		case 0:
 			g.printNum(g.edgeNum())
 		case 1, 2:
-			g.printNum(fmt.Sprintf("(%s) %s (%s)", g.edgeNum(), g.pick("+", "-", "*", "/", "%", "^"), g.edgeNum()))
+			g.printNum(fmt.Sprintf("(%s) %s (%s)", g.edgeNum(), g.pick("+", "-", "*", "/", "^"), g.edgeNum()))
 		case 3:
-			g.printNum(fmt.Sprintf("(%s) %s (%s)", g.pick("7", "-7", "7.5", "-7.5", "5", "-5", "0", "2", "-2", "-8", "0.5"),
-				g.pick("%", "^"), g.pick("3", "-3", "2", "-2", "0.5", "-0.5", "1/3", "0", "-1", "1.5")))
+			g.printNum(fmt.Sprintf("(%s) ^ (%s)", g.pick("7", "-7", "7.5", "-7.5", "5", "-5", "0", "2", "-2", "-8", "0.5"),
+				g.pick("3", "-3", "2", "-2", "0.5", "-0.5", "1/3", "0", "-1", "1.5")))
 		case 4:
 			fn := g.pick("math.floor", "math.ceil", "math.abs", "math.sqrt", "math.exp", "math.log", "math.log10", "math.sin", "math.deg", "math.rad")
 			g.printNum(fmt.Sprintf("%s(%s)", fn, g.edgeNum()))
@@ -465,7 +467,7 @@ func (g *gen) length() {
 	case 2:
 		g.line("table.insert(%s, 1, %s)", t, g.niceNum())
 	case 3:
-		g.line("print(table.remove(%s))", t)
+		g.line("if #%s > 0 then print(table.remove(%s)) end", t, t)
 	default:
 		g.line("if #%s > 0 then %s[#%s] = nil end", t, t, t)
 	}
@@ -546,8 +548,9 @@ func (g *gen) errors() {
 		g.line("print(pcall(error))")
 		g.line("print(pcall(error, nil))")
 	case 3:
-		g.line("local ok, e = pcall(error, %s, 0)", g.pick("42", "1.5", "-0", "true", "false"))
+		g.line("local ok, e = pcall(error, %s, 0)", g.pick("42", "1.5", negZero, "true", "false"))
 		g.line("print(ok, type(e), e)")
+
 	case 4:
 		g.line(`print(pcall(pcall, error, "x", 0))`)
 		g.line(`print(pcall(function() local ok, e = pcall(error, "a", 0); error(e .. "b", 0) end))`)
@@ -581,7 +584,7 @@ func (g *gen) errors() {
 // stringLib calls string functions with in-range and out-of-range
 // arguments.
 func (g *gen) stringLib() {
-	s := g.pick(`"hello world"`, `"abc"`, `""`, `"a,b,,c"`, `"x1y22z333"`, `"  pad  "`)
+	s := g.pick(`"hello world"`, `"abc"`, `""`, `"a,b,,c"`, `"x1y22z333"`, `"  pad  "`, `"two\nlines\r"`)
 	for k := g.between(1, 4); k > 0; k-- {
 		switch g.r.Intn(10) {
 		case 0:
@@ -593,10 +596,14 @@ func (g *gen) stringLib() {
 		case 3:
 			g.line("print(string.char(%d, %d, %d), string.len(%s), string.reverse(%s))", g.between(65, 90), g.between(97, 122), g.between(48, 57), s, s)
 		case 4:
-			g.line("print(string.format(%s, %s))", g.pick(`"%d"`, `"%5.2f"`, `"%x"`, `"%X"`, `"%o"`, `"%e"`, `"%g"`, `"%.3f"`, `"%5d|"`, `"%-5d|"`, `"%c"`),
-				g.pick("0", "1", "42", "255", "-3", "3.7", "-3.7", "65", "1e10", "0.5"))
+			if g.chance(30) { // unsigned conversions of non-negative numbers only (see cQuirks)
+				g.line("print(string.format(%s, %s))", g.pick(`"%x"`, `"%X"`, `"%o"`, `"%c"`, `"%5x|"`), g.pick("1", "42", "255", "3.7", "65", "200", "127.9"))
+			} else {
+				g.line("print(string.format(%s, %s))", g.pick(`"%d"`, `"%5.2f"`, `"%e"`, `"%g"`, `"%.3f"`, `"%5d|"`, `"%-5d|"`, `"%+d"`, `"%05.1f"`, `"%.0f"`),
+					g.pick("0", "1", "42", "255", "-3", "3.7", "-3.7", "65", "1e10", "0.5", "2.5", "-0.5"))
+			}
 		case 5:
-			g.line("print(string.format(\"%%s|%%q|%%s\", %s, %s, %s))", g.pick("1.5", "10", "1e15", "-0", `"s"`, "2^63"), s, g.pick("2^53", "0.1", "100"))
+			g.line("print(string.format(\"%%s|%%q|%%s\", %s, %s, %s))", g.pick("1.5", "10", "1e15", negZero, `"s"`, "2^63"), s, g.pick("2^53", "0.1", "100"))
 		case 6:
 			g.line("print(string.find(%s, %s, %d, true))", s, g.pick(`"o"`, `"b"`, `","`, `""`, `"zz"`, `"2"`), g.between(-5, 5))
 		case 7:
@@ -626,7 +633,7 @@ func (g *gen) tonumber() {
 		case 0, 1:
 			g.line("print(tonumber(%s))", tonumberArgs[g.r.Intn(len(tonumberArgs))])
 		case 2:
-			g.line("print(tonumber(%s, %s))", g.pick(`"ff"`, `"FF"`, `"z"`, `"777"`, `"8"`, `"10"`, `" 11 "`, `"1x"`, `""`, `"-10"`, `"Zz"`),
+			g.line("print(tonumber(%s, %s))", g.pick(`"ff"`, `"FF"`, `"z"`, `"777"`, `"8"`, `"10"`, `" 11 "`, `"1x"`, `""`, `"Zz"`, `"7fffffff"`),
 				g.pick("16", "36", "8", "2", "10", "7"))
 		default:
 			g.line("print(%s %s %s)", g.pick(`"10"`, `"0x10"`, `" 5 "`, `"1e1"`, `"-2"`, `"2.5"`), g.pick("+", "-", "*", "/", "%", "^"), g.pick("1", "2", `"3"`, "0.5"))
@@ -676,12 +683,13 @@ func (g *gen) tables() {
 		g.line("table.insert(%s, %d, %s)", t, g.between(1, 5), "11.5")
 	case 3:
 		g.line("print(table.remove(%s, %d))", t, g.between(1, 4))
+		g.line("print(select('#', table.remove({})))")
 	case 4:
 		g.line("print(unpack(%s, %d, %d))", t, g.between(1, 3), g.between(2, 6))
 	default:
 		g.line("print(table.maxn(%s), select('#', unpack(%s)))", t, t)
 	}
-	g.line("print(table.concat(%s, %s))", t, g.pick(`","`, `""`, `", "`))
+	g.line("print(table.concat(%s, %s))", t, g.pick(`","`, `" "`, `", "`))
 	g.line("print(table.concat(%s, \"-\", %d, %d))", t, g.between(1, 3), g.between(2, 3))
 	h := g.name("h")
 	g.line(`local %s = {zeta = 1, alpha = %s, [3] = "three", [1.5] = "x", beta = %s}`, h, g.numVar(), g.strVar())
@@ -696,12 +704,47 @@ func (g *gen) tables() {
 
 var sortableNums = []string{"1", "2", "3", "-1", "0", "10", "0.5", "-2.75", "100", "1e15", "7", "2^53"}
 
-// embeddedZeros prints strings that hold a zero byte: lua5.1's print writes
-// them with fputs, which stops at the zero; # and string.byte see it all.
-func (g *gen) embeddedZeros() {
-	z := g.name("z")
-	g.line(`local %s = "a\0b" .. %s`, z, g.strVar())
-	g.line(`print(%s, #%s, string.byte(%s, 2))`, z, z, z)
-	g.line(`print(string.format("%%q", %s))`, z)
-	g.line(`print(%s == "a", string.sub(%s, 3))`, z, z)
+// modulo prints % of negatives, fractions, huge and inf operands: Lua
+// defines a % b as a - floor(a/b)*b, which differs from fmod in sign and in
+// rounding (5 % 0.1 is 0, not 0.09999999999999973).
+func (g *gen) modulo() {
+	for k := g.between(1, 4); k > 0; k-- {
+		a := g.pick("7", "-7", "7.5", "-7.5", "5", "-2", "0", "1e15", "2^53 - 1", "1/0", "-1/0", "100", "1000", negZero)
+		b := g.pick("3", "-3", "2", "-2.75", "0.5", "0.1", "1/3", "0", "1e-5", "1/0", "-1/0", "1.5", "255")
+		g.printNum(fmt.Sprintf("(%s) %% (%s)", a, b))
+	}
+	v := g.nums[g.r.Intn(len(g.nums))].spell(g)
+	g.line("%s = %s %% %s", v, g.numExpr(1), g.pick("3", "-2.75", "0.1", "7"))
+	g.printNum(v)
+}
+
+// numberErrors raises numbers at level 1: Lua 5.1 turns them into strings
+// with the position prepended (none when error is called from pcall).
+func (g *gen) numberErrors() {
+	g.line("local ok, e = pcall(error, %s)", g.pick("42", "1.5", "-7"))
+	g.line("print(ok, type(e), e)")
+	g.line("ok, e = pcall(function() error(%s) end)", g.pick("42", "1.5", "-7"))
+	g.line("print(ok, type(e))")
+}
+
+// cQuirks prints what lua5.1 takes from its C library: print writes with
+// fputs, which stops at a zero byte; %c, %x, %X and %o cast to C types, so
+// negatives print as 64-bit two's complement and %c keeps the low byte;
+// %c of 0 adds nothing (sprintf then strlen); tonumber with a base uses
+// strtoul, which negates "-10" modulo 2^64.
+func (g *gen) cQuirks() {
+	switch g.r.Intn(4) {
+	case 0:
+		z := g.name("z")
+		g.line(`local %s = "a\0b" .. %s`, z, g.strVar())
+		g.line(`print(%s, #%s, string.byte(%s, 2))`, z, z, z)
+		g.line(`print(string.format("%%q", %s))`, z)
+	case 1:
+		g.line("print(string.format(%s, %s))", g.pick(`"%x"`, `"%X"`, `"%o"`), g.pick("-3", "-3.7", "-1", "2^63", "-2^63"))
+	case 2:
+		g.line("local s = string.format(\"%%c\", %s)", g.pick("0", "-3", "300", "1e10", "0.5"))
+		g.line("print(#s, string.byte(s))")
+	default:
+		g.line("print(tonumber(%s, %s))", g.pick(`"-10"`, `"-1"`, `"-ff"`, `"ffffffffffffffffff"`), g.pick("16", "2", "36"))
+	}
 }
