@@ -97,8 +97,8 @@ func TestDifferential(t *testing.T) {
 	progs := make([]string, len(idx))
 	dir := t.TempDir()
 	for k, i := range idx {
-		// one source per program: any program regenerates alone from seed+i
-		progs[k] = luagen.Generate(rand.New(rand.NewSource(seed+i)), luagen.Options{Features: features})
+		// one source per program: any program regenerates alone
+		progs[k] = luagen.Generate(rand.New(rand.NewSource(programSeed(seed, i))), luagen.Options{Features: features})
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("p%d.lua", k)), []byte(progs[k]), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -278,4 +278,13 @@ func looseNumbers(s string) string {
 		}
 		return strconv.FormatFloat(v, 'g', 10, 64)
 	})
+}
+
+// programSeed mixes the run's seed and a program's index (splitmix64), so
+// nearby seeds give unrelated programs.
+func programSeed(seed, i int64) int64 {
+	z := uint64(seed) + uint64(i+1)*0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return int64(z ^ z>>31)
 }
