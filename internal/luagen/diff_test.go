@@ -68,9 +68,11 @@ func envInt(t *testing.T, name string, def int64) int64 {
 // TestDifferential runs generated programs with lua5.1 and with luasock and
 // compares stdout and success. LUAGEN_N (2000), LUAGEN_SEED (the time),
 // LUAGEN_FEATURES ("all"; e.g. "all,-numbers"), LUAGEN_INDEX (only that
-// program), LUAGEN_REPORTS (5 detailed, minimized reports) and
-// LUAGEN_LOOSE_NUMBERS=1 (numbers compared to 10 digits, to find other
-// differences while number formatting differs) tune it.
+// program), LUAGEN_REPORTS (5: minimized reports, one per kind of first
+// difference; a summary counts programs per kind) and
+// LUAGEN_LOOSE_NUMBERS=1 (numbers compared to 10 digits, nan and zero
+// unsigned: an aid to find other differences while number formatting
+// differs; a value on a rounding boundary can still differ) tune it.
 func TestDifferential(t *testing.T) {
 	lua := testprog.Need(t, "lua5.1", "lua5.1")
 	n := envInt(t, "LUAGEN_N", 2000)
