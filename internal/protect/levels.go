@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -52,8 +53,9 @@ func (p *Protector) Where(L *lua.LState, level int) string {
 	return dbg.Source + ":" + strconv.Itoa(dbg.CurrentLine) + ": "
 }
 
-// error(message [, level]) raises message; a string gets the position of
-// the function at level (1, the default: the caller of error; 0: none).
+// error(message [, level]) raises message; a string (or a number) gets the
+// position of the function at level (1, the default: the caller of error;
+// 0: none).
 func (p *Protector) error(L *lua.LState) int {
 	obj := L.Get(1)
 	level := 1
@@ -71,6 +73,11 @@ func (p *Protector) error(L *lua.LState) int {
 		if ok {
 			level = int(n)
 		}
+	}
+	// A number is a string here, as lua_isstring says: it gets the
+	// position too, and becomes a string.
+	if n, ok := obj.(lua.LNumber); ok && level > 0 {
+		obj = lua.LString(luanum.Format(float64(n)))
 	}
 	if s, ok := obj.(lua.LString); ok && level > 0 {
 		obj = lua.LString(p.Where(L, level) + string(s))

@@ -78,3 +78,10 @@ print(coroutine.status(co))
 local d = 0
 local function r() d = d + 1; return pcall(r) end
 print(select(2, r()), d)
+
+-- a number raised at a level becomes a string with the position
+local okn, en = pcall(error, 42)
+print(type(en), en)
+print(pcall(function() error(42) end))
+print(type(select(2, pcall(function() error(42, 0) end))))
+print(pcall(error, 1e15))
