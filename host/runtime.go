@@ -259,6 +259,7 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 			return
 		}
 		L.G.CurrentThread = L
+		rt.protector.AddTask(L)
 		var traceback, hint string
 		handler := L.NewFunction(func(L *lua.LState) int {
 			// Called where the error was raised, with its frames still there.
@@ -277,6 +278,7 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 				rt.stop(ExitError)
 			}
 		}
+		rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)
 		rt.lock.Unlock()
 	}()
 }
@@ -290,16 +292,21 @@ func (rt *Runtime) report(err error, traceback, hint string) {
 		fmt.Fprintln(rt.stderr, err)
 		return
 	}
-	msg := "(error object is a " + ae.Object.Type().String() + " value)"
-	if s, ok := ae.Object.(lua.LString); ok {
-		msg = string(s)
-	} else if ae.Object.Type() == lua.LTNumber {
-		msg = ae.Object.String()
+	switch obj := ae.Object.(type) {
+	case *lua.LNilType: // error(): lua5.1 prints nothing
+		return
+	case lua.LString, lua.LNumber:
+		msg := lua.LVAsString(obj)
+		if protect.IsStackOverflow(obj) { // the handler could not run: no room
+			msg, traceback = "stack overflow", ""
+		}
+		fmt.Fprintln(rt.stderr, msg)
+		if traceback != "" {
+			fmt.Fprintln(rt.stderr, traceback)
+		}
+	default: // lua5.1 gives no traceback either
+		fmt.Fprintln(rt.stderr, "(error object is not a string)")
 	}
-	if traceback == "" { // the handler could not run (a Go panic)
-		traceback = ae.StackTrace
-	}
-	fmt.Fprintf(rt.stderr, "%s\n%s\n", msg, traceback)
 	if hint != "" {
 		fmt.Fprintf(rt.stderr, "hint: %s\n", hint)
 	}
@@ -315,7 +322,7 @@ func (rt *Runtime) Block(L *lua.LState, wait func()) {
 		rt.lock.Unlock()
 		runtime.Goexit()
 	}
-	L.G.CurrentThread = L
+	L.G.CurrentThread = rt.protector.Thread(L) // inside pcall, L is a pool thread
 }
 
 // Context implements luabind.Host: it is cancelled when the run stops.

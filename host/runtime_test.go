@@ -28,7 +28,7 @@ func TestExitStatus(t *testing.T) {
 		{"end of script", `local x = 1`, host.ExitOK, ""},
 		{"uncaught error", "local x = 1\nerror('boom')", host.ExitError, "test.lua:2: boom\nstack traceback:\n"},
 		{"runtime error", "local t = nil\nlocal y = t.x", host.ExitError, "test.lua:2: attempt to index local 't' (a nil value)\nstack traceback:\n"},
-		{"error object", `error({})`, host.ExitError, "(error object is a table value)\nstack traceback:\n"},
+		{"error object", `error({})`, host.ExitError, "(error object is not a string)\n"},
 		{"syntax error", "local a = 1\nlocal x x = = 2", host.ExitError, "test.lua:2: syntax error near '='\n"},
 		{"syntax error at the end", "if true then\n", host.ExitError, "test.lua:2: syntax error near '<eof>'\n"},
 		{"os.exit(n)", `os.exit(7) error("not reached")`, 7, ""},

@@ -178,7 +178,7 @@ print(f(1500))
 print(pcall(f, 100000))
 `
 	out, errOut, code := runBounded(t, src)
-	if code != 0 || out != "1500\nfalse\tlua callstack overflow\n" {
+	if code != 0 || out != "1500\nfalse\tstack overflow\n" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }

@@ -13,7 +13,10 @@ import (
 // then every value, and only then assigns (right to left). The rewrite
 // below turns such an assignment into exactly that order:
 //
-//	a, t[i] = e1, e2   ->   do local o1, k1 = t, i; local v1, v2 = e1, e2; o1[k1] = v2; a = v1 end
+//	i, t[i] = e1, e2   ->   do local k2 = i; local v1, v2 = e1, e2; t[k2] = v2; i = v1 end
+//
+// A table or key that no target names is read at the store, as Lua 5.1
+// reads a local there; a copy would cost a local (a function has 200).
 //
 // The temporaries' names contain a space, so no script can name them.
 
@@ -111,21 +114,42 @@ func rewriteExpr(e ast.Expr) {
 	}
 }
 
-// needsOrder reports whether the compiler may write a target before the
-// statement's last value is computed: a name among the targets (a local is
-// written in place; for a global or upvalue the rewrite only costs moves),
-// with more than one target or more values than targets.
+// needsOrder reports whether the compiler may store a value before the
+// statement's last value is computed: with more than one target or more
+// values than targets. (A local target is written in place, and a table
+// target may store straight from a local's register, which a later value
+// can change through a closure.)
 func needsOrder(st *ast.AssignStmt) bool {
-	if len(st.Lhs) < 2 && len(st.Rhs) <= len(st.Lhs) {
-		return false
-	}
-	for _, e := range st.Lhs {
-		if _, ok := e.(*ast.IdentExpr); ok {
-			return true
+	return len(st.Lhs) > 1 || len(st.Rhs) > len(st.Lhs)
+}
+
+// assignedNames are the plain names among a statement's targets.
+func assignedNames(lhs []ast.Expr) map[string]bool {
+	names := map[string]bool{}
+	for _, e := range lhs {
+		if id, ok := e.(*ast.IdentExpr); ok {
+			names[id.Value] = true
 		}
+	}
+	return names
+}
+
+// stable reports whether a target's table or key can be read when the
+// value is stored: a constant, or a name that the statement does not
+// assign (Lua 5.1 copies only those that conflict, as check_conflict does).
+func stable(e ast.Expr, assigned map[string]bool) bool {
+	switch x := e.(type) {
+	case ast.ConstExpr:
+		return true
+	case *ast.IdentExpr:
+		return !assigned[x.Value]
 	}
 	return false
 }
+
+// manyTargets is where a statement's values go into a table instead of
+// a local each.
+const manyTargets = 32
 
 // orderedAssign is the Lua 5.1 evaluation order of st spelled as plain
 // statements (see the top of this file).
@@ -145,7 +169,9 @@ func orderedAssign(st *ast.AssignStmt) ast.Stmt {
 		stmts = append(stmts, s)
 	}
 
-	// 1. The targets' tables and keys, left to right.
+	// 1. The targets' tables and keys that a store could see change, left
+	// to right.
+	assigned := assignedNames(st.Lhs)
 	targets := make([]ast.Expr, len(st.Lhs))
 	for i, e := range st.Lhs {
 		get, ok := e.(*ast.AttrGetExpr)
@@ -153,13 +179,20 @@ func orderedAssign(st *ast.AssignStmt) ast.Stmt {
 			targets[i] = e
 			continue
 		}
-		obj, key := temp("table", i+1), get.Key
-		names, exprs := []string{obj.Value}, []ast.Expr{get.Object}
-		if _, constant := key.(ast.ConstExpr); !constant {
-			key = temp("key", i+1)
-			names, exprs = append(names, key.(*ast.IdentExpr).Value), append(exprs, get.Key)
+		var obj, key ast.Expr = get.Object, get.Key
+		var names []string
+		var exprs []ast.Expr
+		if !stable(obj, assigned) {
+			id := temp("table", i+1)
+			obj, names, exprs = id, append(names, id.Value), append(exprs, get.Object)
 		}
-		local(names, exprs)
+		if !stable(key, assigned) {
+			id := temp("key", i+1)
+			key, names, exprs = id, append(names, id.Value), append(exprs, get.Key)
+		}
+		if len(names) > 0 {
+			local(names, exprs)
+		}
 		t := &ast.AttrGetExpr{Object: obj, Key: key}
 		t.SetLine(get.Line())
 		t.SetLastLine(get.LastLine())
@@ -167,17 +200,38 @@ func orderedAssign(st *ast.AssignStmt) ast.Stmt {
 	}
 
 	// 2. Every value; the last one expands or is cut as in the original.
-	n := max(len(st.Lhs), len(st.Rhs))
-	names := make([]string, n)
+	// A long statement keeps them in one table: a local each would pass the
+	// limit of locals in a function.
 	values := make([]ast.Expr, len(st.Lhs))
-	for i := range names {
-		id := temp("value", i+1)
-		names[i] = id.Value
-		if i < len(values) {
-			values[i] = id
+	if len(st.Lhs) > manyTargets {
+		list := temp("values", 0)
+		fields := make([]*ast.Field, len(st.Rhs))
+		for i, e := range st.Rhs {
+			fields[i] = &ast.Field{Value: e}
 		}
+		table := &ast.TableExpr{Fields: fields}
+		table.SetLine(line)
+		table.SetLastLine(last)
+		local([]string{list.Value}, []ast.Expr{table})
+		for i := range values {
+			index := &ast.NumberExpr{Value: strconv.Itoa(i + 1)}
+			index.SetLine(line)
+			get := &ast.AttrGetExpr{Object: list, Key: index}
+			get.SetLine(line)
+			get.SetLastLine(last)
+			values[i] = get
+		}
+	} else {
+		names := make([]string, max(len(st.Lhs), len(st.Rhs)))
+		for i := range names {
+			id := temp("value", i+1)
+			names[i] = id.Value
+			if i < len(values) {
+				values[i] = id
+			}
+		}
+		local(names, st.Rhs)
 	}
-	local(names, st.Rhs)
 
 	// 3. The assignments, right to left as Lua 5.1 makes them.
 	for i := len(targets) - 1; i >= 0; i-- {

@@ -60,13 +60,7 @@ func (p *Protector) error(L *lua.LState) int {
 	obj := L.Get(1)
 	level := 1
 	if L.GetTop() >= 2 {
-		n, ok := L.Get(2).(lua.LNumber)
-		if !ok {
-			if s, isStr := L.Get(2).(lua.LString); isStr {
-				f, err := strconv.ParseFloat(strings.TrimSpace(string(s)), 64)
-				n, ok = lua.LNumber(f), err == nil
-			}
-		}
+		n, ok := toNumber(L.Get(2))
 		if !ok && L.Get(2) != lua.LNil {
 			L.RaiseError("bad argument #2 to 'error' (number expected, got %s)", L.Get(2).Type())
 		}
@@ -93,10 +87,24 @@ const (
 	tracebackTail = 10
 )
 
-// Traceback is Lua 5.1's debug.traceback text from level on, across pool
-// threads, with msg (if not "") as its first line.
+// Traceback is Lua 5.1's debug.traceback text of L's stack from level on,
+// across pool threads, with msg (if not "") as its first line.
 func (p *Protector) Traceback(L *lua.LState, msg string, level int) string {
+	return p.tracebackOf(L, msg, level, false)
+}
+
+// tracebackOf is Traceback; yielded says L is a coroutine suspended in
+// coroutine.yield, whose frame gopher-lua has already popped.
+func (p *Protector) tracebackOf(L *lua.LState, msg string, level int, yielded bool) string {
 	var lines []string
+	if yielded {
+		if level == 0 {
+			lines = append(lines, "[C]: in function 'yield'")
+		} else {
+			level--
+		}
+	}
+	bottom := L
 	for th := L; th != nil; {
 		for i := 0; ; i++ {
 			dbg, ok := th.GetStack(i)
@@ -107,15 +115,19 @@ func (p *Protector) Traceback(L *lua.LState, msg string, level int) string {
 				level--
 				continue
 			}
-			if fn, _ := th.GetInfo("f", dbg, lua.LNil); fn == p.raise {
-				continue // xpcall's own handler: Lua calls the script's directly
+			fn, _ := th.GetInfo("f", dbg, lua.LNil)
+			if fn == p.raise {
+				continue // the pool's own handler: Lua calls the script's directly
 			}
 			_, called := th.GetStack(i + 1)
-			lines = append(lines, frameLine(th, dbg, !called))
+			lines = append(lines, frameLine(th, dbg, fn, !called))
 		}
+		bottom = th
 		th = p.owner[th]
 	}
-	lines = append(lines, "[C]: ?") // the host's call of the task
+	if p.tasks[bottom] || bottom == L.G.MainThread {
+		lines = append(lines, "[C]: ?") // the host called the task; a coroutine's stack ends with it
+	}
 	if len(lines) > tracebackHead+tracebackTail+1 {
 		lines = append(append(lines[:tracebackHead:tracebackHead], "..."), lines[len(lines)-tracebackTail:]...)
 	}
@@ -132,13 +144,13 @@ func (p *Protector) Traceback(L *lua.LState, msg string, level int) string {
 
 // frameLine is one line of a traceback, as Lua 5.1 writes it. A bottom
 // frame was called by pcall or the host: it has no name to give.
-func frameLine(th *lua.LState, dbg *lua.Debug, bottom bool) string {
+func frameLine(th *lua.LState, dbg *lua.Debug, fn lua.LValue, bottom bool) string {
 	if _, err := th.GetInfo("nSl", dbg, lua.LNil); err != nil {
 		return "?"
 	}
 	name := dbg.Name
-	if dbg.What == "G" {
-		if bottom || name == "" || strings.HasPrefix(name, "(") || strings.HasPrefix(name, "<") {
+	if f, ok := fn.(*lua.LFunction); ok && f.IsG {
+		if bottom || name == "" || name == "?" || strings.HasPrefix(name, "(") || strings.HasPrefix(name, "<") {
 			return "[C]: ?"
 		}
 		return "[C]: in function '" + name + "'"
@@ -153,19 +165,44 @@ func frameLine(th *lua.LState, dbg *lua.Debug, bottom bool) string {
 	return where + " in function '" + name + "'"
 }
 
-// traceback([msg [, level]]) -> msg and the stack from level (default 1,
-// the caller); a non-string msg is returned as it is.
+// traceback([thread,] [msg [, level]]) -> msg and the stack from level
+// (default 1, the caller; 0 for another thread). A msg that is given and
+// is not a string (nil included) is returned as it is.
 func (p *Protector) traceback(L *lua.LState) int {
-	msg := L.Get(1)
-	if msg != lua.LNil && msg.Type() != lua.LTString && msg.Type() != lua.LTNumber {
-		L.Push(msg)
-		return 1
+	th, arg := L, 1
+	if t, ok := L.Get(1).(*lua.LState); ok {
+		th, arg = t, 2
 	}
-	level := L.OptInt(2, 1)
-	text := ""
-	if msg != lua.LNil {
-		text = lua.LVAsString(msg)
+	level := 1
+	if th != L {
+		level = 0
 	}
-	L.Push(lua.LString(p.Traceback(L, text, level)))
+	if n, ok := toNumber(L.Get(arg + 1)); ok {
+		level = int(n)
+	}
+	msg := ""
+	if L.GetTop() >= arg {
+		v := L.Get(arg)
+		if v.Type() != lua.LTString && v.Type() != lua.LTNumber {
+			L.Push(v)
+			return 1
+		}
+		msg = lua.LVAsString(v)
+	}
+	_, started := th.GetStack(0)
+	yielded := th != L && started && p.status(L, th) == "suspended"
+	L.Push(lua.LString(p.tracebackOf(th, msg, level, yielded)))
 	return 1
+}
+
+// toNumber is lua_isnumber: a number, or a string that reads as one.
+func toNumber(v lua.LValue) (float64, bool) {
+	switch x := v.(type) {
+	case lua.LNumber:
+		return float64(x), true
+	case lua.LString:
+		f, err := strconv.ParseFloat(strings.TrimSpace(string(x)), 64)
+		return f, err == nil
+	}
+	return 0, false
 }

@@ -29,7 +29,10 @@ type Protector struct {
 	handler map[*lua.LState]lua.LValue  // a busy pool thread -> its xpcall's handler
 	raise   *lua.LFunction              // the pool threads' error handler: raiseHandled
 	explain Explainer
-	yield   lua.LGFunction // gopher-lua's coroutine.yield
+	tasks   map[*lua.LState]bool // the host's task threads: no coroutine resumes them
+	yield   lua.LGFunction       // gopher-lua's coroutine.yield
+	resume  lua.LGFunction       // gopher-lua's coroutine.resume
+	create  lua.LGFunction       // gopher-lua's coroutine.create
 }
 
 // Explainer rewrites an error object where the error was raised (the
@@ -47,6 +50,7 @@ func Open(L *lua.LState, explain Explainer) *Protector {
 		owner:   map[*lua.LState]*lua.LState{},
 		depth:   map[*lua.LState]int{},
 		handler: map[*lua.LState]lua.LValue{},
+		tasks:   map[*lua.LState]bool{},
 	}
 	p.raise = L.NewFunction(p.raiseHandled)
 	L.SetGlobal("pcall", L.NewFunction(p.pcall))
@@ -55,13 +59,7 @@ func Open(L *lua.LState, explain Explainer) *Protector {
 	if dbg, ok := L.GetGlobal("debug").(*lua.LTable); ok {
 		dbg.RawSetString("traceback", L.NewFunction(p.traceback))
 	}
-	if co, ok := L.GetGlobal("coroutine").(*lua.LTable); ok {
-		if y, ok := co.RawGetString("yield").(*lua.LFunction); ok && y.IsG {
-			p.yield = y.GFunction
-			co.RawSetString("yield", L.NewFunction(p.coYield))
-		}
-		co.RawSetString("running", L.NewFunction(p.coRunning))
-	}
+	p.openCoroutine(L)
 	return p
 }
 
@@ -162,9 +160,10 @@ func (p *Protector) call(L *lua.LState, co *lua.LState, n int, handler *lua.LFun
 	for i := 1; i <= n; i++ {
 		co.Push(L.Get(i))
 	}
-	current := L.G.CurrentThread
+	co.Env = L.Env // the thread's environment (setfenv(0, t)) is the caller's
 	err := co.PCall(n-1, lua.MultRet, handler)
-	L.G.CurrentThread = current // a call that blocked inside made co current
+	L.Env = co.Env
+	L.G.CurrentThread = p.Thread(L) // a call that blocked or resumed inside moved it
 	top := L.GetTop()
 	if err != nil {
 		L.Push(lua.LFalse)
@@ -172,6 +171,9 @@ func (p *Protector) call(L *lua.LState, co *lua.LState, n int, handler *lua.LFun
 			L.Push(bottomMessage(L.Get(1), ae.Object))
 		} else {
 			L.Push(lua.LString(err.Error()))
+		}
+		if ae, ok := err.(*lua.ApiError); ok && ae.Type == lua.ApiErrorPanic && IsStackOverflow(ae.Object) {
+			L.Replace(-1, lua.LString("stack overflow"))
 		}
 		if ae, ok := err.(*lua.ApiError); !ok || ae.Type == lua.ApiErrorPanic {
 			// A Go panic closed no upvalue: co's registers stay theirs.
@@ -201,11 +203,24 @@ func (p *Protector) get(L *lua.LState) *lua.LState {
 	return co
 }
 
+// keptThreads bounds the pool: a burst of nested or blocked protected calls
+// does not keep its threads for the rest of the run.
+const keptThreads = 64
+
 // put takes co back into the pool.
 func (p *Protector) put(co *lua.LState) {
 	co.SetTop(0) // drop the references the results held
 	p.forget(co)
-	p.free = append(p.free, co)
+	if len(p.free) < keptThreads {
+		p.free = append(p.free, co)
+	}
+}
+
+// IsStackOverflow tells gopher-lua's "lua callstack overflow" (a Go panic
+// that has no position), which Lua 5.1 calls "stack overflow".
+func IsStackOverflow(obj lua.LValue) bool {
+	s, ok := obj.(lua.LString)
+	return ok && strings.Contains(string(s), "callstack overflow")
 }
 
 func (p *Protector) forget(co *lua.LState) {
@@ -224,27 +239,6 @@ func notCallable(L *lua.LState, v lua.LValue) string {
 		return ""
 	}
 	return "attempt to call a " + v.Type().String() + " value"
-}
-
-// coroutine.running() -> the running coroutine, or nil in the main chunk,
-// as seen from inside protected calls too.
-func (p *Protector) coRunning(L *lua.LState) int {
-	th := p.Thread(L)
-	if th == L.G.MainThread {
-		L.Push(lua.LNil)
-		return 1
-	}
-	L.Push(th)
-	return 1
-}
-
-// coroutine.yield(...) raises inside a protected call, as Lua 5.1 does:
-// the pool thread is not the coroutine, and cannot carry the yield.
-func (p *Protector) coYield(L *lua.LState) int {
-	if _, inside := p.owner[L]; inside {
-		L.RaiseError("attempt to yield across metamethod/C-call boundary")
-	}
-	return p.yield(L)
 }
 
 // bottomMessage mends the message of a Go function called by pcall itself:

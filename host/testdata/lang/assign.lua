@@ -70,3 +70,24 @@ local once = false
 print("load", load(function() if once then return nil end once = true return chunk end)())
 print("loadfile", loadfile("assignmod.lua")().swap(3, 4))
 print("dofile", dofile("assignmod.lua").swap(5, 6))
+
+-- a table target stores the value computed first, even when a later value
+-- changes the local it came from
+local y = 1
+local w = {}
+w[1] = y, (function() y = 50 end)()
+print("single", w[1])
+local z = 1
+w[1], w[2] = z, (function() z = 2 return 3 end)()
+print("fields", w[1], w[2])
+local old = w
+w[1], w = 10, {}
+print("table target", old[1], w[1])
+
+-- a long statement (its values go through one table)
+t100 = {} -- a global: the chunk below sees it
+local src = {}
+for i = 1, 100 do src[i] = "t100[" .. i .. "]" end
+local chunk = table.concat(src, ", ") .. " = " .. string.rep("1, ", 99) .. "t100[1] or 2"
+assert(loadstring(chunk))()
+print("long", #t100, t100[100])
