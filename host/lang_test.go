@@ -95,3 +95,20 @@ print(io.open(arg[1]):read("*a"))
 	}
 	checkBaseline(t, fds, goroutines)
 }
+
+// TestTasksAreNotCoroutines: a task's thread (coroutine.running() in a
+// spawned task) is never resumed from another task, and a task cannot yield.
+func TestTasksAreNotCoroutines(t *testing.T) {
+	src := `
+local th
+spawn(function() th = coroutine.running(); sleep(0.05); print("task done") end)
+sleep(0)
+print(coroutine.status(th), coroutine.resume(th))
+print(pcall(coroutine.yield))
+`
+	out, errOut, code := runBounded(t, src)
+	want := "normal\tfalse\tcannot resume normal coroutine\nfalse\tattempt to yield across metamethod/C-call boundary\ntask done\n"
+	if code != 0 || out != want {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
