@@ -673,3 +673,101 @@ errno = {
   ---Memory page has hardware error
   EHWPOISON = 133,
 }
+
+---Lua 5.2's bit32: unsigned 32-bit results (0 .. 2^32-1). Arguments are
+---converted as lua5.2 converts them (rounded half to even, low 32 bits).
+bit32 = {}
+---@param ... number
+---@return integer
+function bit32.band(...) end
+---@param ... number
+---@return integer
+function bit32.bor(...) end
+---@param ... number
+---@return integer
+function bit32.bxor(...) end
+---@param x number
+---@return integer
+function bit32.bnot(x) end
+---@param ... number
+---@return boolean
+function bit32.btest(...) end
+---@param x number
+---@param disp number
+---@return integer
+function bit32.lshift(x, disp) end
+---@param x number
+---@param disp number
+---@return integer
+function bit32.rshift(x, disp) end
+---@param x number
+---@param disp number
+---@return integer
+function bit32.arshift(x, disp) end
+---@param x number
+---@param disp number
+---@return integer
+function bit32.lrotate(x, disp) end
+---@param x number
+---@param disp number
+---@return integer
+function bit32.rrotate(x, disp) end
+---Bits field .. field+width-1 of n (width 1 by default).
+---@param n number
+---@param field integer
+---@param width? integer
+---@return integer
+function bit32.extract(n, field, width) end
+---n with bits field .. field+width-1 replaced by v.
+---@param n number
+---@param v number
+---@param field integer
+---@param width? integer
+---@return integer
+function bit32.replace(n, v, field, width) end
+
+---LuaJIT's bit: signed 32-bit results (-2^31 .. 2^31-1).
+bit = {}
+---@param x number
+---@return integer
+function bit.tobit(x) end
+---x as n hex digits (8 by default; negative n: upper case).
+---@param x number
+---@param n? integer
+---@return string
+function bit.tohex(x, n) end
+---@param x number
+---@return integer
+function bit.bnot(x) end
+---@param ... number
+---@return integer
+function bit.band(...) end
+---@param ... number
+---@return integer
+function bit.bor(...) end
+---@param ... number
+---@return integer
+function bit.bxor(...) end
+---@param x number
+---@param n number
+---@return integer
+function bit.lshift(x, n) end
+---@param x number
+---@param n number
+---@return integer
+function bit.rshift(x, n) end
+---@param x number
+---@param n number
+---@return integer
+function bit.arshift(x, n) end
+---@param x number
+---@param n number
+---@return integer
+function bit.rol(x, n) end
+---@param x number
+---@param n number
+---@return integer
+function bit.ror(x, n) end
+---@param x number
+---@return integer
+function bit.bswap(x) end

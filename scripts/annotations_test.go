@@ -26,6 +26,11 @@ end
 for _, f in ipairs({"pack", "unpack", "packsize"}) do
   if type(string[f]) == "function" then print("function string." .. f) end
 end
+for _, lib in ipairs({"bit32", "bit"}) do
+  for k, v in pairs(_G[lib]) do
+    if type(v) == "function" then print("function " .. lib .. "." .. k) end
+  end
+end
 local a, b = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0)
 for k in pairs(getmetatable(a).__index) do print("method " .. k) end
 fclose(a) fclose(b)
