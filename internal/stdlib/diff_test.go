@@ -154,10 +154,10 @@ func (g gen) formatString() string {
 // call is one generated call expression; withTable names a table whose
 // contents are shown after the call.
 // Malformed patterns are left out: gopher-lua's matcher reports them with
-// other texts, or not at all (see TestPatternErrors).
+// other texts, or not at all (listed in the package doc's differences).
 func (g gen) call() (expr, setup string) {
 	num := func(max int) string { return g.someArgs(max, numberExprs) }
-	switch g.r.Intn(23) {
+	switch g.r.Intn(24) {
 	case 0:
 		// not tables or functions: their addresses differ
 		return "tostring(" + g.pick(append(append([]string{"", "nil", "true"}, numberExprs...), stringExprs...)) + ")", ""
@@ -212,11 +212,50 @@ func (g gen) call() (expr, setup string) {
 			return "table.sort(T, " + cmp + ")", "T = " + g.pick(tableExprs[:5])
 		}
 		return "table.sort(T)", "T = " + g.pick(tableExprs)
+	case 21:
+		return g.osCall(), ""
 	case 20:
 		return "table.maxn(" + g.pick(append(tableExprs, "{[1.5]=1, [100]=2, x=3}", "nil")) + ")", ""
 	}
 	// counts stay small: lua5.1 would build whatever string it is asked for
 	return "string.rep(" + g.pick(append(stringExprs, numberExprs[:12]...)) + g.pick([]string{"", ", 0", ", 1", ", 3", ", -1", ", 2.5", `, "2"`, ", NAN", `, "x"`, ", nil", ", {}"}) + ")", ""
+}
+
+// osCall is a call of os.date, os.time, os.difftime or os.getenv at fixed
+// times (both sides run in the test's time zone).
+func (g gen) osCall() string {
+	times := []string{"0", "1e9", "86400*365.5", "-1", "2^31", `"3600"`, `"x"`, "2.5", "1700000000"}
+	switch g.r.Intn(4) {
+	case 0:
+		f := ""
+		if g.r.Intn(2) == 0 {
+			f = "!"
+		}
+		for k := g.r.Intn(4); k >= 0; k-- {
+			f += "%" + string("aAbBcCdDeFgGhHIjklmMnpPrRsStTuUVwWxXyYzZ%qE"[g.r.Intn(43)])
+			if g.r.Intn(3) == 0 {
+				f += g.pick([]string{" ", "x", "-", `\\0`})
+			}
+		}
+		if g.r.Intn(6) == 0 {
+			f = g.pick([]string{"*t", "!*t", "", "%"})
+		}
+		if g.r.Intn(5) == 0 {
+			return `os.date("` + f + `", ` + g.pick(times) + `).` + g.pick([]string{"year", "month", "day", "hour", "min", "sec", "wday", "yday", "isdst"})
+		}
+		return `os.date("` + f + `", ` + g.pick(times) + ")"
+	case 1:
+		fields := []string{}
+		for _, k := range []string{"year", "month", "day", "hour", "min", "sec"} {
+			if g.r.Intn(6) > 0 {
+				fields = append(fields, k+"="+g.pick([]string{"1", "2", "12", "13", "0", "-1", "31", "59", "60", "2000", "2020", "1970", `"7"`, `"x"`, "2.5"}))
+			}
+		}
+		return "os.time({" + strings.Join(fields, ", ") + "})"
+	case 2:
+		return "os.difftime(" + g.someArgs(2, times) + ")"
+	}
+	return "os.getenv(" + g.pick([]string{`"HOME"`, `"NO_SUCH_VARIABLE_X"`, "5", "", "nil", `"HOME\0x"`}) + ")"
 }
 
 func (g gen) optArgs(max int, favoured []string) string {

@@ -109,7 +109,7 @@ func mathPow(L *lua.LState) int {
 	y := checkNumber(L, 2)
 	x := checkNumber(L, 1)
 	r := libmResult(math.Pow(x, y), negNaN, x, y)
-	if math.IsNaN(x) && !math.IsNaN(y) && y != 0 && y == math.Trunc(y) && math.Mod(y, 2) != 0 {
+	if math.IsNaN(x) && !math.IsNaN(y) && !math.IsInf(y, 0) && y == math.Trunc(y) && math.Mod(y, 2) != 0 {
 		r = math.Abs(x)
 	}
 	L.Push(lua.LNumber(r))
