@@ -16,6 +16,7 @@ func openOS(L *lua.LState) {
 		"difftime": osDifftime,
 		"getenv":   osGetenv,
 	})
+	openOSClock(L)
 }
 
 // osGetenv: os.getenv(name) -> string or nil; raises on a non-string.
