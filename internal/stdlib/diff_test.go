@@ -185,7 +185,11 @@ func (g gen) call() (expr, setup string) {
 		fns := []string{"fmod", "mod", "pow", "atan2", "ldexp", "max", "min", "max", "min"}
 		return "approx(math." + g.pick(fns) + "(" + num(3) + "))", ""
 	case 8:
-		return "type(math.random(" + num(3) + "))", ""
+		if g.r.Intn(3) == 0 {
+			return "math.randomseed(" + g.pick(numberExprs) + ")", ""
+		}
+		// both sides draw C's rand() sequence, so the numbers compare
+		return "math.random(" + g.pick([]string{"", "10", "1", "0", "-1", "3, 7", "7, 3", "-5, 5", "1e9", "2^31", `"4"`, "{}", "1, 2, 3", "2.5", "NAN", "1, NAN"}) + ")", ""
 	case 9, 10, 11:
 		return "string.format(" + g.formatString() + g.optArgs(3, numberExprs) + ")", ""
 	case 12:

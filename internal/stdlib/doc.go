@@ -10,7 +10,6 @@
 //   - tostring of tables and functions gives other addresses (as any two
 //     Lua runs do).
 //   - math.sin, cos, exp, pow, ... may differ from glibc in the last bit.
-//   - math.random draws another sequence than C's rand() for a seed.
 //   - collectgarbage("count") is Go's heap in KB; "step" always reports a
 //     finished cycle; "setpause"/"setstepmul" only remember their value.
 //   - unpack and string.byte raise "registry overflow" past gopher-lua's

@@ -2,7 +2,6 @@ package stdlib
 
 import (
 	"math"
-	"math/rand"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -30,7 +29,8 @@ func libmResult(r, domain float64, args ...float64) float64 {
 }
 
 func openMath(L *lua.LState) {
-	rnd := &randState{r: rand.New(rand.NewSource(0))}
+	rnd := &randState{}
+	rnd.seed(1) // C's rand() before any srand
 	tb := register(L, "math", map[string]lua.LGFunction{
 		"abs":        mathAbs,
 		"acos":       mathFunc1(math.Acos, posNaN),
@@ -174,13 +174,52 @@ func mathMin(L *lua.LState) int {
 	return 1
 }
 
-type randState struct{ r *rand.Rand }
+// randState is glibc's rand() (random_r's TYPE_3 additive generator), so
+// that math.random gives lua5.1's numbers for the same seed.
+type randState struct {
+	i    int
+	ring [31]int32
+}
+
+func (s *randState) seed(seed uint32) {
+	if seed == 0 {
+		seed = 1
+	}
+	r := make([]int32, 344)
+	r[0] = int32(seed)
+	for i := 1; i < 31; i++ {
+		// 16807 * r[i-1] % (2^31 - 1), as glibc computes it (Schrage)
+		hi, lo := int64(r[i-1])/127773, int64(r[i-1])%127773
+		w := 16807*lo - 2836*hi
+		if w < 0 {
+			w += 2147483647
+		}
+		r[i] = int32(w)
+	}
+	for i := 31; i < 34; i++ {
+		r[i] = r[i-31]
+	}
+	for i := 34; i < 344; i++ {
+		r[i] = int32(uint32(r[i-31]) + uint32(r[i-3]))
+	}
+	copy(s.ring[:], r[344-31:])
+	s.i = 0
+}
+
+// next is rand(): 0..2^31-1.
+func (s *randState) next() int32 {
+	// ring holds the last 31 values; slot i is r[n-31], slot i+28 is r[n-3]
+	v := int32(uint32(s.ring[s.i]) + uint32(s.ring[(s.i+28)%31]))
+	s.ring[s.i] = v
+	s.i = (s.i + 1) % 31
+	return int32(uint32(v) >> 1)
+}
 
 // random: math.random([m [, n]]) -> number in [0,1), [1,m] or [m,n];
 // raises on an empty interval or more than two arguments.
 func (s *randState) random(L *lua.LState) int {
 	const randMax = 2147483647
-	r := float64(s.r.Int63n(randMax)) / randMax // rand()%RAND_MAX / RAND_MAX
+	r := float64(s.next()%randMax) / randMax
 	switch L.GetTop() {
 	case 0:
 		L.Push(lua.LNumber(r))
@@ -203,8 +242,8 @@ func (s *randState) random(L *lua.LState) int {
 	return 1
 }
 
-// randomseed: math.randomseed(x); raises on a non-number.
+// randomseed: math.randomseed(x) is srand(x); raises on a non-number.
 func (s *randState) randomseed(L *lua.LState) int {
-	s.r.Seed(int64(checkInt(L, 1)))
+	s.seed(uint32(checkInt(L, 1)))
 	return 0
 }
