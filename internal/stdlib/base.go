@@ -76,7 +76,7 @@ func baseUnpack(L *lua.LState) int {
 	}
 	n := int64(e) - int64(i) + 1
 	if int64(L.GetTop())+n > maxCStack {
-		L.RaiseError("too many results to unpack")
+		raise(L, "too many results to unpack")
 	}
 	for k := i; ; k++ {
 		L.Push(t.RawGetInt(k))

@@ -237,7 +237,7 @@ func (s *randState) random(L *lua.LState) int {
 		}
 		L.Push(lua.LNumber(math.Floor(r*float64(int32(u-l+1))) + float64(l)))
 	default:
-		L.RaiseError("wrong number of arguments")
+		raise(L, "wrong number of arguments")
 	}
 	return 1
 }

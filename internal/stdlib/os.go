@@ -59,7 +59,7 @@ func osTime(L *lua.LState) int {
 			return int(int32(toInteger(f)))
 		}
 		if def < 0 {
-			L.RaiseError("field '%s' missing in date table", key)
+			raise(L, "field '%s' missing in date table", key)
 		}
 		return def
 	}

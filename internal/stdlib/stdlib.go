@@ -64,7 +64,19 @@ func funcName(L *lua.LState) string {
 
 // argError raises Lua 5.1's "bad argument #n to 'name' (msg)".
 func argError(L *lua.LState, n int, msg string) {
-	L.RaiseError("bad argument #%d to '%s' (%s)", n, funcName(L), msg)
+	raise(L, "bad argument #%d to '%s' (%s)", n, funcName(L), msg)
+}
+
+// raise is luaL_error: the message starts with the calling Lua code's
+// "chunk:line:", or nothing when Go called the function (e.g. pcall(f)),
+// where gopher-lua's RaiseError would name the nearest Lua caller.
+func raise(L *lua.LState, format string, args ...any) {
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("S", dbg, lua.LNil); err == nil && dbg.What == "G" {
+			L.Error(lua.LString(fmt.Sprintf(format, args...)), 0)
+		}
+	}
+	L.RaiseError(format, args...)
 }
 
 // typeName is the type of argument n, "no value" past the last argument.

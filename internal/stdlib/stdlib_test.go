@@ -78,3 +78,33 @@ func TestRegistryLimit(t *testing.T) {
 		t.Errorf("pcall(unpack, 7000 values) gave %v %v", x.RawGetInt(1), x.RawGetInt(2))
 	}
 }
+
+// TestErrorPosition: an error raised in a function Go called (pcall(f))
+// carries no "chunk:line:", one raised for Lua code carries its line; the
+// texts are lua5.1's.
+func TestErrorPosition(t *testing.T) {
+	src := `
+OUT = {}
+R1 = select(2, pcall(string.rep))
+R2 = select(2, pcall(function() return string.rep() end))
+R3 = select(2, pcall(table.sort, {3, 2, {}}))
+R4 = select(2, pcall(string.format, "%y", 1))
+`
+	L := newState(t)
+	fn, err := L.Load(strings.NewReader(src), "stdin") // lua5.1 - names it so
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.Push(fn)
+	if err := L.PCall(0, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range []string{"R1", "R2", "R3", "R4"} {
+		got = append(got, L.GetGlobal(g).String())
+	}
+	out := runLua51(t, src+`io.write(R1, "\n", R2, "\n", R3, "\n", R4, "\n")`)
+	if want := strings.Split(strings.TrimRight(out, "\n"), "\n"); strings.Join(want, "|") != strings.Join(got, "|") {
+		t.Errorf("luasock:\n%s\nlua5.1:\n%s", strings.Join(got, "\n"), out)
+	}
+}

@@ -75,7 +75,7 @@ func strFormat(L *lua.LState) int {
 			if sp.verb != 0 {
 				verb = string([]byte{sp.verb})
 			}
-			L.RaiseError("invalid option '%%%s' to 'format'", verb)
+			raise(L, "invalid option '%%%s' to 'format'", verb)
 		}
 		i++
 	}
@@ -104,7 +104,7 @@ func scanFormat(L *lua.LState, f string, i int, sp *fmtSpec) int {
 		}
 	}
 	if i-start >= 6 {
-		L.RaiseError("invalid format (repeated flags)")
+		raise(L, "invalid format (repeated flags)")
 	}
 	digit := func() bool { return i < len(f) && f[i] >= '0' && f[i] <= '9' }
 	readNum := func() int {
@@ -123,7 +123,7 @@ func scanFormat(L *lua.LState, f string, i int, sp *fmtSpec) int {
 		sp.prec = readNum()
 	}
 	if digit() {
-		L.RaiseError("invalid format (width or precision too long)")
+		raise(L, "invalid format (width or precision too long)")
 	}
 	if i < len(f) {
 		sp.verb = f[i]

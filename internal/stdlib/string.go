@@ -166,7 +166,7 @@ func strByte(L *lua.LState) int {
 	}
 	n := pose - posi + 1
 	if int64(L.GetTop())+n > maxCStack {
-		L.RaiseError("stack overflow (string slice too long)")
+		raise(L, "stack overflow (string slice too long)")
 	}
 	for i := posi; i <= pose; i++ {
 		L.Push(lua.LNumber(s[i-1]))
@@ -199,7 +199,7 @@ func strRep(L *lua.LState) int {
 		return 1
 	}
 	if int64(len(s))*int64(n) >= maxStringSize {
-		L.RaiseError("not enough memory")
+		raise(L, "not enough memory")
 	}
 	L.Push(lua.LString(strings.Repeat(s, n)))
 	return 1

@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"fmt"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -35,7 +36,7 @@ func tabConcat(L *lua.LState) int {
 		v := t.RawGetInt(k)
 		s, ok := toStringValue(v)
 		if !ok {
-			L.RaiseError("invalid value (%s) at index %d in table for 'concat'", v.Type(), k)
+			raise(L, "invalid value (%s) at index %d in table for 'concat'", v.Type(), k)
 		}
 		b.WriteString(s)
 	}
@@ -68,7 +69,7 @@ func tabInsert(L *lua.LState) int {
 			t.RawSetInt(i, t.RawGetInt(i-1))
 		}
 	default:
-		L.RaiseError("wrong number of arguments to 'insert'")
+		raise(L, "wrong number of arguments to 'insert'")
 	}
 	t.RawSetInt(pos, L.Get(L.GetTop()))
 	return 0
@@ -165,9 +166,10 @@ func lessThan(L *lua.LState, a, b lua.LValue) bool {
 		if mm != lua.LNil && L.RawEqual(mm, L.GetMetaField(b, "__lt")) {
 			return L.LessThan(a, b)
 		}
-		L.RaiseError("attempt to compare two %s values", a.Type())
+		// the VM's error, raised in a Go function: no position, as in Lua 5.1
+		L.Error(lua.LString(fmt.Sprintf("attempt to compare two %s values", a.Type())), 0)
 	}
-	L.RaiseError("attempt to compare %s with %s", a.Type(), b.Type())
+	L.Error(lua.LString(fmt.Sprintf("attempt to compare %s with %s", a.Type(), b.Type())), 0)
 	return false
 }
 
@@ -175,7 +177,7 @@ func (s *sorter) get(i int) lua.LValue    { return s.t.RawGetInt(i) }
 func (s *sorter) set(i int, v lua.LValue) { s.t.RawSetInt(i, v) }
 
 func (s *sorter) invalid() {
-	s.L.RaiseError("invalid order function for sorting")
+	raise(s.L, "invalid order function for sorting")
 }
 
 func (s *sorter) sort(l, u int) {
