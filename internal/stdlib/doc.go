@@ -4,9 +4,6 @@
 //   - The .. operator formats a number with gopher-lua's own text (1e15
 //     gives "1000000000000000", 1/0 "+Inf"); write tostring(x) or
 //     string.format("%.14g", x) to get Lua 5.1's.
-//   - Malformed patterns in string.find/match/gmatch/gsub raise gopher-lua's
-//     texts ("unexpected EOS at 1", "unfinished capture at EOS") or none
-//     (a pattern ending in "%", "%1" without a capture).
 //   - tostring of tables and functions gives other addresses (as any two
 //     Lua runs do).
 //   - math.sin, cos, exp, pow, ... may differ from glibc in the last bit.

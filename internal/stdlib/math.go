@@ -36,7 +36,7 @@ func openMath(L *lua.LState) {
 		"acos":       mathFunc1(math.Acos, posNaN),
 		"asin":       mathFunc1(math.Asin, posNaN),
 		"atan":       mathFunc1(math.Atan, negNaN),
-		"atan2":      mathFunc2(math.Atan2),
+		"atan2":      mathAtan2,
 		"ceil":       mathFunc1(math.Ceil, negNaN),
 		"cos":        mathFunc1(math.Cos, negNaN),
 		"cosh":       mathFunc1(math.Cosh, negNaN),
@@ -101,6 +101,15 @@ func mathFunc2(f func(float64, float64) float64) lua.LGFunction {
 		L.Push(lua.LNumber(libmResult(f(x, y), negNaN, x, y)))
 		return 1
 	}
+}
+
+// mathAtan2: math.atan2(y, x) -> number; raises on a non-number. Of two
+// NaNs glibc returns x's.
+func mathAtan2(L *lua.LState) int {
+	x := checkNumber(L, 2)
+	y := checkNumber(L, 1)
+	L.Push(lua.LNumber(libmResult(math.Atan2(y, x), negNaN, x, y)))
+	return 1
 }
 
 // mathPow: math.pow(x, y) -> number; raises on a non-number. glibc's pow

@@ -71,12 +71,13 @@ func argError(L *lua.LState, n int, msg string) {
 // "chunk:line:", or nothing when Go called the function (e.g. pcall(f)),
 // where gopher-lua's RaiseError would name the nearest Lua caller.
 func raise(L *lua.LState, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
 	if dbg, ok := L.GetStack(1); ok {
 		if _, err := L.GetInfo("S", dbg, lua.LNil); err == nil && dbg.What == "G" {
-			L.Error(lua.LString(fmt.Sprintf(format, args...)), 0)
+			L.Error(lua.LString(msg), 0)
 		}
 	}
-	L.RaiseError(format, args...)
+	L.RaiseError("%s", msg)
 }
 
 // typeName is the type of argument n, "no value" past the last argument.

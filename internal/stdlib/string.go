@@ -11,7 +11,7 @@ import (
 const maxStringSize = 1 << 31
 
 func openString(L *lua.LState) {
-	tb := register(L, "string", map[string]lua.LGFunction{
+	register(L, "string", map[string]lua.LGFunction{
 		"byte":    strByte,
 		"char":    strChar,
 		"format":  strFormat,
@@ -22,94 +22,7 @@ func openString(L *lua.LState) {
 		"sub":     strSub,
 		"upper":   strUpper,
 	})
-	// gopher-lua's pattern functions match as Lua 5.1's do; they read
-	// numbers with Go's formatting and check arguments with other texts, so
-	// the arguments are checked and converted first.
-	for _, name := range []string{"find", "match", "gmatch", "gsub"} {
-		if fn, ok := tb.RawGetString(name).(*lua.LFunction); ok && fn.IsG {
-			tb.RawSetString(name, L.NewFunction(patternFunc(fn.GFunction, name)))
-		}
-	}
-}
-
-// patternFunc wraps gopher-lua's string.find, match, gmatch or gsub: the
-// subject, pattern and (gsub) replacement are checked as Lua 5.1 checks
-// them and numbers become "%.14g" text; match returns nil, not nothing,
-// when nothing matches.
-func patternFunc(fn lua.LGFunction, name string) lua.LGFunction {
-	return func(L *lua.LState) int {
-		L.Replace(1, lua.LString(checkString(L, 1)))
-		L.Replace(2, lua.LString(checkString(L, 2)))
-		switch name {
-		case "find", "match":
-			// Lua 5.1 starts past the end at the end (an empty match there)
-			init := posrelat(optInteger(L, 3, 1), len(L.CheckString(1)))
-			if init < 1 {
-				init = 1
-			}
-			if max := int64(len(L.CheckString(1))) + 1; init > max {
-				init = max
-			}
-			if L.CheckString(2) == "" { // gopher-lua ignores init here
-				if name == "find" {
-					L.Push(lua.LNumber(init))
-					L.Push(lua.LNumber(init - 1))
-					return 2
-				}
-				L.Push(lua.LString(""))
-				return 1
-			}
-			if L.GetTop() >= 3 {
-				L.Replace(3, lua.LNumber(init))
-			}
-		case "gsub":
-			switch L.Get(3).(type) {
-			case lua.LNumber:
-				L.Replace(3, lua.LString(gsubEscapes(checkString(L, 3))))
-			case lua.LString:
-				L.Replace(3, lua.LString(gsubEscapes(string(L.Get(3).(lua.LString)))))
-			case *lua.LTable, *lua.LFunction:
-			default:
-				argError(L, 3, "string/function/table expected")
-			}
-			if L.GetTop() >= 4 {
-				L.Replace(4, lua.LNumber(optInt(L, 4, 0)))
-			}
-		}
-		n := fn(L)
-		if n == 0 && name == "match" {
-			L.Push(lua.LNil)
-			return 1
-		}
-		return n
-	}
-}
-
-// gsubEscapes rewrites a gsub replacement so that gopher-lua reads it as
-// Lua 5.1 does: "%x" for a non-digit x is x, a final "%" is a NUL byte.
-func gsubEscapes(repl string) string {
-	if !strings.Contains(repl, "%") {
-		return repl
-	}
-	var b strings.Builder
-	for i := 0; i < len(repl); i++ {
-		c := repl[i]
-		if c != '%' {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch {
-		case i == len(repl):
-			b.WriteByte(0)
-		case repl[i] >= '0' && repl[i] <= '9', repl[i] == '%':
-			b.WriteByte('%')
-			b.WriteByte(repl[i])
-		default:
-			b.WriteByte(repl[i])
-		}
-	}
-	return b.String()
+	openPatterns(L)
 }
 
 // posrelat turns a negative string position into one from the start.
