@@ -112,12 +112,21 @@ func mathAtan2(L *lua.LState) int {
 	return 1
 }
 
+// powSubnormal is math.Pow, scaling a subnormal x first: Go's Pow loses
+// digits there (pow(5e-324, 1e-5): Go 0.99293, glibc 0.99258).
+func powSubnormal(x, y float64) float64 {
+	if a := math.Abs(x); a > 0 && a < 2.2250738585072014e-308 {
+		return math.Pow(x*(1<<54), y) * math.Pow(2, -54*y)
+	}
+	return math.Pow(x, y)
+}
+
 // mathPow: math.pow(x, y) -> number; raises on a non-number. glibc's pow
 // treats a NaN x with its sign set as negative: an odd integer y flips it.
 func mathPow(L *lua.LState) int {
 	y := checkNumber(L, 2)
 	x := checkNumber(L, 1)
-	r := libmResult(math.Pow(x, y), negNaN, x, y)
+	r := libmResult(powSubnormal(x, y), negNaN, x, y)
 	if math.IsNaN(x) && !math.IsNaN(y) && !math.IsInf(y, 0) && y == math.Trunc(y) && math.Mod(y, 2) != 0 {
 		r = math.Abs(x)
 	}
