@@ -14,7 +14,11 @@ func TestDumpProgram(t *testing.T) {
 		t.Skip("set STDLIB_DUMP=file (and STDLIB_SEED) to write a generated program")
 	}
 	seed, _ := strconv.ParseInt(os.Getenv("STDLIB_SEED"), 10, 64)
-	src, _ := program(seed, 4000)
+	n := 4000
+	if s := os.Getenv("STDLIB_CASES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	src, _ := program(seed, n)
 	if err := os.WriteFile(path, []byte(src+epilogue), 0o644); err != nil {
 		t.Fatal(err)
 	}
