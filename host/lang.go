@@ -5,6 +5,7 @@ import (
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
+	"github.com/luasock/luasock/internal/stdlib"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -23,5 +24,6 @@ func (rt *Runtime) openLanguage(L *lua.LState, script string, src []byte) {
 		return msg // a caught error keeps Lua's message; hints are for people
 	})
 	diagnose.OpenDebug(L)
+	stdlib.Open(L)
 	bitlib.Open(L)
 }

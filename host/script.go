@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/luasock/luasock/internal/iolib"
+	"github.com/luasock/luasock/internal/stdlib"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -65,7 +66,7 @@ func (rt *Runtime) print(L *lua.LState) int {
 		if i > 1 {
 			buf = append(buf, '\t')
 		}
-		buf = append(buf, L.ToStringMeta(L.Get(i)).String()...)
+		buf = append(buf, stdlib.ToString(L, L.Get(i))...)
 	}
 	_, _ = rt.stdout.Write(append(buf, '\n'))
 	return 0

@@ -40,11 +40,23 @@ const (
 	Modulo                            // % with fractions, negatives, inf (Lua: a - floor(a/b)*b)
 	NumberErrors                      // error(42) at level 1: the number becomes a string with the position
 	CQuirks                           // lua5.1's C library showing: print stops at "\0", %x of negatives, %c of 300, tonumber("-1", 16)
+	ConcatNumbers                     // .. of a number straight (else through tostring): the engine formats it
+	Libm                              // ^ with any operands, math.pow/exp/log/log10/sin: Go's math against glibc's, last bits
+	NegativeZero                      // -0 in arithmetic: the engine stores a -0 result in a register as 0
 	featureEnd
 )
 
 // AllFeatures is every feature.
 const AllFeatures = featureEnd - 1
+
+// KnownDifferences are the features whose differences from lua5.1 are
+// known and listed in docs/lua.md: inside the engine (.. on a number, %),
+// or lua5.1's C library that luasock does not copy. DefaultFeatures, the
+// rest, must match lua5.1 exactly.
+const (
+	KnownDifferences = ConcatNumbers | Modulo | CQuirks | Libm | NegativeZero
+	DefaultFeatures  = AllFeatures &^ KnownDifferences
+)
 
 var featureNames = []struct {
 	name string
@@ -56,6 +68,7 @@ var featureNames = []struct {
 	{"pcallupvalues", PcallUpvalues}, {"errors", Errors}, {"strings", Strings},
 	{"tonumber", Tonumber}, {"compare", Compare}, {"tables", Tables},
 	{"modulo", Modulo}, {"numbererrors", NumberErrors}, {"cquirks", CQuirks},
+	{"concatnumbers", ConcatNumbers}, {"libm", Libm}, {"negativezero", NegativeZero},
 }
 
 // String names the features joined by commas.
@@ -71,10 +84,11 @@ func (f Feature) String() string {
 
 // ParseFeatures reads a comma-separated list such as "all,-numbers,-concat"
 // or "varargs,andor": names add features, "-name" removes one, "all" adds
-// every feature. An empty string is every feature.
+// every feature, "default" DefaultFeatures. An empty string is
+// DefaultFeatures.
 func ParseFeatures(s string) (Feature, error) {
 	if strings.TrimSpace(s) == "" {
-		return AllFeatures, nil
+		return DefaultFeatures, nil
 	}
 	var f Feature
 	for _, word := range strings.Split(s, ",") {
@@ -84,6 +98,8 @@ func ParseFeatures(s string) (Feature, error) {
 		var bit Feature
 		if word == "all" {
 			bit = AllFeatures
+		} else if word == "default" {
+			bit = DefaultFeatures
 		} else {
 			for _, n := range featureNames {
 				if n.name == word {
@@ -273,7 +289,27 @@ func (g *gen) niceNum() string {
 	return niceNums[g.r.Intn(len(niceNums))]
 }
 
-func (g *gen) edgeNum() string { return edgeNums[g.r.Intn(len(edgeNums))] }
+func (g *gen) edgeNum() string {
+	for {
+		n := edgeNums[g.r.Intn(len(edgeNums))]
+		if g.f&NegativeZero != 0 || !strings.Contains(n, negZero) {
+			return n
+		}
+	}
+}
+
+// ops picks an arithmetic operator among ops, leaving out those whose
+// differences are known (% without Modulo, ^ without Libm).
+func (g *gen) op(ops ...string) string {
+	var keep []string
+	for _, o := range ops {
+		if (o == "%" && g.f&Modulo == 0) || (o == "^" && g.f&Libm == 0) {
+			continue
+		}
+		keep = append(keep, o)
+	}
+	return g.pick(keep...)
+}
 
 var strLits = []string{`""`, `"a"`, `"b"`, `"abc"`, `"hello"`, `"A"`, `"10"`, `"x y"`, `"0"`, `"\t"`, `"Zz"`, `"1e2"`, `"-3.5"`}
 
@@ -291,9 +327,16 @@ func (g *gen) numExpr(depth int) string {
 		}
 		return g.niceNum()
 	}
+	// Without NegativeZero a product, quotient or negation that may be -0
+	// gets + 0, which makes it 0 in both (-0 + 0 is 0): the engine would
+	// store it as 0, and the lost sign flips a later x / 0.
+	unsigned := ""
+	if g.f&NegativeZero == 0 {
+		unsigned = " + 0"
+	}
 	switch g.r.Intn(9) {
 	case 0:
-		return "-(" + g.numExpr(depth-1) + ")"
+		return "(-(" + g.numExpr(depth-1) + ")" + unsigned + ")"
 	case 1:
 		return "(#" + g.strExpr(depth-1) + ")" // # binds looser than ^
 	case 2:
@@ -301,9 +344,12 @@ func (g *gen) numExpr(depth int) string {
 	case 3:
 		return fmt.Sprintf("math.max(%s, %s)", g.numExpr(depth-1), g.numExpr(depth-1))
 	}
-	op := g.pick("+", "-", "*", "/", "^", "+", "-", "*")
+	op := g.op("+", "-", "*", "/", "^", "+", "-", "*")
 	if g.f&Modulo != 0 && g.chance(12) {
 		op = "%"
+	}
+	if op == "*" || op == "/" {
+		return fmt.Sprintf("(%s %s %s%s)", g.numExpr(depth-1), op, g.numExpr(depth-1), unsigned)
 	}
 	return fmt.Sprintf("(%s %s %s)", g.numExpr(depth-1), op, g.numExpr(depth-1))
 }
@@ -323,9 +369,28 @@ func (g *gen) strExpr(depth int) string {
 	case 1:
 		return fmt.Sprintf("string.upper(%s)", g.strExpr(depth-1))
 	case 2:
-		return fmt.Sprintf("tostring(%s)", g.numExpr(depth-1))
+		return g.numText(g.numExpr(depth - 1))
 	case 3:
 		return fmt.Sprintf("string.rep(%s, %d)", g.strLit(), g.between(-1, 3))
 	}
 	return fmt.Sprintf("(%s .. %s)", g.strVar(), g.pick(g.strLit(), "\"-\"", g.strVar()))
+}
+
+// concatNum is a number as an operand of .. : straight with ConcatNumbers,
+// else through tostring (the engine's own formatting is a known difference).
+func (g *gen) concatNum(num string) string {
+	if g.f&ConcatNumbers != 0 {
+		return num
+	}
+	return g.numText(num)
+}
+
+// numText is tostring(num) inside a string; without NegativeZero a -0
+// becomes 0 first (-0 + 0 is 0), since the comparison cannot tell a
+// "-0" inside a longer string.
+func (g *gen) numText(num string) string {
+	if g.f&NegativeZero != 0 {
+		return "tostring(" + num + ")"
+	}
+	return "tostring((" + num + ") + 0)"
 }

@@ -33,7 +33,8 @@ func TestParseFeatures(t *testing.T) {
 		in   string
 		want Feature
 	}{
-		{"", AllFeatures},
+		{"", DefaultFeatures},
+		{"default", DefaultFeatures},
 		{"all", AllFeatures},
 		{"all,-numbers", AllFeatures &^ Numbers},
 		{"varargs, andor", Varargs | AndOr},

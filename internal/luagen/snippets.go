@@ -394,15 +394,25 @@ func (g *gen) numbers() {
 		case 0:
 			g.printNum(g.edgeNum())
 		case 1, 2:
-			g.printNum(fmt.Sprintf("(%s) %s (%s)", g.edgeNum(), g.pick("+", "-", "*", "/", "^"), g.edgeNum()))
+			g.printNum(fmt.Sprintf("(%s) %s (%s)", g.edgeNum(), g.op("+", "-", "*", "/", "^"), g.edgeNum()))
 		case 3:
-			g.printNum(fmt.Sprintf("(%s) ^ (%s)", g.pick("7", "-7", "7.5", "-7.5", "5", "-5", "0", "2", "-2", "-8", "0.5"),
-				g.pick("3", "-3", "2", "-2", "0.5", "-0.5", "1/3", "0", "-1", "1.5")))
+			exps := []string{"3", "-3", "2", "-2", "0", "-1"} // exact: both agree
+			if g.f&Libm != 0 {
+				exps = append(exps, "0.5", "-0.5", "1/3", "1.5")
+			}
+			g.printNum(fmt.Sprintf("(%s) ^ (%s)", g.pick("7", "-7", "7.5", "-7.5", "5", "-5", "0", "2", "-2", "-8", "0.5"), g.pick(exps...)))
 		case 4:
-			fn := g.pick("math.floor", "math.ceil", "math.abs", "math.sqrt", "math.exp", "math.log", "math.log10", "math.sin", "math.deg", "math.rad")
-			g.printNum(fmt.Sprintf("%s(%s)", fn, g.edgeNum()))
+			fns := []string{"math.floor", "math.ceil", "math.abs", "math.sqrt", "math.deg", "math.rad"}
+			if g.f&Libm != 0 {
+				fns = append(fns, "math.exp", "math.log", "math.log10", "math.sin")
+			}
+			g.printNum(fmt.Sprintf("%s(%s)", g.pick(fns...), g.edgeNum()))
 		case 5:
-			fn := g.pick("math.fmod", "math.max", "math.min", "math.pow", "math.ldexp")
+			fns := []string{"math.fmod", "math.max", "math.min", "math.ldexp"}
+			if g.f&Libm != 0 {
+				fns = append(fns, "math.pow")
+			}
+			fn := g.pick(fns...)
 			if fn == "math.ldexp" {
 				g.printNum(fmt.Sprintf("math.ldexp(%s, %d)", g.pick("1", "0.5", "-3", "3"), g.between(-3, 60)))
 			} else {
@@ -423,13 +433,13 @@ func (g *gen) concat() {
 	operand := func() string {
 		switch g.r.Intn(5) {
 		case 0:
-			return "(" + g.edgeNum() + ")"
+			return g.concatNum("(" + g.edgeNum() + ")")
 		case 1:
-			return g.numVar()
+			return g.concatNum(g.numVar())
 		case 2:
 			return g.strVar()
 		case 3:
-			return g.niceNum()
+			return g.concatNum(g.niceNum())
 		}
 		return g.strLit()
 	}
