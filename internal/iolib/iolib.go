@@ -246,7 +246,7 @@ func optInteger(L *lua.LState, n, argn int, name string, def int64) int64 {
 	case lua.LNumber:
 		return toInteger(float64(v))
 	case lua.LString:
-		if f, ok := luaStrToNumber(string(v)); ok {
+		if f, ok := luanum.Parse(string(v)); ok {
 			return toInteger(f)
 		}
 	}

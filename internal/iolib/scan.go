@@ -4,9 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"io"
-	"math"
-	"strconv"
-	"strings"
+
+	"github.com/luasock/luasock/internal/luanum"
 )
 
 // scanNumber reads a number as glibc's fscanf "%lf" does (Lua 5.1's "*n"):
@@ -134,105 +133,10 @@ func scanNumber(r *bufio.Reader) (float64, bool, error) {
 // convert is strtod on what scanNumber collected: ok when some prefix is a
 // number.
 func convert(buf []byte) (float64, bool, error) {
-	f, n := strtod(string(buf))
+	f, n := luanum.Strtod(string(buf))
 	return f, n > 0, nil
 }
 
-// strtod converts the longest prefix of s that is a number (glibc's
-// strtod in the C locale, without leading white space) and returns how many
-// bytes it used (0: none).
-func strtod(s string) (float64, int) {
-	i := 0
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	sign := func(f float64) float64 {
-		if neg {
-			return -f
-		}
-		return f
-	}
-	rest := strings.ToLower(s[i:])
-	switch {
-	case strings.HasPrefix(rest, "infinity"):
-		return sign(math.Inf(1)), i + 8
-	case strings.HasPrefix(rest, "inf"):
-		return sign(math.Inf(1)), i + 3
-	case strings.HasPrefix(rest, "nan"):
-		n := i + 3
-		if j := strings.IndexByte(rest[3:], ')'); len(rest) > 3 && rest[3] == '(' && j > 0 && isNanChars(rest[4:3+j]) {
-			n += j + 1
-		}
-		return sign(math.NaN()), n
-	}
-	if strings.HasPrefix(rest, "0x") {
-		j, digits := scanDigits(s, i+2, isXDigit, 'p')
-		if digits > 0 {
-			text := s[i:j]
-			if !strings.ContainsAny(text, "pP") {
-				text += "p0"
-			}
-			f, _ := strconv.ParseFloat(text, 64)
-			return sign(f), j
-		}
-		// "0x" alone is the number 0 followed by "x"
-		return sign(0), i + 1
-	}
-	j, digits := scanDigits(s, i, isDigit, 'e')
-	if digits == 0 {
-		return 0, 0
-	}
-	f, err := strconv.ParseFloat(s[i:j], 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, 0
-	}
-	return sign(f), j
-}
-
-// scanDigits scans digits[.digits][exp[sign]digits] from s[i:] and returns
-// the end of the longest valid number and how many mantissa digits it has.
-func scanDigits(s string, i int, digit func(int) bool, exp byte) (int, int) {
-	digits := 0
-	for i < len(s) && digit(int(s[i])) {
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && digit(int(s[i])) {
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return i, 0
-	}
-	if i < len(s) && lower(int(s[i])) == int(exp) {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if j < len(s) && isDigit(int(s[j])) {
-			for j < len(s) && isDigit(int(s[j])) {
-				j++
-			}
-			i = j
-		}
-	}
-	return i, digits
-}
-
-func isNanChars(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := int(s[i])
-		if !(isDigit(c) || (c >= 'a' && c <= 'z') || c == '_') {
-			return false
-		}
-	}
-	return true
-}
 
 // isSpace is C's isspace in the C locale.
 func isSpace(c int) bool {
@@ -252,13 +156,3 @@ func lower(c int) int {
 	return c
 }
 
-// luaStrToNumber is Lua 5.1's luaO_str2d on glibc: strtod takes the whole
-// string (spaces around allowed; hexadecimal too).
-func luaStrToNumber(s string) (float64, bool) {
-	t := strings.Trim(s, " \t\n\v\f\r")
-	if t == "" {
-		return 0, false
-	}
-	f, n := strtod(t)
-	return f, n == len(t)
-}
