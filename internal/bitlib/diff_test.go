@@ -89,22 +89,11 @@ func TestBitMatchesLuaJIT(t *testing.T) {
 	runDifferential(t, "luajit", "luajit", "bit", bitSpecs)
 }
 
-func envInt(t *testing.T, name string, def int64) int64 {
-	s := os.Getenv(name)
-	if s == "" {
-		return def
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		t.Fatalf("%s=%q: %v", name, s, err)
-	}
-	return v
-}
 
 func runDifferential(t *testing.T, prog, pkg, lib string, specs []funcSpec) {
 	ref := testprog.Need(t, prog, pkg)
-	seed := envInt(t, "BITLIB_SEED", time.Now().UnixNano())
-	n := int(envInt(t, "BITLIB_CASES", 3000))
+	seed := testprog.EnvInt(t, "BITLIB_SEED", time.Now().UnixNano())
+	n := int(testprog.EnvInt(t, "BITLIB_CASES", 3000))
 	t.Logf("seed %d, %d cases (replay: BITLIB_SEED=%d go test ./internal/bitlib -run %s)", seed, n, seed, t.Name())
 	r := rand.New(rand.NewSource(seed))
 

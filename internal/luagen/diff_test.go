@@ -53,17 +53,6 @@ func (r run) String() string {
 	return fmt.Sprintf("%s\n%s", status, r.out)
 }
 
-func envInt(t *testing.T, name string, def int64) int64 {
-	s := os.Getenv(name)
-	if s == "" {
-		return def
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		t.Fatalf("%s=%q: %v", name, s, err)
-	}
-	return v
-}
 
 // TestDifferential runs generated programs with lua5.1 and with luasock and
 // compares stdout and success. LUAGEN_N (2000), LUAGEN_SEED (the time),
@@ -75,10 +64,10 @@ func envInt(t *testing.T, name string, def int64) int64 {
 // differs; a value on a rounding boundary can still differ) tune it.
 func TestDifferential(t *testing.T) {
 	lua := testprog.Need(t, "lua5.1", "lua5.1")
-	n := envInt(t, "LUAGEN_N", 2000)
-	seed := envInt(t, "LUAGEN_SEED", time.Now().UnixNano())
-	index := envInt(t, "LUAGEN_INDEX", -1)
-	reports := envInt(t, "LUAGEN_REPORTS", 5)
+	n := testprog.EnvInt(t, "LUAGEN_N", 2000)
+	seed := testprog.EnvInt(t, "LUAGEN_SEED", time.Now().UnixNano())
+	index := testprog.EnvInt(t, "LUAGEN_INDEX", -1)
+	reports := testprog.EnvInt(t, "LUAGEN_REPORTS", 5)
 	features, err := luagen.ParseFeatures(os.Getenv("LUAGEN_FEATURES"))
 	if err != nil {
 		t.Fatal(err)

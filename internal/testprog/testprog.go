@@ -7,6 +7,7 @@ package testprog
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 )
 
@@ -23,4 +24,19 @@ func Need(t testing.TB, prog, pkg string) string {
 	}
 	t.Skipf("skipped: needs %s (apt-get install %s)", prog, pkg)
 	return ""
+}
+
+// EnvInt reads an integer setting of a test (a seed, a count) from the
+// environment: def when unset, a failed test when it is not a number.
+func EnvInt(t testing.TB, name string, def int64) int64 {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", name, s, err)
+	}
+	return v
 }
