@@ -89,7 +89,6 @@ func TestBitMatchesLuaJIT(t *testing.T) {
 	runDifferential(t, "luajit", "luajit", "bit", bitSpecs)
 }
 
-
 func runDifferential(t *testing.T, prog, pkg, lib string, specs []funcSpec) {
 	ref := testprog.Need(t, prog, pkg)
 	seed := testprog.EnvInt(t, "BITLIB_SEED", time.Now().UnixNano())

@@ -137,7 +137,6 @@ func convert(buf []byte) (float64, bool, error) {
 	return f, n > 0, nil
 }
 
-
 // isSpace is C's isspace in the C locale.
 func isSpace(c int) bool {
 	return c == ' ' || (c >= '\t' && c <= '\r')
@@ -155,4 +154,3 @@ func lower(c int) int {
 	}
 	return c
 }
-

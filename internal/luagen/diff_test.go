@@ -53,7 +53,6 @@ func (r run) String() string {
 	return fmt.Sprintf("%s\n%s", status, r.out)
 }
 
-
 // TestDifferential runs generated programs with lua5.1 and with luasock and
 // compares stdout and success. LUAGEN_N (2000), LUAGEN_SEED (the time),
 // LUAGEN_FEATURES ("all"; e.g. "all,-numbers"), LUAGEN_INDEX (only that
