@@ -21,3 +21,12 @@ try(function() return -t end)
 try(function() return t.a.b.c end)
 try(function() n.field = 1 end)
 try(function() local up = n; return (function() return up.x end)() end)
+
+-- inside multiple assignments, which luasock compiles in its own order
+local a, b = 1
+try(function() a, b = b.x, a end)
+local u
+try(function() a, u.x = 1, 2 end)
+try(function() u.y, a = 1, 2 end)
+try(function() a, b = nofunc(), 2 end)
+try(function() local c, d = 1, 2; c, d = d + nil, c end)
