@@ -1,17 +1,14 @@
 package host
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
+	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/iolib"
 	"github.com/luasock/luasock/internal/stdlib"
-	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -20,14 +17,7 @@ import (
 func readScript(path string) ([]byte, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		var en syscall.Errno
-		reason := err.Error()
-		if errors.As(err, &en) {
-			reason = luabind.Strerror(int(en))
-		} else if errors.Is(err, fs.ErrNotExist) {
-			reason = "No such file or directory"
-		}
-		return nil, fmt.Errorf("cannot open %s: %s", path, reason)
+		return nil, fmt.Errorf("cannot open %s: %s", path, errno.Text(err))
 	}
 	return src, nil
 }

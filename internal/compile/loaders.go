@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"syscall"
 
 	"github.com/luasock/luasock/internal/errno"
 	lua "github.com/yuin/gopher-lua"
@@ -158,7 +157,7 @@ func (ld *Loader) readFile(L *lua.LState, fname string) (chunkname string, src [
 		}
 		src, e := io.ReadAll(ld.stdin)
 		if e != nil {
-			return "", nil, "cannot read stdin: " + reason(e)
+			return "", nil, "cannot read stdin: " + errno.Text(e)
 		}
 		return "=stdin", src, ""
 	}
@@ -170,7 +169,7 @@ func (ld *Loader) readFile(L *lua.LState, fname string) (chunkname string, src [
 		if errors.As(e, &pe) && pe.Op == "read" {
 			verb = "read"
 		}
-		return "", nil, "cannot " + verb + " " + path + ": " + reason(e)
+		return "", nil, "cannot " + verb + " " + path + ": " + errno.Text(e)
 	}
 	return "@" + path, src, ""
 }
@@ -207,17 +206,6 @@ func (ld *Loader) searchPath(L *lua.LState) int {
 	return 1
 }
 
-// reason is the C library's text for a file error.
-func reason(err error) string {
-	var en syscall.Errno
-	switch {
-	case errors.As(err, &en):
-		return errno.Strerror(int(en))
-	case errors.Is(err, fs.ErrNotExist):
-		return "No such file or directory"
-	}
-	return err.Error()
-}
 
 func typeName(L *lua.LState, n int) string {
 	if n > L.GetTop() {

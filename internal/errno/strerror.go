@@ -3,6 +3,8 @@
 package errno
 
 import (
+	"errors"
+	"io/fs"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,4 +29,17 @@ func Strerror(n int) string {
 		s = string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
+}
+
+// Text is the C library's text for a Go error from a system call or a file
+// operation ("No such file or directory"), or the error's own text.
+func Text(err error) string {
+	var en syscall.Errno
+	switch {
+	case errors.As(err, &en):
+		return Strerror(int(en))
+	case errors.Is(err, fs.ErrNotExist):
+		return "No such file or directory"
+	}
+	return err.Error()
 }
