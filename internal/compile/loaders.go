@@ -206,7 +206,6 @@ func (ld *Loader) searchPath(L *lua.LState) int {
 	return 1
 }
 
-
 func typeName(L *lua.LState, n int) string {
 	if n > L.GetTop() {
 		return "no value"
