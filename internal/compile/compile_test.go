@@ -1,0 +1,86 @@
+package compile
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+const swaps = `
+local a, b = 1, 2
+a, b = b, a
+local x, y = 0, 0
+x, y = x + 1, x + y
+local p, q, r = 1, 2, 3
+p, q, r = r, p, q
+return a .. b .. "," .. x .. y .. "," .. p .. q .. r`
+
+func run(t *testing.T, proto *lua.FunctionProto) string {
+	t.Helper()
+	L := lua.NewState()
+	defer L.Close()
+	L.Push(L.NewFunctionFromProto(proto))
+	if err := L.PCall(0, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	return L.Get(-1).String()
+}
+
+// TestRewriteOrdersAssignments is yuin/gopher-lua#440: compiled as it is,
+// the swaps come out wrong; through Compile, as Lua 5.1 computes them.
+func TestRewriteOrdersAssignments(t *testing.T) {
+	chunk, err := parse.Parse(strings.NewReader(swaps), "swaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := lua.Compile(chunk, "swaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, plain); got == "21,10,312" {
+		t.Fatalf("gopher-lua compiles the swaps right now (%s): is the rewrite still needed?", got)
+	}
+	fixed, err := Compile("=swaps", []byte(swaps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, fixed); got != "21,10,312" {
+		t.Fatalf("swaps give %s, want 21,10,312", got)
+	}
+}
+
+func TestChunkID(t *testing.T) {
+	long := strings.Repeat("x", 80)
+	for _, c := range []struct{ in, want string }{
+		{"@script.lua", "script.lua"},
+		{"=stdin", "stdin"},
+		{"=" + long, long[:59]},
+		{"@" + long + ".lua", "..." + (long + ".lua")[84-52:]},
+		{"x = 1", `[string "x = 1"]`},
+		{"x = 1\nerror()", `[string "x = 1..."]`},
+		{long, `[string "` + long[:43] + `..."]`},
+	} {
+		if got := ChunkID(c.in); got != c.want {
+			t.Errorf("ChunkID(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestSyntaxErrorsNameLineAndToken(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"local x = = 2", "f.lua:1: syntax error near '='"},
+		{"if true then\n", "f.lua:2: syntax error near '<eof>'"},
+		{"#!/usr/bin/env luasock\nlocal = 1", "f.lua:2: syntax error near '='"},
+	} {
+		_, err := Compile("@f.lua", []byte(c.src))
+		if err == nil || err.Error() != c.want {
+			t.Errorf("Compile(%q): %v, want %s", c.src, err, c.want)
+		}
+	}
+	if _, err := Compile("@f.lua", bytes.Repeat([]byte("local a = 1\n"), 3)); err != nil {
+		t.Fatal(err)
+	}
+}
