@@ -14,6 +14,8 @@ const flushDelay = 20 * time.Millisecond
 const flushSize = 64 << 10
 
 // lineWriter is the script's stdout. Safe for concurrent use (workers).
+// A write that fails (the reader of a pipe went away) must not fail the
+// script: from then on output is dropped, and broken is told once.
 type lineWriter struct {
 	mu     sync.Mutex
 	w      io.Writer
@@ -21,15 +23,23 @@ type lineWriter struct {
 	timer  *time.Timer
 	armed  bool
 	closed bool
+	failed bool
+	broken func(error) // called once, with the lock held, on the first failed write
 }
 
-func newLineWriter(w io.Writer) *lineWriter { return &lineWriter{w: w} }
+func newLineWriter(w io.Writer, broken func(error)) *lineWriter {
+	return &lineWriter{w: w, broken: broken}
+}
 
 func (lw *lineWriter) Write(p []byte) (int, error) {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
+	if lw.failed {
+		return len(p), nil
+	}
 	if lw.closed {
-		return lw.w.Write(p)
+		lw.write(p)
+		return len(p), nil
 	}
 	lw.buf = append(lw.buf, p...)
 	switch {
@@ -56,8 +66,21 @@ func (lw *lineWriter) Flush() {
 func (lw *lineWriter) flushLocked() {
 	lw.armed = false
 	if len(lw.buf) > 0 {
-		_, _ = lw.w.Write(lw.buf) // a closed pipe must not fail the script
+		lw.write(lw.buf)
 		lw.buf = lw.buf[:0]
+	}
+}
+
+// write writes p through, unless an earlier write failed.
+func (lw *lineWriter) write(p []byte) {
+	if lw.failed {
+		return
+	}
+	if _, err := lw.w.Write(p); err != nil {
+		lw.failed = true
+		if lw.broken != nil {
+			lw.broken(err)
+		}
 	}
 }
 

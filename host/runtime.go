@@ -122,7 +122,9 @@ func RunContext(ctx context.Context, opts Options) int {
 	if stdout == nil {
 		stdout = io.Discard
 	}
-	out := newLineWriter(stdout)
+	out := newLineWriter(stdout, func(err error) {
+		fmt.Fprintf(opts.Stderr, "luasock: stdout is closed (%v): the script's output is dropped from now on\n", err)
+	})
 	defer out.Close()
 	var trace *luabind.Tracer
 	if opts.Trace != nil {

@@ -190,6 +190,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(signals)
+	// A closed stdout or stderr (luasock run server.lua | head -1) must not
+	// kill a server: with SIGPIPE caught, a write returns EPIPE instead, and
+	// the output is dropped. (Caught, not ignored: children start with the
+	// default.)
+	pipes := make(chan os.Signal, 1)
+	signal.Notify(pipes, syscall.SIGPIPE)
+	defer signal.Stop(pipes)
 	code := host.Run(host.Options{
 		Script:     args[0],
 		Args:       args[1:],

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -55,6 +56,7 @@ func TestScripts(t *testing.T) {
 			"holdopen":   cmdHoldOpen,
 			"nearnow":    cmdNearNow,
 			"udpsend":    cmdUDPSend,
+			"closedpipe": cmdClosedPipe,
 		},
 	})
 }
@@ -229,5 +231,33 @@ func TestUsage(t *testing.T) {
 			(tt.stdout == "" && out.Len() != 0) || (tt.stderr == "" && errb.Len() != 0) {
 			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", tt.args, code, out.String(), errb.String())
 		}
+	}
+}
+
+// cmdClosedPipe: closedpipe PROG ARGS... runs PROG with its stdout a pipe
+// that nobody reads (closed at once, as `| head -1` leaves it) and its
+// stderr in the script's stderr; it fails when PROG exits non-zero.
+func cmdClosedPipe(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 {
+		ts.Fatalf("usage: closedpipe PROG ARGS...")
+	}
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	r, w, err := os.Pipe()
+	ts.Check(err)
+	r.Close()
+	cmd := exec.Command(path, args[1:]...)
+	cmd.Dir = ts.Getenv("WORK")
+	cmd.Env = os.Environ()
+	for _, kv := range []string{"PATH", statusFileEnv} {
+		cmd.Env = append(cmd.Env, kv+"="+ts.Getenv(kv))
+	}
+	cmd.Stdout, cmd.Stderr = w, ts.Stderr()
+	err = cmd.Run()
+	w.Close()
+	if (err != nil) != neg {
+		ts.Fatalf("closedpipe: %v", err)
 	}
 }
