@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -36,7 +37,7 @@ func (rt *Runtime) sleep(L *lua.LState) int {
 		}
 		L.RaiseError("bad argument #1 to 'sleep' (must be greater than or equal to 0)")
 	}
-	d := time.Duration(math.Min(float64(n)*float64(time.Second), math.MaxInt64))
+	d := luanum.Duration(float64(n)) // sleep(math.huge) waits until the run stops
 	if d == 0 {
 		// A yield: the lock goes to the tasks waiting for it, and Gosched
 		// lets a task spawned just now reach the lock first; it would

@@ -61,7 +61,7 @@ func optNumber(L *lua.LState, n int, fname string, def float64) float64 {
 
 func checkInt(L *lua.LState, n int, fname string) int {
 	f := checkNumber(L, n, fname)
-	if math.IsNaN(f) || f > math.MaxInt64 || f < math.MinInt64 {
+	if math.IsNaN(f) || f >= 0x1p63 || f < -0x1p63 { // int(f) would wrap
 		argError(L, n, fname, "number has no integer representation")
 	}
 	return int(f)

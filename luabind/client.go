@@ -28,7 +28,7 @@ func (a *api) client(L *lua.LState, fname string) int {
 	wait := defaultConnectTimeout
 	if L.Get(2) != lua.LNil {
 		if t := checkNumber(L, 2, fname); t >= 0 {
-			wait = max(seconds(t), time.Nanosecond)
+			wait = max(seconds(t, 0), time.Nanosecond)
 		} else {
 			wait = -1
 		}

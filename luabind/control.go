@@ -14,7 +14,7 @@ func setTimeout(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	sec := checkNumber(L, 2, fname)
 	usec := optNumber(L, 3, fname, 0)
-	s.timeout = max(seconds(sec)+time.Duration(usec)*time.Microsecond, time.Nanosecond)
+	s.timeout = max(seconds(sec, usec), time.Nanosecond)
 	L.Push(lua.LTrue)
 	return 1
 }

@@ -42,7 +42,7 @@ type dateCache struct {
 func (a *api) date(L *lua.LState, fname string) int {
 	format := checkString(L, 1, fname)
 	if L.Get(2) != lua.LNil {
-		t := time.Unix(int64(checkNumber(L, 2, fname)), 0).In(dateLocation)
+		t := time.Unix(int64(checkInt(L, 2, fname)), 0).In(dateLocation)
 		L.Push(lua.LString(FormatDate(make([]byte, 0, 64), format, t)))
 		return 1
 	}

@@ -51,7 +51,7 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 		if usec < 0 {
 			argError(L, 5, fname, "must be greater than or equal to 0")
 		}
-		wait = seconds(sec) + time.Duration(usec)*time.Microsecond
+		wait = seconds(sec, usec)
 	}
 	events := [3]int16{unix.POLLIN, unix.POLLOUT, unix.POLLPRI}
 	var entries [3][]selectEntry

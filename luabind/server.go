@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -191,12 +192,10 @@ func setServerOptions(fd int, addr Address, family int, o *SocketOptions) error 
 	return nil
 }
 
-// seconds converts a Lua timeout in seconds to a duration, saturating.
-func seconds(t float64) time.Duration {
-	if t*float64(time.Second) >= math.MaxInt64 {
-		return math.MaxInt64
-	}
-	return time.Duration(t * float64(time.Second))
+// seconds converts a Lua timeout in seconds (and microseconds, as PHP
+// takes them) to a duration, saturating instead of wrapping.
+func seconds(sec, usec float64) time.Duration {
+	return luanum.Duration(sec + usec/1e6)
 }
 
 // accept is `stream_socket_accept(server [, timeout])` → `conn, peername` |
@@ -207,7 +206,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	wait := time.Duration(-1)
 	if L.Get(2) != lua.LNil {
 		if t := checkNumber(L, 2, fname); t >= 0 {
-			wait = seconds(t)
+			wait = seconds(t, 0)
 		}
 	}
 	var conn *Stream
