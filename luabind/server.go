@@ -2,6 +2,7 @@ package luabind
 
 import (
 	"crypto/tls"
+	"errors"
 	"math"
 	"net/netip"
 	"strings"
@@ -198,6 +199,63 @@ func seconds(sec, usec float64) time.Duration {
 	return luanum.Duration(sec + usec/1e6)
 }
 
+// Accept back-off: an accept that fails for want of descriptors or memory
+// (EMFILE, ENFILE, ENOBUFS, ENOMEM) waits, with the Lua lock released, and
+// tries again, as Go's net/http server does: a burst of clients must neither
+// end a server nor spin it while the tasks that would close descriptors
+// wait for the lock. ECONNABORTED (the client left the queue) is retried at
+// once. Only a timeout or another error reaches the script.
+const (
+	acceptBackoffFirst = 5 * time.Millisecond
+	acceptBackoffMax   = time.Second
+)
+
+func transientAccept(err error) bool {
+	return errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) ||
+		errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM)
+}
+
+// acceptRetrying is a.do for accept, with the back-off above. wait < 0
+// waits without end, 0 polls once.
+func (a *api) acceptRetrying(L *lua.LState, s *Stream, wait time.Duration, attempt func(fd int) error) error {
+	var deadline time.Time
+	if wait > 0 {
+		deadline = time.Now().Add(wait)
+	}
+	delay := acceptBackoffFirst
+	for {
+		left := wait
+		if wait > 0 {
+			if left = time.Until(deadline); left <= 0 {
+				return errTimedOut
+			}
+		}
+		err := a.do(L, s, false, left, attempt)
+		switch {
+		case errors.Is(err, unix.ECONNABORTED):
+			continue
+		case !transientAccept(err):
+			return err
+		case wait == 0:
+			return errTimedOut // nothing could be accepted now
+		}
+		pause := delay
+		if wait > 0 {
+			pause = min(pause, time.Until(deadline))
+		}
+		ctx := a.host.Context()
+		a.host.Block(L, func() {
+			t := time.NewTimer(pause)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+		})
+		delay = min(2*delay, acceptBackoffMax)
+	}
+}
+
 // accept is `stream_socket_accept(server [, timeout])` → `conn, peername` |
 // `nil, errstr, errno`. No timeout (or a negative one) waits until a client
 // comes; 0 polls once; a timeout gives `nil, "Connection timed out", 110`.
@@ -211,7 +269,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	}
 	var conn *Stream
 	var peer unix.Sockaddr
-	err := a.do(L, s, false, wait, func(fd int) error {
+	err := a.acceptRetrying(L, s, wait, func(fd int) error {
 		nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		if err != nil {
 			return err

@@ -57,6 +57,7 @@ func TestScripts(t *testing.T) {
 			"nearnow":    cmdNearNow,
 			"udpsend":    cmdUDPSend,
 			"closedpipe": cmdClosedPipe,
+			"emfile":     cmdEMFILE,
 		},
 	})
 }
