@@ -1,6 +1,10 @@
 package host
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // fairLock is the Lua lock. Unlike sync.Mutex it is handed to waiters in
 // the order they came: a task that releases the lock in a blocking call and
@@ -10,6 +14,8 @@ type fairLock struct {
 	mu      sync.Mutex
 	held    bool
 	waiters []chan struct{}
+	waiting atomic.Int32 // len(waiters), read without mu
+	since   time.Time    // when the holder took the lock; only the holder touches it
 }
 
 func (l *fairLock) Lock() {
@@ -17,12 +23,21 @@ func (l *fairLock) Lock() {
 	if !l.held {
 		l.held = true
 		l.mu.Unlock()
+		l.since = time.Now()
 		return
 	}
 	turn := make(chan struct{})
 	l.waiters = append(l.waiters, turn)
+	l.waiting.Add(1)
 	l.mu.Unlock()
 	<-turn // Unlock handed the lock over: held stays true
+	l.since = time.Now()
+}
+
+// overdue reports, to the holder, that others wait and it has held the
+// lock for longer than slice.
+func (l *fairLock) overdue(slice time.Duration) bool {
+	return l.waiting.Load() > 0 && time.Since(l.since) > slice
 }
 
 func (l *fairLock) Unlock() {
@@ -35,6 +50,7 @@ func (l *fairLock) Unlock() {
 	next := l.waiters[0]
 	l.waiters[0] = nil
 	l.waiters = l.waiters[1:]
+	l.waiting.Add(-1)
 	l.mu.Unlock()
 	close(next)
 }

@@ -327,6 +327,19 @@ func (rt *Runtime) Block(L *lua.LState, wait func()) {
 	L.G.CurrentThread = rt.protector.Thread(L) // inside pcall, L is a pool thread
 }
 
+// turnSlice is how long a task may hold the Lua lock while others wait
+// before a socket call hands it over (Turn). docs/benchmarks.md measures
+// the cost.
+const turnSlice = time.Millisecond
+
+// Turn implements luabind.Host: after its time slice, a task whose calls
+// never wait lets the waiting tasks run first.
+func (rt *Runtime) Turn(L *lua.LState) {
+	if rt.lock.overdue(turnSlice) {
+		rt.Block(L, func() {})
+	}
+}
+
 // Context implements luabind.Host: it is cancelled when the run stops.
 func (rt *Runtime) Context() context.Context { return rt.ctx }
 

@@ -25,6 +25,12 @@ type Host interface {
 	// Context is cancelled when the run stops; waits that are not on a
 	// tracked socket (name resolution) watch it.
 	Context() context.Context
+	// Turn is called after every API call, with the Lua lock held: when the
+	// calling task has held the lock for its time slice while other tasks
+	// wait for it, it hands the lock over to them (in order) and takes it
+	// back, as Block does. A call whose socket is always ready (a client
+	// that streams without pause) so cannot keep the other tasks waiting.
+	Turn(L *lua.LState)
 }
 
 type api struct {
@@ -78,7 +84,7 @@ func Open(L *lua.LState, host Host, cfg Config) {
 func (a *api) module(L *lua.LState) *lua.LTable {
 	mod := L.NewTable()
 	for name, fn := range a.functions() {
-		mod.RawSetString(name, L.NewFunction(fn))
+		mod.RawSetString(name, L.NewFunction(a.turning(fn)))
 	}
 	for name, v := range constants {
 		mod.RawSetString(name, lua.LNumber(v))
@@ -88,7 +94,7 @@ func (a *api) module(L *lua.LState) *lua.LTable {
 	mt := L.NewTypeMetatable(streamTypeName)
 	methods := L.NewTable()
 	for name, fn := range a.methods() {
-		methods.RawSetString(name, L.NewFunction(fn))
+		methods.RawSetString(name, L.NewFunction(a.turning(fn)))
 	}
 	mt.RawSetString("__index", methods)
 	mt.RawSetString("__tostring", L.NewFunction(streamToString))
@@ -97,6 +103,15 @@ func (a *api) module(L *lua.LState) *lua.LTable {
 	ctxMT := L.NewTypeMetatable(contextTypeName)
 	ctxMT.RawSetString("__tostring", L.NewFunction(contextToString))
 	return mod
+}
+
+// turning gives the other tasks their turn after fn (Host.Turn).
+func (a *api) turning(fn lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		n := fn(L)
+		a.host.Turn(L)
+		return n
+	}
 }
 
 // named binds an implementation to the name its errors report.

@@ -205,6 +205,7 @@ var mistakes = []mistake{
 type testHost struct{ closers *[]io.Closer }
 
 func (h testHost) Block(L *lua.LState, wait func()) { wait() }
+func (h testHost) Turn(L *lua.LState)               {}
 func (h testHost) Track(c io.Closer)                { *h.closers = append(*h.closers, c) }
 func (h testHost) Untrack(c io.Closer)              {}
 func (h testHost) Context() context.Context         { return context.Background() }
