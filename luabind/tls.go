@@ -107,7 +107,8 @@ func serverTLSConfig(o *SSLOptions) (*tls.Config, error) {
 // against the system's roots (or ssl.cafile) and the name against
 // ssl.peer_name or the host connected to. verify_peer = false skips both,
 // verify_peer_name = false the name; allow_self_signed accepts a
-// certificate that signed itself.
+// certificate that signed itself without a root vouching for it, but not
+// one that is expired, not yet valid, not for serverAuth or for another name.
 func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 	name := host
 	if o.PeerName != "" {
@@ -139,7 +140,8 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 				return errors.New("the peer sent no certificate")
 			}
 			leaf := cs.PeerCertificates[0]
-			opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool()}
+			opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool(),
+				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 			for _, c := range cs.PeerCertificates[1:] {
 				opts.Intermediates.AddCert(c)
 			}
@@ -147,14 +149,16 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 				opts.DNSName = name
 			}
 			_, err := leaf.Verify(opts)
-			if err != nil && selfSigned && bytes.Equal(leaf.RawIssuer, leaf.RawSubject) &&
-				leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
-				err = nil
-				if verifyName {
-					err = leaf.VerifyHostname(name)
-				}
-			}
 			var unknown x509.UnknownAuthorityError
+			if selfSigned && errors.As(err, &unknown) && signedItself(leaf) {
+				// PHP forgives only OpenSSL's DEPTH_ZERO_SELF_SIGNED_CERT:
+				// the leaf becomes its own root, and its dates, extended key
+				// usage and name are checked as any other's.
+				alone := x509.NewCertPool()
+				alone.AddCert(leaf)
+				opts.Roots, opts.Intermediates = alone, nil
+				_, err = leaf.Verify(opts)
+			}
 			switch {
 			case errors.As(err, &unknown):
 				return errors.New("certificate verification failed: it is signed by an unknown authority " +
@@ -169,6 +173,13 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 		cfg.ServerName = name
 	}
 	return cfg, nil
+}
+
+// signedItself tells whether c names itself as its issuer and its own key
+// verifies its signature. A root pool holding c alone would not check that.
+func signedItself(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject) &&
+		c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 // cryptoState is a stream's TLS session.
