@@ -3,9 +3,11 @@ package luabind
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
@@ -169,13 +171,19 @@ func (a *api) fill(L *lua.LState, s *Stream) error {
 	return nil
 }
 
-// take removes and returns the first n bytes of the read-ahead buffer.
+// take removes and returns the first n bytes of the read-ahead buffer. A
+// large buffer is not kept for the few bytes left in it: a connection that
+// once read a long line must not hold its memory for good.
 func (s *Stream) take(n int) lua.LString {
 	out := lua.LString(s.readBuf[:n])
-	if n == len(s.readBuf) {
+	rest := s.readBuf[n:]
+	switch {
+	case cap(s.readBuf) > longLine && len(rest) <= cap(s.readBuf)/4:
+		s.readBuf = append([]byte(nil), rest...)
+	case len(rest) == 0:
 		s.readBuf = s.readBuf[:0]
-	} else {
-		s.readBuf = s.readBuf[n:]
+	default:
+		s.readBuf = rest
 	}
 	return out
 }
@@ -428,32 +436,7 @@ func (a *api) gets(L *lua.LState, fname string) int {
 	if L.Get(2) != lua.LNil {
 		limit = checkLength(L, 2, fname) - 1
 	}
-	for {
-		i := bytes.IndexByte(s.readBuf, '\n')
-		switch {
-		case i >= 0 && (limit < 0 || i < limit):
-			L.Push(s.take(i + 1))
-			return 1
-		case limit >= 0 && len(s.readBuf) >= limit:
-			L.Push(s.take(limit))
-			return 1
-		case s.eof:
-			return a.pushRest(L, s)
-		}
-		if err := a.fill(L, s); err != nil {
-			return pushReadFailure(L, s, err)
-		}
-	}
-}
-
-// pushRest returns what is left at the end of the stream, or nil.
-func (a *api) pushRest(L *lua.LState, s *Stream) int {
-	if len(s.readBuf) == 0 {
-		L.Push(lua.LNil)
-	} else {
-		L.Push(s.take(len(s.readBuf)))
-	}
-	return 1
+	return a.pushLine(L, s, lineEnd{ending: "\n", keep: true, limit: limit})
 }
 
 // getLine is `stream_get_line(s, length [, ending])` → the bytes before
@@ -469,24 +452,196 @@ func (a *api) getLine(L *lua.LState, fname string) int {
 		length = chunkSize
 	}
 	ending := optString(L, 3, fname, "")
+	return a.pushLine(L, s, lineEnd{ending: ending, limit: length})
+}
+
+// pushLine reads a line and pushes it, or the failure.
+func (a *api) pushLine(L *lua.LState, s *Stream, e lineEnd) int {
+	line, err := a.readLine(L, s, e)
+	if err != nil {
+		return pushReadFailure(L, s, err)
+	}
+	L.Push(line)
+	return 1
+}
+
+// longLine is the read-ahead size past which a line still being read
+// gathers in the chunks received instead of one growing buffer, so each
+// byte is copied once more (into the string returned), not at every growth.
+const longLine = 64 << 10
+
+// scannedBytes counts the bytes searched for line endings: tests check
+// that the search is linear.
+var scannedBytes atomic.Int64
+
+// lineEnd says where readLine stops.
+type lineEnd struct {
+	ending string // "" ends no line: only limit or the end of the stream
+	keep   bool   // the line includes its ending (fgets); else it is dropped
+	limit  int    // bytes returned at most; < 0 no limit
+}
+
+// enough is how many bytes must be there to know that no ending comes
+// within the limit.
+func (e lineEnd) enough() int {
+	if e.limit < 0 || e.limit > math.MaxInt/2 {
+		return math.MaxInt
+	}
+	if e.keep {
+		return e.limit
+	}
+	return e.limit + len(e.ending)
+}
+
+// cut is how many bytes the line ending at i (-1: none) returns and how many
+// it consumes; n is the bytes there.
+func (e lineEnd) cut(i, n int) (line, used int) {
+	kept := 0
+	if e.keep {
+		kept = len(e.ending)
+	}
+	if i >= 0 && (e.limit < 0 || i+kept <= e.limit) {
+		return i + kept, i + len(e.ending)
+	}
+	if e.limit >= 0 && n > e.limit {
+		return e.limit, e.limit
+	}
+	return n, n
+}
+
+// readLine reads up to e's ending, e.limit bytes, or the end of the
+// stream, and returns the line (nil at the end of the stream). A read that
+// fails leaves every byte read ahead for the next call. Each byte is
+// searched for the ending once.
+func (a *api) readLine(L *lua.LState, s *Stream, e lineEnd) (lua.LValue, error) {
+	from := 0 // the bytes before have no ending
 	for {
-		if i := bytes.Index(s.readBuf, bytesOf(ending)); ending != "" && i >= 0 && i <= length {
-			line := s.take(i)
-			s.take(len(ending))
-			L.Push(line)
-			return 1
+		buf := s.readBuf
+		if e.ending != "" && from < len(buf) {
+			scannedBytes.Add(int64(len(buf) - from))
+			if i := bytes.Index(buf[from:], bytesOf(e.ending)); i >= 0 {
+				line, used := e.cut(from+i, len(buf))
+				return s.takeLine(line, used), nil
+			}
+			from = max(0, len(buf)-len(e.ending)+1)
 		}
 		switch {
-		case len(s.readBuf) >= length:
-			L.Push(s.take(length))
-			return 1
+		case len(buf) >= e.enough() || s.eof && len(buf) > 0:
+			line, used := e.cut(-1, len(buf))
+			return s.takeLine(line, used), nil
 		case s.eof:
-			return a.pushRest(L, s)
+			return lua.LNil, nil
+		case len(buf) >= longLine:
+			return a.readLongLine(L, s, e)
 		}
 		if err := a.fill(L, s); err != nil {
-			return pushReadFailure(L, s, err)
+			return nil, err
 		}
 	}
+}
+
+// takeLine returns the first n bytes of the read-ahead buffer and drops
+// used of them.
+func (s *Stream) takeLine(n, used int) lua.LString {
+	line := s.take(n)
+	s.take(used - n)
+	return line
+}
+
+// readLongLine is readLine once the read-ahead buffer, which holds no
+// ending, has reached longLine bytes: the chunks received are kept as they
+// are and joined once, into the line.
+func (a *api) readLongLine(L *lua.LState, s *Stream, e lineEnd) (lua.LValue, error) {
+	parts := [][]byte{s.readBuf}
+	n := len(s.readBuf)
+	s.readBuf = nil
+	size := maxRecv
+	if s.datagram() {
+		size = chunkSize // as fill: one datagram at a time, cut the same way
+	}
+	tail := []byte(nil) // the last len(ending)-1 bytes, where an ending may begin
+	if k := len(e.ending) - 1; k > 0 {
+		tail = append(tail, parts[0][n-k:]...)
+	}
+	for {
+		data, _, eof, err := a.recv(L, s, size, 0)
+		if err != nil {
+			s.readBuf = append(bytes.Join(parts, nil), s.readBuf...) // TLS may have left some there
+			return nil, err
+		}
+		if eof {
+			s.eof = true
+			line, used := e.cut(-1, n)
+			return s.joinLine(parts, n, line, used), nil
+		}
+		pieces := [][]byte{bytesOf(data)}
+		if len(s.readBuf) > 0 { // the rest of a TLS record, which comes after data
+			pieces = append(pieces, s.readBuf)
+			s.readBuf = nil
+		}
+		for _, p := range pieces {
+			i := -1
+			if e.ending != "" {
+				i = findEnding(tail, p, e.ending)
+				if i >= 0 {
+					i += n - len(tail)
+				}
+				if k := len(e.ending) - 1; k > 0 {
+					tail = lastBytes(tail, p, k)
+				}
+			}
+			parts = append(parts, p)
+			n += len(p)
+			if i >= 0 || n >= e.enough() {
+				line, used := e.cut(i, n)
+				return s.joinLine(parts, n, line, used), nil
+			}
+		}
+	}
+}
+
+// findEnding finds ending in tail+p (tail is shorter than ending), looking
+// at each byte of p once.
+func findEnding(tail, p []byte, ending string) int {
+	scannedBytes.Add(int64(len(p)))
+	if len(tail) > 0 {
+		window := append(append([]byte(nil), tail...), p[:min(len(p), len(ending)-1)]...)
+		if i := bytes.Index(window, bytesOf(ending)); i >= 0 {
+			return i
+		}
+	}
+	if i := bytes.Index(p, bytesOf(ending)); i >= 0 {
+		return len(tail) + i
+	}
+	return -1
+}
+
+// lastBytes is the last k bytes of tail+p.
+func lastBytes(tail, p []byte, k int) []byte {
+	if len(p) >= k {
+		return append(tail[:0:0], p[len(p)-k:]...)
+	}
+	return append(append(tail[:0:0], tail[max(0, len(tail)+len(p)-k):]...), p...)
+}
+
+// joinLine returns the first line bytes of parts (n bytes in all) as one
+// string and leaves the bytes after the first used in the read-ahead buffer.
+func (s *Stream) joinLine(parts [][]byte, n, line, used int) lua.LString {
+	var b strings.Builder
+	b.Grow(line)
+	rest := make([]byte, 0, n-used)
+	off := 0
+	for _, p := range parts {
+		if off < line {
+			b.Write(p[:min(len(p), line-off)])
+		}
+		if end := off + len(p); end > used {
+			rest = append(rest, p[max(0, used-off):]...)
+		}
+		off += len(p)
+	}
+	s.readBuf = rest
+	return lua.LString(b.String())
 }
 
 // getContents is `stream_get_contents(s [, maxlength])` → everything up to the

@@ -410,3 +410,34 @@ fclose(s)
 		t.Fatalf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", r.Code, got, want, r.Stderr)
 	}
 }
+
+// TestLongLineTimeoutKeepsIt: a timeout in the middle of a line longer than
+// the read-ahead buffer keeps all of it, and the next fgets returns it whole.
+func TestLongLineTimeoutKeepsIt(t *testing.T) {
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+local c = assert(stream_socket_accept(s))
+stream_set_timeout(c, 0, 200000)
+local line, err, code = fgets(c)
+while code == 110 and stream_get_meta_data(c).unread_bytes < 300000 do
+  line, err, code = fgets(c) -- the peer may still be sending
+end
+print(line, err, code, stream_get_meta_data(c).unread_bytes)
+stream_set_timeout(c, 10)
+line = fgets(c)
+print(#line, line == string.rep("0123456789", 30000) .. "end\n")
+print(fgets(c))
+`
+	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
+		c.Write([]byte(strings.Repeat("0123456789", 30000)))
+		testutil.NextLine(t, lines) // the timeout
+		c.Write([]byte("end\nnext\n"))
+		io.Copy(io.Discard, c)
+	})
+	r := testutil.Run(t, src, peer)
+	want := "nil\tConnection timed out\t110\t300000\n300004\ttrue\nnext\n\n"
+	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
+		t.Fatalf("exit %d\nstdout:\n%s\nwant suffix:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
+	}
+}
