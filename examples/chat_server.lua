@@ -8,6 +8,7 @@
 --   then: nc 127.0.0.1 8001   (several times)
 
 local MAX_QUEUE = 256 * 1024 -- bytes waiting for one client before it is dropped
+local MAX_LINE = 8192         -- bytes in a line, "\n" included: a longer one drops its sender
 
 local server, errstr, errno = stream_socket_server(arg[1] or "tcp://127.0.0.1:8001")
 if not server then
@@ -65,14 +66,19 @@ while true do
       end
     elseif clients[c] then
       -- Non-blocking fgets: a whole line, "" when only part of one is here,
-      -- nil when the client has gone. A few lines a round keep the loop fair:
-      -- the rest stays buffered, and stream_select counts it as readable.
+      -- nil when the client has gone; MAX_LINE bytes without a "\n" when the
+      -- line is too long. A few lines a round keep the loop fair: the rest
+      -- stays buffered, and stream_select counts it as readable.
       for _ = 1, 64 do
-        local line = fgets(c)
+        local line = fgets(c, MAX_LINE + 1)
         if line == nil then
           broadcast("* " .. drop(c, "left") .. " left\n")
           break
         elseif line == "" then
+          break
+        elseif #line == MAX_LINE and line:sub(-1) ~= "\n" then
+          fwrite(c, "* line too long (over " .. MAX_LINE .. " bytes)\n")
+          broadcast("* " .. drop(c, "dropped: line too long") .. " left\n")
           break
         end
         broadcast(clients[c].name .. ": " .. line, c)

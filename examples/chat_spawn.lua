@@ -12,6 +12,7 @@
 
 local HIGH = 64 * 1024 -- queued bytes for one client above which senders wait
 local STALL = 2        -- seconds a client may stay over HIGH before it is dropped
+local MAX_LINE = 8192  -- bytes in a line, "\n" included: a longer one drops its sender
 
 local server, errstr, errno = stream_socket_server(arg[1] or "tcp://127.0.0.1:8001")
 if not server then
@@ -93,8 +94,16 @@ end
 
 local function reader(c, client)
   while clients[c] == client do -- checked after every wait: the writer may drop c
-    local line = fgets(c)
+    local line = fgets(c, MAX_LINE + 1)
     if not line then break end
+    if #line == MAX_LINE and line:sub(-1) ~= "\n" then
+      if client.idle then -- tell it why, if that needs neither a wait nor the writer
+        stream_set_blocking(c, false)
+        fwrite(c, "* line too long (over " .. MAX_LINE .. " bytes)\n")
+      end
+      if drop(c, "dropped: line too long") then broadcast("* " .. client.name .. " left\n") end
+      return
+    end
     wait_for(broadcast(client.name .. ": " .. line, c))
   end
   if drop(c, "left") then broadcast("* " .. client.name .. " left\n") end

@@ -10,12 +10,19 @@ if not server then
 end
 print("echo server on " .. stream_socket_get_name(server, false))
 
+local MAX_LINE = 8192 -- bytes in a line, "\n" included: a longer one ends the client
+
 local function serve(conn, peer)
   print(peer .. " connected")
-  local line = fgets(conn)
-  while line do -- fgets waits for this client only; the other tasks go on
+  while true do -- fgets waits for this client only; the other tasks go on
+    local line = fgets(conn, MAX_LINE + 1) -- at most MAX_LINE bytes
+    if not line then break end
+    if #line == MAX_LINE and line:sub(-1) ~= "\n" then
+      fwrite(conn, "line too long (over " .. MAX_LINE .. " bytes)\n")
+      print(peer .. " sent a line too long")
+      break
+    end
     fwrite(conn, line)
-    line = fgets(conn)
   end
   fclose(conn)
   print(peer .. " left")
