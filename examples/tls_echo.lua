@@ -40,7 +40,7 @@ while true do
   -- the server goes on.
   local conn, peer, code = stream_socket_accept(server)
   if conn then
-    spawn(serve, conn, peer)
+    spawn(serve, conn, peer) -- conn belongs to the task: closed when serve ends, even by an error
   else
     print("refused: " .. peer .. " (" .. code .. ")")
   end

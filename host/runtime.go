@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -88,6 +89,11 @@ type Runtime struct {
 
 	loader    *compile.Loader    // loads code; keeps sources to explain errors
 	protector *protect.Protector // pcall and xpcall
+	binding   *luabind.Binding
+	// owned are the values each task was given by spawn (its handles among
+	// them) and has not handed on to another spawn; read and written with
+	// the Lua lock held.
+	owned map[*lua.LState][]lua.LValue
 
 	handlesMu sync.Mutex
 	handles   map[io.Closer]struct{}
@@ -157,7 +163,8 @@ func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker lua
 		RegistryMaxSize:     1 << 22,
 		RegistryGrowStep:    256,
 	})
-	luabind.Open(rt.L, rt, luabind.Config{
+	rt.owned = map[*lua.LState][]lua.LValue{}
+	rt.binding = luabind.Open(rt.L, rt, luabind.Config{
 		Extra:  map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep},
 		Worker: worker,
 		Trace:  trace,
@@ -281,8 +288,35 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 			}
 		}
 		rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)
+		rt.releaseOwned(L)
 		rt.lock.Unlock()
 	}()
+}
+
+// releaseOwned closes the handles that a task ending now was given by spawn
+// and neither closed nor handed on: a task that raises (or forgets) must
+// not leave its client waiting until the run ends.
+func (rt *Runtime) releaseOwned(L *lua.LState) {
+	for _, v := range rt.owned[L] {
+		rt.binding.Release(v)
+	}
+	delete(rt.owned, L)
+}
+
+// handOn moves the values spawn passes to a new task out of the calling
+// task's ownership.
+func (rt *Runtime) handOn(caller *lua.LState, args []lua.LValue) {
+	owned := rt.owned[caller]
+	if len(owned) == 0 {
+		return
+	}
+	kept := owned[:0]
+	for _, v := range owned {
+		if !slices.Contains(args, v) {
+			kept = append(kept, v)
+		}
+	}
+	rt.owned[caller] = kept
 }
 
 // report prints an uncaught error and its traceback on stderr, as lua5.1

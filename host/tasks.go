@@ -23,6 +23,8 @@ func (rt *Runtime) spawn(L *lua.LState) int {
 		args = append(args, L.Get(i))
 	}
 	thread, _ := L.NewThread() // shares the globals
+	rt.handOn(rt.protector.Thread(L), args)
+	rt.owned[thread] = args // its handles are closed when it ends (releaseOwned)
 	rt.startTask(thread, fn, args, false)
 	return 0
 }

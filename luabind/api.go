@@ -62,7 +62,7 @@ const ModuleName = "luasock"
 // host's own functions of cfg.Extra installed the same way. A worker also
 // gets WORKER (its number) and WORKERS (how many), and its IP servers reuse
 // the port.
-func Open(L *lua.LState, host Host, cfg Config) {
+func Open(L *lua.LState, host Host, cfg Config) *Binding {
 	a := &api{host: host, worker: cfg.Worker, trace: cfg.Trace}
 	mod := a.module(L)
 	for name, fn := range cfg.Extra {
@@ -78,6 +78,30 @@ func Open(L *lua.LState, host Host, cfg Config) {
 		L.Push(mod)
 		return 1
 	})
+	return &Binding{a}
+}
+
+// Binding is one state's API as the host sees it.
+type Binding struct{ a *api }
+
+// Release closes v, as fclose does, when it is a stream that is still open,
+// and reports whether it did. The host calls it, with the Lua lock held,
+// for the handles a task was given by spawn and neither closed nor handed
+// on when it ended.
+func (b *Binding) Release(v lua.LValue) bool {
+	ud, ok := v.(*lua.LUserData)
+	if !ok {
+		return false
+	}
+	s, ok := ud.Value.(*Stream)
+	if !ok || s.closed {
+		return false
+	}
+	if b.a.trace != nil {
+		b.a.traceOp(s, "close", "", s.peerName(), -1, "")
+	}
+	b.a.closeStream(s)
+	return true
 }
 
 // module builds the table of everything the API exports.
