@@ -64,6 +64,10 @@ type Options struct {
 	// --trace) with a hex dump of at most TraceBytes of each message.
 	Trace      io.Writer
 	TraceBytes int
+	// Warnings, when set (luasock run --warnings), receives a line in PHP's
+	// shape (`Warning: fread(): ...`) for every failure a call returns to
+	// the script. With Workers it must be safe for concurrent use.
+	Warnings io.Writer
 	// Globals are an embedder's Go values and functions, set as globals of
 	// the script (of every worker) with gopher-luar: structs, maps, slices
 	// and funcs become userdata the script indexes and calls. They run with
@@ -165,9 +169,10 @@ func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker lua
 	})
 	rt.owned = map[*lua.LState][]lua.LValue{}
 	rt.binding = luabind.Open(rt.L, rt, luabind.Config{
-		Extra:  map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep},
-		Worker: worker,
-		Trace:  trace,
+		Extra:    map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep},
+		Worker:   worker,
+		Trace:    trace,
+		Warnings: opts.Warnings,
 	})
 	rt.openStdlib(rt.L, opts.Stdin)
 	rt.openLanguage(rt.L, opts.Script, opts.Source)

@@ -5,7 +5,9 @@ package luabind
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -34,9 +36,10 @@ type Host interface {
 }
 
 type api struct {
-	host   Host
-	worker Worker
-	trace  *Tracer // nil: tracing is off
+	host     Host
+	worker   Worker
+	trace    *Tracer   // nil: tracing is off
+	warnings io.Writer // nil: warnings are off
 
 	lastDate dateCache
 }
@@ -52,6 +55,10 @@ type Config struct {
 	Extra  map[string]lua.LGFunction // the host's own functions (spawn, sleep)
 	Worker Worker
 	Trace  *Tracer // luasock run --trace; nil when off
+	// Warnings, when set (luasock run --warnings), receives a line in PHP's
+	// shape for every failure an API call returns to the script. Workers
+	// write to it at the same time: it must be safe for that (os.Stderr is).
+	Warnings io.Writer
 }
 
 // ModuleName is what `require` takes to get the API as a table.
@@ -63,7 +70,7 @@ const ModuleName = "luasock"
 // gets WORKER (its number) and WORKERS (how many), and its IP servers reuse
 // the port.
 func Open(L *lua.LState, host Host, cfg Config) *Binding {
-	a := &api{host: host, worker: cfg.Worker, trace: cfg.Trace}
+	a := &api{host: host, worker: cfg.Worker, trace: cfg.Trace, warnings: cfg.Warnings}
 	mod := a.module(L)
 	for name, fn := range cfg.Extra {
 		mod.RawSetString(name, L.NewFunction(fn))
@@ -108,7 +115,7 @@ func (b *Binding) Release(v lua.LValue) bool {
 func (a *api) module(L *lua.LState) *lua.LTable {
 	mod := L.NewTable()
 	for name, fn := range a.functions() {
-		mod.RawSetString(name, L.NewFunction(a.turning(fn)))
+		mod.RawSetString(name, L.NewFunction(a.turning(name+"()", fn)))
 	}
 	for name, v := range constants {
 		mod.RawSetString(name, lua.LNumber(v))
@@ -118,7 +125,7 @@ func (a *api) module(L *lua.LState) *lua.LTable {
 	mt := L.NewTypeMetatable(streamTypeName)
 	methods := L.NewTable()
 	for name, fn := range a.methods() {
-		methods.RawSetString(name, L.NewFunction(a.turning(fn)))
+		methods.RawSetString(name, L.NewFunction(a.turning("stream:"+name+"()", fn)))
 	}
 	mt.RawSetString("__index", methods)
 	mt.RawSetString("__tostring", L.NewFunction(streamToString))
@@ -129,13 +136,38 @@ func (a *api) module(L *lua.LState) *lua.LTable {
 	return mod
 }
 
-// turning gives the other tasks their turn after fn (Host.Turn).
-func (a *api) turning(fn lua.LGFunction) lua.LGFunction {
+// turning gives the other tasks their turn after fn (Host.Turn), and
+// warns of the failure fn returned, if any, when warnings are on.
+func (a *api) turning(call string, fn lua.LGFunction) lua.LGFunction {
 	return func(L *lua.LState) int {
 		n := fn(L)
+		if a.warnings != nil && n >= 2 {
+			a.warnFailure(L, call, n)
+		}
 		a.host.Turn(L)
 		return n
 	}
+}
+
+// warnFailure writes PHP's warning for results `nil, errstr[, errno]` on
+// top of L's stack: `Warning: stream_socket_accept(): Connection timed out
+// (110) in server.lua on line 12`.
+func (a *api) warnFailure(L *lua.LState, call string, n int) {
+	errstr, ok := L.Get(-n + 1).(lua.LString)
+	if L.Get(-n) != lua.LNil || !ok {
+		return
+	}
+	msg := "Warning: " + call + ": " + string(errstr)
+	if n >= 3 {
+		if errno, ok := L.Get(-n + 2).(lua.LNumber); ok && errno != 0 {
+			msg += fmt.Sprintf(" (%d)", int(errno))
+		}
+	}
+	where := strings.TrimSuffix(L.Where(1), ":")
+	if i := strings.LastIndexByte(where, ':'); i > 0 {
+		msg += " in " + where[:i] + " on line " + where[i+1:]
+	}
+	_, _ = io.WriteString(a.warnings, msg+"\n")
 }
 
 // named binds an implementation to the name its errors report.

@@ -33,6 +33,8 @@ Flags of run:
   --trace[=FILE]    print one line per socket event, with a hex dump of the
                     data, to stderr or FILE
   --trace-bytes N   dump at most N bytes of each message (default 64; 0: none)
+  --warnings, -W    print every failure a call returns to the script on stderr,
+                    as PHP's warnings: Warning: fread(): ... in script.lua on line 9
 
 Exit status: 0 when the script ends, 1 on an uncaught error, 2 on a usage
 error, n after os.exit(n), 130 after SIGINT and 143 after SIGTERM (every
@@ -75,7 +77,7 @@ func looksLikeScript(arg string) bool {
 
 // runFlagNames are the flags of run, which a user may put after the
 // script's name by mistake (where they go to the script).
-var runFlagNames = []string{"--workers", "--trace", "--trace-bytes"}
+var runFlagNames = []string{"--workers", "--trace", "--trace-bytes", "--warnings", "-W"}
 
 // misplacedFlag is the first of run's flags among the script's arguments.
 func misplacedFlag(scriptArgs []string) string {
@@ -112,6 +114,7 @@ type runFlags struct {
 	trace      bool
 	traceFile  string // "" with trace: stderr
 	traceBytes int
+	warnings   bool
 }
 
 // parseRunFlags reads the flags before the script. A flag's value follows
@@ -121,6 +124,13 @@ func parseRunFlags(args []string) (runFlags, []string, error) {
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		flag, value, hasValue := strings.Cut(args[0], "=")
 		args = args[1:]
+		if flag == "--warnings" || flag == "-W" {
+			if hasValue {
+				return f, nil, fmt.Errorf("%s takes no value", flag)
+			}
+			f.warnings = true
+			continue
+		}
 		if flag == "--trace" {
 			f.trace, f.traceFile = true, value
 			if hasValue && value == "" {
@@ -160,6 +170,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "luasock: %v\n\n%s", err, usage)
 		return host.ExitUsage
+	}
+	var warnings io.Writer
+	if flags.warnings {
+		warnings = stderr
 	}
 	var trace io.Writer
 	if flags.trace {
@@ -207,6 +221,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Workers:    flags.workers,
 		Trace:      trace,
 		TraceBytes: flags.traceBytes,
+		Warnings:   warnings,
 	})
 	if flag := misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {
 		fmt.Fprintf(stderr, "luasock: %s came after the script's name, so the script got it as an argument; luasock's flags go before the script: luasock %s ... %s\n", flag, flag, args[0])
