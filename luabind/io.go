@@ -126,6 +126,9 @@ func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, bool
 	if flags != 0 {
 		return "", false, userFailure("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
 	}
+	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
+		return "", false, err
+	}
 	data, eof, err := a.tlsRecv(L, s)
 	if a.trace != nil {
 		a.traceRecv(s, &rawAddr{}, 0, data, eof, err)
@@ -484,24 +487,21 @@ type lineEnd struct {
 // enough is how many bytes must be there to know that no ending comes
 // within the limit.
 func (e lineEnd) enough() int {
-	if e.limit < 0 || e.limit > math.MaxInt/2 {
+	if e.limit < 0 {
 		return math.MaxInt
 	}
-	if e.keep {
-		return e.limit
-	}
-	return e.limit + len(e.ending)
+	return e.limit
 }
 
 // cut is how many bytes the line ending at i (-1: none) returns and how many
-// it consumes; n is the bytes there.
+// it consumes; n is the bytes there. As in PHP, an ending counts only when
+// it ends within the limit.
 func (e lineEnd) cut(i, n int) (line, used int) {
-	kept := 0
-	if e.keep {
-		kept = len(e.ending)
-	}
-	if i >= 0 && (e.limit < 0 || i+kept <= e.limit) {
-		return i + kept, i + len(e.ending)
+	if i >= 0 && (e.limit < 0 || i+len(e.ending) <= e.limit) {
+		if e.keep {
+			return i + len(e.ending), i + len(e.ending)
+		}
+		return i, i + len(e.ending)
 	}
 	if e.limit >= 0 && n > e.limit {
 		return e.limit, e.limit
@@ -717,6 +717,9 @@ func (a *api) write(L *lua.LState, fname string) int {
 
 // pushWritten writes data on a TLS stream and pushes fwrite's results.
 func (a *api) pushWritten(L *lua.LState, s *Stream, data string) int {
+	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
+		return pushFailure(L, err)
+	}
 	n, err := a.tlsWrite(L, s, data)
 	if a.trace != nil {
 		a.traceSend(s, "send", s.peerName(), data[:n], err)

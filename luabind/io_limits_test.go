@@ -2,16 +2,20 @@ package luabind
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/luasock/luasock/internal/testprog"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -183,6 +187,59 @@ end
 	}
 }
 
+// TestSplitLinesIsPHP: PHP's fgets and stream_get_line split the same kind of
+// data as splitLines, which TestLinesInPieces holds luasock to. LINES_SEED
+// replays a run.
+func TestSplitLinesIsPHP(t *testing.T) {
+	php := testprog.Need(t, "php", "php-cli")
+	seed := uint64(os.Getpid())
+	if s := os.Getenv("LINES_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	t.Logf("LINES_SEED=%d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	dir := t.TempDir()
+	for _, ending := range []string{"\n", "\r\n", "||"} {
+		for _, max := range []int{-1, 1, 2, 3, 7, 100, 5000} {
+			var data []byte
+			for range 40 {
+				data = append(data, counted(rng.IntN(12))...)
+				data = append(data, ending[:1+rng.IntN(len(ending))]...) // sometimes half an ending
+			}
+			call := "stream_get_line($f, " + strconv.Itoa(max) + ", $argv[2])"
+			switch {
+			case ending == "\n" && max < 0:
+				call = "fgets($f)"
+			case ending == "\n":
+				call = "fgets($f, " + strconv.Itoa(max+1) + ")"
+			case max < 0:
+				continue
+			}
+			file := filepath.Join(dir, "data")
+			if err := os.WriteFile(file, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			src := `$f = fopen($argv[1], "r"); while (($l = ` + call + `) !== false) echo base64_encode($l), "\n";`
+			out, err := exec.Command(php, "-r", src, file, ending).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, l := range strings.SplitAfter(string(out), "\n") {
+				if l == "" {
+					break
+				}
+				l = strings.TrimSuffix(l, "\n")
+				b, _ := base64.StdEncoding.DecodeString(l)
+				got = append(got, string(b))
+			}
+			if want := splitLines(data, ending, max, ending == "\n"); strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+				t.Fatalf("%s on %q:\nphp  %q\nwant %q", call, data, got, want)
+			}
+		}
+	}
+}
+
 // splitLines is what fgets (keep: the ending stays on the line) or
 // stream_get_line returns, one call after another, reading data to its end.
 func splitLines(data []byte, ending string, max int, keep bool) []string {
@@ -195,7 +252,7 @@ func splitLines(data []byte, ending string, max int, keep bool) []string {
 			kept = len(ending)
 		}
 		switch {
-		case i >= 0 && (max < 0 || i+kept <= max):
+		case i >= 0 && (max < 0 || i+len(ending) <= max): // PHP: the ending ends within max
 			out = append(out, s[:i+kept])
 			s = s[i+len(ending):]
 		case max >= 0 && len(s) >= max:
