@@ -23,9 +23,17 @@ end
 print("tls echo on " .. stream_socket_get_name(server, false))
 
 local function serve(conn, peer)
+  -- The TLS handshake runs here, on the stream's first use (accept returned
+  -- at once), so a client that never speaks holds up only its own task. A
+  -- client that fails it is reported, and the server goes on.
+  local line, errstr, errno = fgets(conn)
+  if not line and errstr then
+    print("refused: " .. errstr .. " (" .. errno .. ")")
+    fclose(conn)
+    return
+  end
   local crypto = stream_get_meta_data(conn).crypto
   print(peer .. " connected (" .. crypto.protocol .. ", " .. crypto.cipher_name .. ")")
-  local line = fgets(conn)
   while line and not line:match("^quit\r?\n$") do
     fwrite(conn, line)
     line = fgets(conn)
@@ -36,12 +44,10 @@ local function serve(conn, peer)
 end
 
 while true do
-  -- accept runs the TLS handshake; a client that fails it is reported and
-  -- the server goes on.
   local conn, peer, code = stream_socket_accept(server)
   if conn then
     spawn(serve, conn, peer) -- conn belongs to the task: closed when serve ends, even by an error
   else
-    print("refused: " .. peer .. " (" .. code .. ")")
+    print("accept failed: " .. peer .. " (" .. code .. ")")
   end
 end

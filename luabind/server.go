@@ -302,11 +302,9 @@ func (a *api) accept(L *lua.LState, fname string) int {
 		a.traceOp(conn, "accept", "<-", conn.peer, -1, "")
 	}
 	if s.autoTLS {
-		if err := a.handshake(L, conn, s.serverTLS, true, wait); err != nil {
-			a.host.Untrack(conn)
-			conn.Close()
-			return pushFailure(L, err)
-		}
+		// The handshake runs on the stream's first use, in its task: here
+		// one client that never speaks would hold up every other.
+		a.deferHandshake(conn, s.serverTLS)
 	}
 	pushStream(L, conn)
 	L.Push(lua.LString(conn.peer))

@@ -182,12 +182,56 @@ func signedItself(c *x509.Certificate) bool {
 		c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
-// cryptoState is a stream's TLS session.
+// cryptoState is a stream's TLS session. A stream that a tls:// server
+// accepted starts with its handshake pending: accept returns at once, and
+// the handshake runs on the stream's first read, write, crypto meta data or
+// stream_socket_enable_crypto, in the task that owns it, so a client that
+// never speaks holds up only that task. The fields below conn and rc change
+// with the Lua lock held.
 type cryptoState struct {
 	conn    *tls.Conn
 	rc      *recordConn
-	writing int // tasks in a blocking write; changed with the Lua lock held
+	writing int // tasks in a blocking write
+
+	pending *api          // runs the handshake still to do; nil once done
+	running chan struct{} // closed when the handshake under way ends
+	failed  error         // the handshake's failure, given to every later use
 }
+
+// deferHandshake gives s a server session whose handshake runs on first use.
+func (a *api) deferHandshake(s *Stream, cfg *tls.Config) {
+	rc := &recordConn{s: s}
+	s.crypto = &cryptoState{conn: tls.Server(rc, cfg), rc: rc, pending: a}
+}
+
+// ready runs c's pending handshake, bounded by the stream's timeout (none:
+// tlsHandshakeTimeout), with the Lua lock released. A task that comes while
+// another runs it waits for that one. Once it has failed, the stream is
+// unusable: every later call gets the same failure, until fclose.
+func (c *cryptoState) ready(L *lua.LState) error {
+	a := c.pending
+	if a == nil {
+		return c.failed
+	}
+	if done := c.running; done != nil {
+		a.host.Block(L, func() { <-done })
+		return c.failed
+	}
+	s := c.rc.s
+	done := make(chan struct{})
+	c.running = done
+	err := a.runHandshake(L, s, c.conn, s.peerName(), s.timeout)
+	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
+	if err != nil {
+		err = a.handshakeFailure(s, s.peerName(), err)
+	}
+	c.pending, c.running, c.failed = nil, nil, err
+	close(done)
+	return err
+}
+
+// usable tells whether c's session has its handshake done, and done well.
+func (c *cryptoState) usable() bool { return c.pending == nil && c.failed == nil }
 
 // recordConn is the net.Conn a tls.Conn runs over: the stream's socket,
 // read one record (header, then body) at a time. With the nonblocking flags
@@ -285,9 +329,6 @@ func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, 
 	if s.crypto != nil {
 		return userFailure("the stream already speaks TLS")
 	}
-	if wait <= 0 {
-		wait = tlsHandshakeTimeout
-	}
 	peer := s.peerName() // now, while the peer is surely there
 	rc := &recordConn{s: s}
 	var conn *tls.Conn
@@ -295,6 +336,19 @@ func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, 
 		conn = tls.Server(rc, cfg)
 	} else {
 		conn = tls.Client(rc, cfg)
+	}
+	if err := a.runHandshake(L, s, conn, peer, wait); err != nil {
+		return a.handshakeFailure(s, peer, err)
+	}
+	s.crypto = &cryptoState{conn: conn, rc: rc}
+	return nil
+}
+
+// runHandshake runs conn's handshake on s, bounded by wait (0 or less:
+// tlsHandshakeTimeout), with the Lua lock released, and traces a success.
+func (a *api) runHandshake(L *lua.LState, s *Stream, conn *tls.Conn, peer string, wait time.Duration) error {
+	if wait <= 0 {
+		wait = tlsHandshakeTimeout
 	}
 	// A deadline, not HandshakeContext: that interrupts by closing the
 	// conn, which here belongs to the Stream. A stopping run closes it.
@@ -307,18 +361,20 @@ func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, 
 		a.trace.write(event{worker: a.worker, handle: s.traceName(), op: "tls", arrow: "<->", peer: peer, n: -1,
 			note: tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)})
 	}
-	if err != nil {
-		if err == io.EOF {
-			err = userFailure("the peer closed the connection")
-		}
-		f := failureOf(err)
-		if a.trace != nil {
-			a.traceError(s.traceName(), "tls handshake", "<->", peer, err)
-		}
-		return &Failure{Msg: "TLS handshake with " + peer + " failed: " + strings.ReplaceAll(f.Msg, "tls: ", ""), Errno: f.Errno}
+	return err
+}
+
+// handshakeFailure traces a failed handshake and words it for the script:
+// "TLS handshake with <peer> failed: ..." with the error's errno.
+func (a *api) handshakeFailure(s *Stream, peer string, err error) error {
+	if err == io.EOF {
+		err = userFailure("the peer closed the connection")
 	}
-	s.crypto = &cryptoState{conn: conn, rc: rc}
-	return nil
+	f := failureOf(err)
+	if a.trace != nil {
+		a.traceError(s.traceName(), "tls handshake", "<->", peer, err)
+	}
+	return &Failure{Msg: "TLS handshake with " + peer + " failed: " + strings.ReplaceAll(f.Msg, "tls: ", ""), Errno: f.Errno}
 }
 
 // tlsRecv reads decrypted bytes: at most one record's worth, with the Lua
@@ -386,8 +442,8 @@ func tlsIOError(err error) error {
 // now and no task is writing (it would wait for that write to finish).
 func (s *Stream) closeNotify() error {
 	c := s.crypto
-	if c == nil || s.closed || c.writing > 0 {
-		return nil
+	if c == nil || s.closed || c.writing > 0 || !c.usable() {
+		return nil // after no handshake, or a failed one, there is no session to end
 	}
 	c.rc.nonblockWrite.Store(true)
 	err := c.conn.CloseWrite()
@@ -409,6 +465,16 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 	method := optInt(L, 3, fname, 0)
 	if L.Get(4) != lua.LNil {
 		checkStream(L, 4, fname) // sessions are not resumed; accepted for PHP scripts
+	}
+	if c := s.crypto; c != nil && (c.pending != nil || c.failed != nil) {
+		// An accepted tls:// stream: its handshake runs now, if still to do.
+		if err := c.ready(L); err != nil {
+			return pushFailure(L, err)
+		}
+		if enable {
+			L.Push(lua.LTrue)
+			return 1
+		}
 	}
 	if !enable {
 		if s.crypto == nil {
@@ -455,8 +521,13 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 	return 1
 }
 
-// cryptoMeta is stream_get_meta_data's `crypto` table of a TLS stream.
-func cryptoMeta(L *lua.LState, c *cryptoState) *lua.LTable {
+// cryptoMeta is stream_get_meta_data's `crypto` table of a TLS stream,
+// after running a pending handshake; nil (no crypto field) when that failed:
+// the stream's next read or write reports why.
+func cryptoMeta(L *lua.LState, c *cryptoState) lua.LValue {
+	if c.ready(L) != nil {
+		return lua.LNil
+	}
 	st := c.conn.ConnectionState()
 	t := L.NewTable()
 	version := strings.ReplaceAll(tls.VersionName(st.Version), " ", "v") // "TLSv1.3", as PHP names it
