@@ -163,7 +163,11 @@ func (a *api) traceRecv(s *Stream, from *rawAddr, flags int, data string, eof bo
 // fill reads one chunk into the read-ahead buffer; at the end of the stream
 // it sets s.eof and reads nothing.
 func (a *api) fill(L *lua.LState, s *Stream) error {
-	data, _, eof, err := a.recv(L, s, chunkSize, 0)
+	size := chunkSize
+	if s.crypto != nil { // a whole record: its rest would go ahead of the bytes before it
+		size = max(size, tlsReadSize)
+	}
+	data, _, eof, err := a.recv(L, s, size, 0)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,9 @@ package luabind_test
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"path/filepath"
@@ -439,5 +442,52 @@ print(fgets(c))
 	want := "nil\tConnection timed out\t110\t300000\n300004\ttrue\nnext\n\n"
 	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
 		t.Fatalf("exit %d\nstdout:\n%s\nwant suffix:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
+	}
+}
+
+// TestTLSLongLine: lines longer than a TLS record come back from fgets in
+// order (the rest of a record used to go ahead of the bytes before it), on
+// both sides of the read-ahead size where a line starts to gather in chunks.
+func TestTLSLongLine(t *testing.T) {
+	dir := tlsFiles(t)
+	src := `
+local dir = ...
+local s = assert(stream_socket_server("tls://127.0.0.1:0", STREAM_SERVER_BIND + STREAM_SERVER_LISTEN,
+  {ssl = {local_cert = dir .. "/cert.pem", local_pk = dir .. "/key.pem"}}))
+print(s:name())
+local c = assert(stream_socket_accept(s))
+local line = fgets(c)
+while line do
+  fwrite(c, line)
+  line = fgets(c)
+end
+`
+	var want []byte
+	for _, n := range []int{40000, 300000} {
+		for i := 0; i < n; i += 8 {
+			want = append(want, fmt.Sprintf("%08d", i)...)
+		}
+		want = append(want, '\n')
+	}
+	peer := func(t testing.TB, lines <-chan string) {
+		c, err := tls.Dial("tcp", testutil.NextLine(t, lines), &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		go c.Write(want)
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, want) {
+			i := 0
+			for i < len(got) && got[i] == want[i] {
+				i++
+			}
+			t.Errorf("echoed %d bytes, first difference at %d: %v", len(got), i, err)
+		}
+	}
+	r := testutil.Run(t, src, peer, dir)
+	if r.Code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
