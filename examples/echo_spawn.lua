@@ -30,5 +30,6 @@ end
 
 while true do
   local conn, peer = stream_socket_accept(server)
+  -- conn belongs to the task: it is closed when serve ends, even by an error
   if conn then spawn(serve, conn, peer) end
 end
