@@ -1,5 +1,5 @@
 // Package luabind is luasock's Lua-facing API: PHP's stream-socket functions
-// carried into Lua (see the project's CONTRACT), their handles, the errno
+// carried into Lua (docs/reference.md), their handles, the errno
 // mapping, the constants and PHP's date().
 package luabind
 
