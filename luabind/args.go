@@ -93,13 +93,23 @@ func optString(L *lua.LState, n int, fname, def string) string {
 	return checkString(L, n, fname)
 }
 
-// checkBool accepts any value and uses Lua truth, except that a missing
-// argument is an error: `stream_socket_get_name(s)` forgets which name.
+// checkBool reads a PHP bool argument: a boolean, or a number as PHP
+// converts one (0 is false, anything else true), since ported code passes
+// 0 and 1 where Lua would take 0 as true. An explicit nil is false, as PHP's
+// null; a missing argument, a string or a table raises.
 func checkBool(L *lua.LState, n int, fname string) bool {
-	if n > L.GetTop() {
-		typeError(L, n, fname, "boolean")
+	if n <= L.GetTop() {
+		switch v := L.Get(n).(type) {
+		case lua.LBool:
+			return bool(v)
+		case lua.LNumber:
+			return v != 0
+		case *lua.LNilType:
+			return false
+		}
 	}
-	return lua.LVAsBool(L.Get(n))
+	typeError(L, n, fname, "boolean")
+	return false
 }
 
 // checkLength checks a PHP length argument that must be greater than 0.
