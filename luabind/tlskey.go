@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/pbkdf2"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/asn1"
@@ -117,17 +119,37 @@ func privateKeyPEM(data []byte, passphrase string) ([]byte, error) {
 	}
 }
 
+// errWrongPassphrase is what every cipher says when the passphrase is not
+// the key's: the padding or the decrypted key does not check out.
+var errWrongPassphrase = errors.New("wrong passphrase")
+
 var (
-	oidPBES2      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
-	oidPBKDF2     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
-	oidHMACSHA1   = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
-	oidHMACSHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
-	oidAESCBC     = map[string]int{ // key sizes
-		"2.16.840.1.101.3.4.1.2":  16,
-		"2.16.840.1.101.3.4.1.22": 24,
-		"2.16.840.1.101.3.4.1.42": 32,
+	oidPBES2  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
+	oidPBKDF2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
+	// pbkdf2PRFs are the HMAC hashes PBKDF2 may use (RFC 8018 B.1), by OID.
+	pbkdf2PRFs = map[string]func() hash.Hash{
+		"1.2.840.113549.2.7":  sha1.New,
+		"1.2.840.113549.2.8":  sha256.New224,
+		"1.2.840.113549.2.9":  sha256.New,
+		"1.2.840.113549.2.10": sha512.New384,
+		"1.2.840.113549.2.11": sha512.New,
+	}
+	// pbes2Ciphers are the CBC ciphers OpenSSL's PKCS#8 encryption writes
+	// (openssl pkcs8 -v2 NAME, PHP's openssl_pkey_export), by OID.
+	pbes2Ciphers = map[string]pbes2Cipher{
+		"2.16.840.1.101.3.4.1.2":  {16, aes.NewCipher},          // aes-128-cbc
+		"2.16.840.1.101.3.4.1.22": {24, aes.NewCipher},          // aes-192-cbc
+		"2.16.840.1.101.3.4.1.42": {32, aes.NewCipher},          // aes-256-cbc
+		"1.2.840.113549.3.7":      {24, des.NewTripleDESCipher}, // des-ede3-cbc
+		"1.3.14.3.2.7":            {8, des.NewCipher},           // des-cbc
 	}
 )
+
+// pbes2Cipher is a block cipher used in CBC mode: its key size and maker.
+type pbes2Cipher struct {
+	keySize int
+	new     func(key []byte) (cipher.Block, error)
+}
 
 type algorithm struct {
 	OID    asn1.ObjectIdentifier
@@ -151,7 +173,8 @@ type pbkdf2Params struct {
 }
 
 // decryptPKCS8 decrypts an EncryptedPrivateKeyInfo (RFC 5958) protected by
-// PBES2 with PBKDF2 and AES-CBC (RFC 8018), and returns the PKCS#8 DER.
+// PBES2 with PBKDF2 and one of pbes2Ciphers (RFC 8018), and returns the
+// PKCS#8 DER; errWrongPassphrase when the passphrase is not the key's.
 func decryptPKCS8(der []byte, passphrase string) ([]byte, error) {
 	var info encryptedPrivateKeyInfo
 	if _, err := asn1.Unmarshal(der, &info); err != nil {
@@ -171,42 +194,44 @@ func decryptPKCS8(der []byte, passphrase string) ([]byte, error) {
 	if _, err := asn1.Unmarshal(params.KDF.Params.FullBytes, &kdf); err != nil {
 		return nil, err
 	}
-	keySize, ok := oidAESCBC[params.Cipher.OID.String()]
+	c, ok := pbes2Ciphers[params.Cipher.OID.String()]
 	if !ok {
 		return nil, errors.New("unsupported cipher " + params.Cipher.OID.String())
 	}
-	var iv []byte
-	if _, err := asn1.Unmarshal(params.Cipher.Params.FullBytes, &iv); err != nil || len(iv) != aes.BlockSize {
-		return nil, errors.New("bad AES-CBC parameters")
-	}
 	prf := sha1.New
-	switch {
-	case kdf.PRF.OID == nil || kdf.PRF.OID.Equal(oidHMACSHA1):
-	case kdf.PRF.OID.Equal(oidHMACSHA256):
-		prf = sha256.New
-	default:
-		return nil, errors.New("unsupported PBKDF2 hash " + kdf.PRF.OID.String())
+	if kdf.PRF.OID != nil {
+		if prf, ok = pbkdf2PRFs[kdf.PRF.OID.String()]; !ok {
+			return nil, errors.New("unsupported PBKDF2 hash " + kdf.PRF.OID.String())
+		}
 	}
-	key, err := pbkdf2.Key(func() hash.Hash { return prf() }, passphrase, kdf.Salt, kdf.Iterations, keySize)
+	if kdf.KeyLength != 0 && kdf.KeyLength != c.keySize {
+		return nil, errors.New("bad PBKDF2 key length")
+	}
+	key, err := pbkdf2.Key(prf, passphrase, kdf.Salt, kdf.Iterations, c.keySize)
 	if err != nil {
 		return nil, err
 	}
-	block, err := aes.NewCipher(key)
+	block, err := c.new(key)
 	if err != nil {
 		return nil, err
 	}
-	if len(info.Data) == 0 || len(info.Data)%aes.BlockSize != 0 {
+	size := block.BlockSize()
+	var iv []byte
+	if _, err := asn1.Unmarshal(params.Cipher.Params.FullBytes, &iv); err != nil || len(iv) != size {
+		return nil, errors.New("bad CBC parameters")
+	}
+	if len(info.Data) == 0 || len(info.Data)%size != 0 {
 		return nil, errors.New("bad encrypted data length")
 	}
 	plain := make([]byte, len(info.Data))
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, info.Data)
 	pad := int(plain[len(plain)-1])
-	if pad == 0 || pad > aes.BlockSize || !bytes.Equal(plain[len(plain)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
-		return nil, errors.New("wrong passphrase")
+	if pad == 0 || pad > size || !bytes.Equal(plain[len(plain)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
+		return nil, errWrongPassphrase
 	}
 	plain = plain[:len(plain)-pad]
 	if !isPrivateKey(plain) {
-		return nil, errors.New("wrong passphrase")
+		return nil, errWrongPassphrase
 	}
 	return plain, nil
 }
