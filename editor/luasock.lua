@@ -596,6 +596,7 @@ errno = {
   ESOCKTNOSUPPORT = 94,
   ---Operation not supported
   ENOTSUP = 95,
+  EOPNOTSUPP = 95,
   ---Protocol family not supported
   EPFNOSUPPORT = 96,
   ---Address family not supported by protocol

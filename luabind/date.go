@@ -16,17 +16,37 @@ import (
 // rules Go loads once per process, so a date per request reads no files.
 var dateLocation = time.Local
 
+// zoneID is the name date("e") gives for the local zone.
 var zoneID = sync.OnceValue(func() string {
-	if tz := strings.TrimPrefix(os.Getenv("TZ"), ":"); tz != "" {
+	tz, set := os.LookupEnv("TZ")
+	localtime, _ := filepath.EvalSymlinks("/etc/localtime")
+	return zoneName(tz, set, localtime)
+})
+
+// zoneName names the local zone as PHP would: TZ's name, as a PHP user
+// sets date.timezone to the same name (an empty TZ is UTC, as in C);
+// else the system zone's, from the path /etc/localtime links to, where a
+// system on UTC under any of its names is UTC, PHP's default.
+func zoneName(tz string, set bool, localtime string) string {
+	if set {
+		if tz = strings.TrimPrefix(tz, ":"); tz == "" {
+			return "UTC"
+		}
 		return tz
 	}
-	if target, err := filepath.EvalSymlinks("/etc/localtime"); err == nil {
-		if i := strings.Index(target, "zoneinfo/"); i >= 0 {
-			return target[i+len("zoneinfo/"):]
+	if i := strings.Index(localtime, "zoneinfo/"); i >= 0 {
+		if name := localtime[i+len("zoneinfo/"):]; !utcNames[name] {
+			return name
 		}
 	}
 	return "UTC"
-})
+}
+
+// utcNames are the tz database's links to UTC.
+var utcNames = map[string]bool{
+	"Etc/UTC": true, "Etc/UCT": true, "Etc/Universal": true, "Etc/Zulu": true,
+	"UCT": true, "Universal": true, "Zulu": true, "UTC": true,
+}
 
 // dateCache keeps the last date() of the current time: a server formats
 // the same format many times a second, and the result changes once a

@@ -101,3 +101,24 @@ func BenchmarkDate(b *testing.B) {
 		buf = FormatDate(buf[:0], "D M j H:i:s Y\r\n", now)
 	}
 }
+
+func TestZoneName(t *testing.T) {
+	for _, c := range []struct {
+		tz        string
+		set       bool
+		localtime string
+		want      string
+	}{
+		{"Europe/Berlin", true, "/usr/share/zoneinfo/Etc/UTC", "Europe/Berlin"},
+		{":Asia/Tokyo", true, "", "Asia/Tokyo"},
+		{"", true, "/usr/share/zoneinfo/Europe/Paris", "UTC"},
+		{"", false, "/usr/share/zoneinfo/Etc/UTC", "UTC"},
+		{"", false, "/usr/share/zoneinfo/Zulu", "UTC"},
+		{"", false, "/usr/share/zoneinfo/Europe/Paris", "Europe/Paris"},
+		{"", false, "", "UTC"},
+	} {
+		if got := zoneName(c.tz, c.set, c.localtime); got != c.want {
+			t.Errorf("zoneName(%q, %v, %q) = %q, want %q", c.tz, c.set, c.localtime, got, c.want)
+		}
+	}
+}

@@ -66,6 +66,7 @@ func Strerror(n int) string { return errno.Strerror(n) }
 var errnoAliases = map[string]syscall.Errno{
 	"EWOULDBLOCK": unix.EAGAIN,
 	"ENOTSUP":     unix.EOPNOTSUPP,
+	"EOPNOTSUPP":  unix.EOPNOTSUPP,
 	"EDEADLOCK":   unix.EDEADLK,
 }
 
