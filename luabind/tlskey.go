@@ -105,14 +105,17 @@ func privateKeyPEM(data []byte, passphrase string) ([]byte, error) {
 		} else {
 			//lint:ignore SA1019 legacy PEM encryption is insecure, but keys made by older OpenSSL use it
 			der, err = x509.DecryptPEMBlock(block, []byte(passphrase))
-			if err == nil && !isPrivateKey(der) {
+			if errors.Is(err, x509.IncorrectPasswordError) || err == nil && !isPrivateKey(der) {
 				// Its padding check passes a wrong password about once in 256 tries.
-				err = x509.IncorrectPasswordError
+				err = errWrongPassphrase
 			}
 			block = &pem.Block{Type: block.Type}
 		}
+		if errors.Is(err, errWrongPassphrase) {
+			return nil, userFailure("ssl.passphrase does not decrypt the private key (wrong passphrase)")
+		}
 		if err != nil {
-			return nil, userFailure("ssl.passphrase does not decrypt the private key (" + err.Error() + ")")
+			return nil, userFailure("the private key's encryption is not supported (" + err.Error() + ")")
 		}
 		block.Bytes = der
 		return pem.EncodeToMemory(block), nil
