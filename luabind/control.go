@@ -1,6 +1,7 @@
 package luabind
 
 import (
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -72,6 +73,8 @@ func pushName(L *lua.LState, fname string, peer bool) int {
 	name := s.localName()
 	if peer {
 		name = s.peerName()
+	} else if s.unbound() {
+		name = "" // a server made without BIND: PHP has no name
 	}
 	if name == "" {
 		L.Push(lua.LNil)
@@ -79,6 +82,13 @@ func pushName(L *lua.LState, fname string, peer bool) int {
 		L.Push(lua.LString(name))
 	}
 	return 1
+}
+
+// unbound tells a socket that was never bound: an IP name with port 0 (a
+// bound one always has its port), or no name at all.
+func (s *Stream) unbound() bool {
+	name := s.localName()
+	return name == "" || strings.HasSuffix(name, ":0")
 }
 
 // shutdown is `stream_socket_shutdown(s, how)` → true | `nil, errstr, errno`.

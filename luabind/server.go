@@ -132,7 +132,9 @@ func listenOn(addr Address, family int, sa unix.Sockaddr, flags int, opts *Socke
 			created = newSocketFile(addr.Path)
 		}
 	}
-	if flags&streamServerListen != 0 {
+	// PHP ignores LISTEN without BIND: listen(2) on an unbound socket would
+	// bind it to every interface on an ephemeral port.
+	if flags&streamServerListen != 0 && flags&streamServerBind != 0 {
 		backlog := math.MaxInt32 // the kernel caps it at net.core.somaxconn
 		if opts.Backlog != nil {
 			backlog = *opts.Backlog
@@ -145,7 +147,7 @@ func listenOn(addr Address, family int, sa unix.Sockaddr, flags int, opts *Socke
 	if err != nil {
 		return fail(err)
 	}
-	s.listening = flags&streamServerListen != 0
+	s.listening = flags&streamServerListen != 0 && flags&streamServerBind != 0
 	s.sockFile = created
 	s.nodelay = opts.TCPNoDelay != nil && *opts.TCPNoDelay
 	return s, nil
@@ -243,17 +245,29 @@ func (a *api) acceptRetrying(L *lua.LState, s *Stream, wait time.Duration, attem
 		if wait > 0 {
 			pause = min(pause, time.Until(deadline))
 		}
-		ctx := a.host.Context()
-		a.host.Block(L, func() {
-			t := time.NewTimer(pause)
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-			}
-		})
+		a.sleepFor(L, pause)
 		delay = min(2*delay, acceptBackoffMax)
 	}
+}
+
+// sleepFor waits d (< 0: until the run stops) with the Lua lock released.
+func (a *api) sleepFor(L *lua.LState, d time.Duration) {
+	if d == 0 {
+		return
+	}
+	ctx := a.host.Context()
+	a.host.Block(L, func() {
+		var timeout <-chan time.Time
+		if d > 0 {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-timeout:
+		case <-ctx.Done():
+		}
+	})
 }
 
 // accept is `stream_socket_accept(server [, timeout])` → `conn, peername` |
@@ -266,6 +280,13 @@ func (a *api) accept(L *lua.LState, fname string) int {
 		if t := checkNumber(L, 2, fname); t >= 0 {
 			wait = seconds(t, 0)
 		}
+	}
+	if !s.listening && !s.datagram() && !s.connected && s.unbound() {
+		// A server made without BIND: PHP waits out the timeout (no client
+		// can come) where accept(2) fails at once (as it does, in both, on
+		// a socket that is bound but not listening).
+		a.sleepFor(L, wait)
+		return pushFailure(L, errTimedOut)
 	}
 	var conn *Stream
 	var peer unix.Sockaddr

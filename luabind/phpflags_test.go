@@ -1,0 +1,43 @@
+package luabind_test
+
+import (
+	"os/exec"
+	"testing"
+
+	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
+)
+
+// TestServerFlagsAsPHP: stream_socket_server with LISTEN but no BIND, and
+// with no flags, makes a stream with no name whose accept waits out its
+// timeout (PHP ignores LISTEN without BIND; listen(2) alone would bind every
+// interface); bound but not listening, accept fails at once. The same calls
+// run in php and in luasock.
+func TestServerFlagsAsPHP(t *testing.T) {
+	php := testprog.Need(t, "php", "php-cli")
+	out, err := exec.Command(php, "-r", `
+foreach ([STREAM_SERVER_LISTEN, 0, STREAM_SERVER_BIND] as $flags) {
+  $s = stream_socket_server("tcp://127.0.0.1:0", $errno, $errstr, $flags);
+  $name = stream_socket_get_name($s, false);
+  echo $name === false ? "no name" : "named", "\n";
+  $t = microtime(true);
+  $c = @stream_socket_accept($s, 0.2);
+  echo $c === false ? "no connection" : "accepted", microtime(true) - $t >= 0.2 ? " after the timeout" : " at once", "\n";
+}
+`).CombinedOutput()
+	if err != nil {
+		t.Fatalf("php: %v\n%s", err, out)
+	}
+	r := testutil.Run(t, `
+for _, flags in ipairs({STREAM_SERVER_LISTEN, 0, STREAM_SERVER_BIND}) do
+  local s = assert(stream_socket_server("tcp://127.0.0.1:0", flags))
+  print(stream_socket_get_name(s, false) == nil and "no name" or "named")
+  local t = microtime(true)
+  local conn = stream_socket_accept(s, 0.2)
+  print((conn == nil and "no connection" or "accepted") .. (microtime(true) - t >= 0.2 and " after the timeout" or " at once"))
+end
+`, nil)
+	if r.Code != 0 || r.Stdout != string(out) {
+		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
+	}
+}
