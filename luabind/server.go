@@ -189,9 +189,8 @@ func setServerOptions(fd int, addr Address, family int, o *SocketOptions) error 
 			return err
 		}
 	}
-	if o.TCPNoDelay != nil && addr.Transport == "tcp" {
-		return set(unix.IPPROTO_TCP, unix.TCP_NODELAY, *o.TCPNoDelay)
-	}
+	// tcp_nodelay is for the accepted connections only (accept sets it), as
+	// PHP does: the listening socket sends nothing.
 	return nil
 }
 
