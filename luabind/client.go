@@ -216,6 +216,7 @@ func (a *api) pair(L *lua.LState, fname string) int {
 			return pushFailure(L, err)
 		}
 		s.connected = typ != unix.SOCK_DGRAM
+		s.paired = true
 		a.host.Track(s)
 		pushStream(L, s)
 	}

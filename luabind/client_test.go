@@ -120,7 +120,7 @@ print(stream_socket_pair(STREAM_PF_UNIX, 99, 0))
 local x, y = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_DGRAM, 0)
 fwrite(x, "d") print(stream_socket_recvfrom(y, 10))
 `
-	testutil.Expect(t, src, "unix stream \tunix_socket\tnil\nto b\n\tto a\n\nnil\ttrue\n"+
+	testutil.Expect(t, src, "unix stream \tgeneric_socket\tnil\nto b\n\tto a\n\nnil\ttrue\n"+
 		"nil\tAddress family not supported by protocol\t97\nnil\tInvalid argument\t22\nd\t\n", nil)
 }
 

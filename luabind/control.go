@@ -31,6 +31,9 @@ func setBlocking(L *lua.LState, fname string) int {
 
 // streamType is PHP's stream_type name for the transport.
 func (s *Stream) streamType() string {
+	if s.paired {
+		return "generic_socket" // PHP's socketpair streams
+	}
 	if s.crypto != nil {
 		return s.transport + "_socket/ssl"
 	}

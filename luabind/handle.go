@@ -26,6 +26,7 @@ type Stream struct {
 	family    int             // AF_INET, AF_INET6 or AF_UNIX
 	listening bool
 	connected bool // an accepted (later also connected) stream
+	paired    bool // one end of stream_socket_pair (PHP's stream_type "generic_socket")
 
 	local, peer string // names, cached once known ("" unknown)
 

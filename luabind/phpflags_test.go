@@ -41,3 +41,27 @@ end
 		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
 	}
 }
+
+// TestPairStreamTypeAsPHP: stream_socket_pair's streams are PHP's
+// "generic_socket", stream or datagram.
+func TestPairStreamTypeAsPHP(t *testing.T) {
+	php := testprog.Need(t, "php", "php-cli")
+	out, err := exec.Command(php, "-r", `
+foreach ([STREAM_SOCK_STREAM, STREAM_SOCK_DGRAM] as $type) {
+  $p = stream_socket_pair(STREAM_PF_UNIX, $type, 0);
+  echo stream_get_meta_data($p[0])["stream_type"], " ", stream_get_meta_data($p[1])["stream_type"], "\n";
+}
+`).CombinedOutput()
+	if err != nil {
+		t.Fatalf("php: %v\n%s", err, out)
+	}
+	r := testutil.Run(t, `
+for _, typ in ipairs({STREAM_SOCK_STREAM, STREAM_SOCK_DGRAM}) do
+  local a, b = stream_socket_pair(STREAM_PF_UNIX, typ, 0)
+  print(stream_get_meta_data(a).stream_type .. " " .. stream_get_meta_data(b).stream_type)
+end
+`, nil)
+	if r.Code != 0 || r.Stdout != string(out) {
+		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
+	}
+}
