@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -145,7 +147,10 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 			for _, c := range cs.PeerCertificates[1:] {
 				opts.Intermediates.AddCert(c)
 			}
-			if verifyName {
+			// PHP takes the CN when the name is not among the subjectAltNames;
+			// Go refuses CN-only certificates, so those are matched below.
+			byCN := verifyName && !hasSAN(leaf)
+			if verifyName && !byCN {
 				opts.DNSName = name
 			}
 			_, err := leaf.Verify(opts)
@@ -165,6 +170,8 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 					"(give its CA in ssl.cafile, or set allow_self_signed for a self-signed one)")
 			case err != nil:
 				return errors.New("certificate verification failed: " + strings.TrimPrefix(err.Error(), "x509: "))
+			case byCN:
+				return matchCommonName(leaf, name)
 			}
 			return nil
 		},
@@ -173,6 +180,55 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 		cfg.ServerName = name
 	}
 	return cfg, nil
+}
+
+var oidSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
+
+// hasSAN tells whether c has a subjectAltName extension.
+func hasSAN(c *x509.Certificate) bool {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(oidSubjectAltName) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchCommonName checks name against c's first CN as PHP does for a
+// certificate without subjectAltName, with PHP's words when it fails.
+func matchCommonName(c *x509.Certificate, name string) error {
+	for _, atv := range c.Subject.Names {
+		if !atv.Type.Equal(oidCommonName) {
+			continue
+		}
+		cn, _ := atv.Value.(string)
+		if !matchesWildcardName(name, cn) {
+			return fmt.Errorf("certificate verification failed: peer certificate CN=`%s' did not match expected CN=`%s'", cn, name)
+		}
+		return nil
+	}
+	return errors.New("certificate verification failed: unable to locate peer certificate CN (and it has no subjectAltName)")
+}
+
+var oidCommonName = asn1.ObjectIdentifier{2, 5, 4, 3}
+
+// matchesWildcardName is PHP's php_openssl_matches_wildcard_name: equal
+// ignoring case, or certName's one '*' in its leftmost label stands for
+// any run of characters without a dot (so "*.example.com" covers one label).
+func matchesWildcardName(subject, certName string) bool {
+	if strings.EqualFold(subject, certName) {
+		return true
+	}
+	star := strings.IndexByte(certName, '*')
+	if star < 0 || strings.Contains(certName[:star], ".") {
+		return false
+	}
+	prefix, suffix := certName[:star], certName[star+1:]
+	if len(prefix)+len(suffix) > len(subject) || !strings.EqualFold(subject[:len(prefix)], prefix) {
+		return false
+	}
+	return strings.EqualFold(subject[len(subject)-len(suffix):], suffix) &&
+		!strings.Contains(subject[len(prefix):len(subject)-len(suffix)], ".")
 }
 
 // signedItself tells whether c names itself as its issuer and its own key
