@@ -23,7 +23,7 @@ func TestServerSocketOptions(t *testing.T) {
 		{"udp so_reuseaddr", "udp://127.0.0.1:0", SocketOptions{SoReuseAddr: boolPtr(true)}, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1},
 		{"so_reuseport", "tcp://127.0.0.1:0", SocketOptions{SoReusePort: boolPtr(true)}, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1},
 		{"so_broadcast", "udp://127.0.0.1:0", SocketOptions{SoBroadcast: boolPtr(true)}, unix.SOL_SOCKET, unix.SO_BROADCAST, 1},
-		{"tcp_nodelay", "tcp://127.0.0.1:0", SocketOptions{TCPNoDelay: boolPtr(true)}, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1},
+		{"tcp_nodelay is for accepted connections", "tcp://127.0.0.1:0", SocketOptions{TCPNoDelay: boolPtr(true)}, unix.IPPROTO_TCP, unix.TCP_NODELAY, 0},
 		{"ipv6_v6only true", "tcp://[::]:0", SocketOptions{IPv6V6Only: boolPtr(true)}, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1},
 		{"ipv6_v6only false", "tcp://[::]:0", SocketOptions{IPv6V6Only: boolPtr(false)}, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0},
 	}
