@@ -13,7 +13,7 @@ import (
 
 // Transports lists the socket transports in the order stream_get_transports
 // reports them. Lookup is case-sensitive, as in PHP.
-var Transports = []string{"tcp", "udp", "unix", "udg", "ssl", "tls"}
+var Transports = []string{"tcp", "udp", "unix", "udg", "ssl", "tls", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}
 
 // maxUnixPath is the longest path sockaddr_un holds with its terminating NUL.
 const maxUnixPath = 107
@@ -25,7 +25,7 @@ type Address struct {
 	Host      string // IP transports: host name or literal, without brackets
 	Port      int    // IP transports
 	Path      string // unix and udg: the socket file, or "\x00name" (abstract)
-	Secure    string // "tls" or "ssl" as given: TCP with TLS (Transport is "tcp")
+	Secure    string // "tls", "ssl" or "tlsv1.x" as given: TCP with TLS (Transport is "tcp")
 }
 
 // IsIP tells whether the transport uses IP host:port targets.
@@ -44,7 +44,7 @@ func ParseAddress(s string) (Address, error) {
 	}
 	a := Address{Transport: transport, Target: target}
 	switch transport {
-	case "tls", "ssl":
+	case "tls", "ssl", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3":
 		a.Transport, a.Secure = "tcp", transport
 		fallthrough
 	case "tcp", "udp":

@@ -99,5 +99,5 @@ print(table.concat(stream_get_transports(), ","))
 local m = require("luasock")
 print(m.stream_socket_server == stream_socket_server, m.STREAM_PEEK, m.errno.EPIPE, m.date("Y") == date("Y"))
 `
-	testutil.Expect(t, src, "4\t8\t1\t2\t4\t2\n98\t13\t110\ttrue\t95\nConnection refused\tSuccess\ntcp,udp,unix,udg,ssl,tls\ntrue\t2\t32\ttrue\n", nil)
+	testutil.Expect(t, src, "4\t8\t1\t2\t4\t2\n98\t13\t110\ttrue\t95\nConnection refused\tSuccess\ntcp,udp,unix,udg,ssl,tls,tlsv1.0,tlsv1.1,tlsv1.2,tlsv1.3\ntrue\t2\t32\ttrue\n", nil)
 }

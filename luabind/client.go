@@ -65,7 +65,7 @@ func (a *api) client(L *lua.LState, fname string) int {
 		var s *Stream
 		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
-			s.ssl, s.host = ctx.SSL, addr.Host
+			s.ssl, s.host = pinVersion(ctx.SSL, addr.Secure), addr.Host
 			if a.trace != nil {
 				a.traceOp(s, "connect", "->", FormatSockaddr(to.sa), -1, "")
 			}

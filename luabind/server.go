@@ -38,9 +38,10 @@ func (a *api) server(L *lua.LState, fname string) int {
 		}
 	}
 	var tlsConfig *tls.Config
-	if addr.Secure != "" || ctx.SSL.LocalCert != "" {
+	ssl := pinVersion(ctx.SSL, addr.Secure)
+	if addr.Secure != "" || ssl.LocalCert != "" {
 		// Loaded now, so that a wrong file or passphrase shows at once.
-		if tlsConfig, err = serverTLSConfig(&ctx.SSL); err != nil {
+		if tlsConfig, err = serverTLSConfig(&ssl); err != nil {
 			return pushFailure(L, err)
 		}
 	}
@@ -57,7 +58,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 		return pushFailure(L, err)
 	}
 	a.host.Track(s)
-	s.ssl, s.serverTLS, s.autoTLS = ctx.SSL, tlsConfig, addr.Secure != ""
+	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""
 	if a.trace != nil {
 		op := "listen"
 		if !s.listening {

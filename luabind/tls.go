@@ -94,6 +94,16 @@ func versions(method *int) (lo, hi uint16) {
 	return lo, hi
 }
 
+// pinVersion gives o the one TLS version a tlsv1.x:// transport names, as
+// PHP's does whatever crypto_method says; other transports keep o as it is.
+func pinVersion(o SSLOptions, secure string) SSLOptions {
+	bit, ok := map[string]int{"tlsv1.0": cryptoTLSv10, "tlsv1.1": cryptoTLSv11, "tlsv1.2": cryptoTLSv12, "tlsv1.3": cryptoTLSv13}[secure]
+	if ok {
+		o.CryptoMethod = &bit
+	}
+	return o
+}
+
 // serverTLSConfig loads a server's certificate. It is made when the server
 // is created, so a wrong file or passphrase shows at once.
 func serverTLSConfig(o *SSLOptions) (*tls.Config, error) {
