@@ -217,12 +217,14 @@ func pushReadFailure(L *lua.LState, s *Stream, err error) int {
 // recvfrom is `stream_socket_recvfrom(sock, length [, flags])` → `data, address`
 // | `nil` at the end of a stream | `nil, errstr, errno`. One receive: on
 // datagram sockets one datagram, cut to length. Flags STREAM_OOB, STREAM_PEEK.
-// Bytes that fgets read ahead come first, as in PHP.
+// On stream sockets bytes that fgets read ahead come first.
 func (a *api) recvfrom(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	length := checkLength(L, 2, fname)
 	flags := optInt(L, 3, fname, 0)
-	if len(s.readBuf) > 0 && flags&streamOOB == 0 {
+	// On a datagram socket PHP's recvfrom reads the next datagram and leaves
+	// what fread buffered for the next fread.
+	if len(s.readBuf) > 0 && flags&streamOOB == 0 && !s.datagram() {
 		n := min(length, len(s.readBuf))
 		if flags&streamPeek != 0 {
 			L.Push(lua.LString(s.readBuf[:n]))
@@ -413,6 +415,9 @@ func (a *api) parseDestination(L *lua.LState, s *Stream, address string) (sa uni
 func (a *api) read(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	length := checkLength(L, 2, fname)
+	if s.datagram() {
+		return a.readDatagram(L, s, length)
+	}
 	if len(s.readBuf) > 0 {
 		L.Push(s.take(min(length, len(s.readBuf))))
 		return 1
@@ -431,6 +436,38 @@ func (a *api) read(L *lua.LState, fname string) int {
 		return 1
 	}
 	L.Push(lua.LString(data))
+	return 1
+}
+
+// readDatagram is fread on a datagram socket, as PHP's stream buffer does
+// it: the bytes buffered first, then one datagram (up to a chunk) of which
+// what does not fit stays buffered for the next fread. It waits only when
+// nothing was buffered (PHP waits out the timeout either way).
+func (a *api) readDatagram(L *lua.LState, s *Stream, length int) int {
+	var out lua.LString
+	if len(s.readBuf) > 0 {
+		out = s.take(min(length, len(s.readBuf)))
+		if len(out) == length {
+			L.Push(out)
+			return 1
+		}
+	}
+	nonblocking := s.nonblocking
+	s.nonblocking = nonblocking || len(out) > 0
+	data, _, _, err := a.recv(L, s, chunkSize, 0)
+	s.nonblocking = nonblocking
+	if err != nil {
+		if len(out) > 0 {
+			L.Push(out)
+			return 1
+		}
+		return pushReadFailure(L, s, err)
+	}
+	if rest := length - len(out); len(data) > rest {
+		s.readBuf = append(s.readBuf, data[rest:]...)
+		data = data[:rest]
+	}
+	L.Push(out + lua.LString(data))
 	return 1
 }
 
