@@ -62,6 +62,24 @@ show("fread 20000", fread($s, 20000));
 
 `
 
+const datagramRefusedPHP = datagramHelpersPHP + `
+$s = stream_socket_server("udp://127.0.0.1:0", $errno, $errstr, STREAM_SERVER_BIND);
+$name = stream_socket_get_name($s, false);
+fclose($s);
+$c = stream_socket_client("udp://$name", $errno, $errstr);
+stream_set_timeout($c, 0, 200000);
+show("feof", feof($c));
+show("fwrite", fwrite($c, "x"));
+show("fread refused", @fread($c, 10));
+show("feof", feof($c));
+show("meta eof", stream_get_meta_data($c)["eof"]);
+show("fwrite", fwrite($c, "y"));
+show("feof", feof($c));
+$c = stream_socket_client("udp://$name", $errno, $errstr);
+fwrite($c, "x");
+show("feof before a read", feof($c));
+`
+
 const datagramHelpersLua = `
 local function show(label, v)
   if v == nil or v == false then v = "false" elseif type(v) == "string" then v = "[" .. v .. "]" else v = tostring(v) end
@@ -114,6 +132,24 @@ show("fread 20000", fread(s, 20000))
 
 `
 
+const datagramRefusedLua = datagramHelpersLua + `
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+local name = stream_socket_get_name(s, false)
+fclose(s)
+local c = assert(stream_socket_client("udp://" .. name))
+stream_set_timeout(c, 0, 200000)
+show("feof", feof(c))
+show("fwrite", fwrite(c, "x"))
+show("fread refused", fread(c, 10)) -- nil, "Connection refused", 111; PHP warns of nothing
+show("feof", feof(c))
+show("meta eof", stream_get_meta_data(c).eof)
+show("fwrite", fwrite(c, "y"))
+show("feof", feof(c))
+c = assert(stream_socket_client("udp://" .. name))
+fwrite(c, "x")
+show("feof before a read", feof(c))
+`
+
 // compareWithPHP runs the PHP script in php and the Lua one in luasock and
 // compares their outputs.
 func compareWithPHP(t *testing.T, phpSrc, luaSrc string) {
@@ -135,4 +171,11 @@ func compareWithPHP(t *testing.T, phpSrc, luaSrc string) {
 // 8192 bytes) at a time. Compared with php.
 func TestDatagramReadBufferAsPHP(t *testing.T) {
 	compareWithPHP(t, datagramBufferPHP, datagramBufferLua)
+}
+
+// TestDatagramRefusedEndsStreamAsPHP: a read refused by the peer's closed
+// port (ECONNREFUSED) ends the stream (feof, meta eof), and feof sees the
+// refusal before any read, as PHP's liveness check does. Compared with php.
+func TestDatagramRefusedEndsStreamAsPHP(t *testing.T) {
+	compareWithPHP(t, datagramRefusedPHP, datagramRefusedLua)
 }

@@ -169,6 +169,9 @@ func (a *api) fill(L *lua.LState, s *Stream) error {
 	}
 	data, _, eof, err := a.recv(L, s, size, 0)
 	if err != nil {
+		if s.datagram() {
+			s.noteDatagramFailure(err)
+		}
 		return err
 	}
 	if eof {
@@ -442,7 +445,9 @@ func (a *api) read(L *lua.LState, fname string) int {
 // readDatagram is fread on a datagram socket, as PHP's stream buffer does
 // it: the bytes buffered first, then one datagram (up to a chunk) of which
 // what does not fit stays buffered for the next fread. It waits only when
-// nothing was buffered (PHP waits out the timeout either way).
+// nothing was buffered (PHP waits out the timeout either way). A failure
+// other than a timeout, such as ECONNREFUSED, sets the end of the stream,
+// as in PHP; later reads still try the socket.
 func (a *api) readDatagram(L *lua.LState, s *Stream, length int) int {
 	var out lua.LString
 	if len(s.readBuf) > 0 {
@@ -457,6 +462,7 @@ func (a *api) readDatagram(L *lua.LState, s *Stream, length int) int {
 	data, _, _, err := a.recv(L, s, chunkSize, 0)
 	s.nonblocking = nonblocking
 	if err != nil {
+		s.noteDatagramFailure(err)
 		if len(out) > 0 {
 			L.Push(out)
 			return 1
@@ -469,6 +475,15 @@ func (a *api) readDatagram(L *lua.LState, s *Stream, length int) int {
 	}
 	L.Push(out + lua.LString(data))
 	return 1
+}
+
+// noteDatagramFailure sets the end of a datagram stream after a read that
+// failed for good (PHP's socket read does): a timeout or a socket with
+// nothing there is no end.
+func (s *Stream) noteDatagramFailure(err error) {
+	if !wouldBlock(err) && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, os.ErrClosed) {
+		s.eof = true
+	}
 }
 
 // gets is `fgets(s [, length])` → one line with its "\n" (at most length-1
@@ -788,6 +803,9 @@ func (a *api) close(L *lua.LState, fname string) int {
 func (a *api) eof(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	gone := false
+	if len(s.readBuf) == 0 && !s.eof && !s.listening && s.datagram() && s.crypto == nil {
+		s.peekDatagramFailure()
+	}
 	if len(s.readBuf) == 0 && !s.eof && !s.listening && !s.datagram() {
 		_ = s.raw.Control(func(fd uintptr) { // Control: never waits for another task's read
 			var b [1]byte
@@ -798,4 +816,20 @@ func (a *api) eof(L *lua.LState, fname string) int {
 	}
 	L.Push(lua.LBool(len(s.readBuf) == 0 && (s.eof || gone)))
 	return 1
+}
+
+// peekDatagramFailure is feof's check of a datagram socket, PHP's liveness
+// check: a pending error (an ICMP port unreachable: ECONNREFUSED) ends the
+// stream; a datagram or nothing at all does not.
+func (s *Stream) peekDatagramFailure() {
+	if len(s.dgrams) > 0 {
+		return
+	}
+	_ = s.raw.Control(func(fd uintptr) {
+		var b [1]byte
+		_, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		if err != nil && err != unix.EMSGSIZE {
+			s.noteDatagramFailure(err)
+		}
+	})
 }
