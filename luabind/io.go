@@ -442,50 +442,6 @@ func (a *api) read(L *lua.LState, fname string) int {
 	return 1
 }
 
-// readDatagram is fread on a datagram socket, as PHP's stream buffer does
-// it: the bytes buffered first, then one datagram (up to a chunk) of which
-// what does not fit stays buffered for the next fread. It waits only when
-// nothing was buffered (PHP waits out the timeout either way). A failure
-// other than a timeout, such as ECONNREFUSED, sets the end of the stream,
-// as in PHP; later reads still try the socket.
-func (a *api) readDatagram(L *lua.LState, s *Stream, length int) int {
-	var out lua.LString
-	if len(s.readBuf) > 0 {
-		out = s.take(min(length, len(s.readBuf)))
-		if len(out) == length {
-			L.Push(out)
-			return 1
-		}
-	}
-	nonblocking := s.nonblocking
-	s.nonblocking = nonblocking || len(out) > 0
-	data, _, _, err := a.recv(L, s, chunkSize, 0)
-	s.nonblocking = nonblocking
-	if err != nil {
-		s.noteDatagramFailure(err)
-		if len(out) > 0 {
-			L.Push(out)
-			return 1
-		}
-		return pushReadFailure(L, s, err)
-	}
-	if rest := length - len(out); len(data) > rest {
-		s.readBuf = append(s.readBuf, data[rest:]...)
-		data = data[:rest]
-	}
-	L.Push(out + lua.LString(data))
-	return 1
-}
-
-// noteDatagramFailure sets the end of a datagram stream after a read that
-// failed for good (PHP's socket read does): a timeout or a socket with
-// nothing there is no end.
-func (s *Stream) noteDatagramFailure(err error) {
-	if !wouldBlock(err) && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, os.ErrClosed) {
-		s.eof = true
-	}
-}
-
 // gets is `fgets(s [, length])` → one line with its "\n" (at most length-1
 // bytes) | `nil` at the end of the stream | `nil, errstr, errno`. On a
 // timeout the partial line stays buffered for the next call.
@@ -816,20 +772,4 @@ func (a *api) eof(L *lua.LState, fname string) int {
 	}
 	L.Push(lua.LBool(len(s.readBuf) == 0 && (s.eof || gone)))
 	return 1
-}
-
-// peekDatagramFailure is feof's check of a datagram socket, PHP's liveness
-// check: a pending error (an ICMP port unreachable: ECONNREFUSED) ends the
-// stream; a datagram or nothing at all does not.
-func (s *Stream) peekDatagramFailure() {
-	if len(s.dgrams) > 0 {
-		return
-	}
-	_ = s.raw.Control(func(fd uintptr) {
-		var b [1]byte
-		_, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-		if err != nil && err != unix.EMSGSIZE {
-			s.noteDatagramFailure(err)
-		}
-	})
 }
