@@ -35,7 +35,7 @@ T.test("microtime", function()
 end)
 
 T.test("transports", function()
-  T.eq(table.concat(stream_get_transports(), " "), "tcp udp unix udg ssl tls")
+  T.eq(table.concat(stream_get_transports(), " "), "tcp udp unix udg ssl tls tlsv1.0 tlsv1.1 tlsv1.2 tlsv1.3")
 end)
 
 T.test("require", function()
