@@ -1,4 +1,4 @@
-package luabind
+package phpdate
 
 import (
 	"testing"
@@ -70,7 +70,7 @@ func TestFormatDateMatchesPHP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := string(FormatDate(nil, phpDateFormat, time.Unix(tt.ts, 0).In(loc)))
+		got := string(Format(nil, phpDateFormat, time.Unix(tt.ts, 0).In(loc)))
 		if got != tt.want {
 			t.Errorf("%s %d:\n got %s\nwant %s", tt.zone, tt.ts, got, tt.want)
 		}
@@ -87,7 +87,7 @@ func TestFormatDateManualExamples(t *testing.T) {
 		"l \\t\\h\\e jS":    "Tuesday the 14th",
 		"":                  "",
 	} {
-		if got := string(FormatDate(nil, format, ts)); got != want {
+		if got := string(Format(nil, format, ts)); got != want {
 			t.Errorf("%q: got %q, want %q", format, got, want)
 		}
 	}
@@ -98,7 +98,7 @@ func BenchmarkDate(b *testing.B) {
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = FormatDate(buf[:0], "D M j H:i:s Y\r\n", now)
+		buf = Format(buf[:0], "D M j H:i:s Y\r\n", now)
 	}
 }
 
