@@ -2,14 +2,11 @@ package luabind_test
 
 import (
 	"crypto/tls"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/luasock/luasock/internal/testprog"
 	"github.com/luasock/luasock/internal/testutil"
@@ -57,14 +54,6 @@ var cnCases = []cnCase{
 func serveCNCerts(t *testing.T, php string) (string, []string) {
 	dir := t.TempDir()
 	var addrs []string
-	var listeners []net.Listener
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		for _, ln := range listeners {
-			ln.Close()
-		}
-		wg.Wait()
-	})
 	for i, c := range cnCases {
 		file := filepath.Join(dir, "cert"+itoa(i)+".pem")
 		if out, err := exec.Command(php, "-r", phpMakeCert, "--", file, c.field, c.value).CombinedOutput(); err != nil {
@@ -74,27 +63,7 @@ func serveCNCerts(t *testing.T, php string) (string, []string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		listeners = append(listeners, ln)
-		addrs = append(addrs, ln.Addr().String())
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				if c.(*tls.Conn).Handshake() == nil {
-					_, _ = c.Write([]byte("hello\n"))
-				}
-				c.Close()
-			}
-		}()
+		addrs = append(addrs, serveHello(t, cert))
 	}
 	return dir, addrs
 }

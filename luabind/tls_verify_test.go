@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,14 +57,6 @@ func serveSelfSigned(t *testing.T) []string {
 	t.Helper()
 	now := time.Now()
 	var addrs []string
-	var wg sync.WaitGroup
-	var listeners []net.Listener
-	t.Cleanup(func() { // all closed before waiting for any
-		for _, ln := range listeners {
-			ln.Close()
-		}
-		wg.Wait()
-	})
 	for i, sc := range selfSignedCerts {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -86,30 +77,37 @@ func serveSelfSigned(t *testing.T) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-		ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		listeners = append(listeners, ln)
-		addrs = append(addrs, ln.Addr().String())
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				if c.(*tls.Conn).Handshake() == nil {
-					_, _ = c.Write([]byte("hello\n"))
-				}
-				c.Close()
-			}
-		}()
+		addrs = append(addrs, serveHello(t, tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}))
 	}
 	return addrs
+}
+
+// serveHello runs a Go TLS server with cert on loopback that sends
+// "hello\n" to every client that completes the handshake, until the test
+// ends; it returns the server's address.
+func serveHello(t *testing.T, cert tls.Certificate) string {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			if c.(*tls.Conn).Handshake() == nil {
+				_, _ = c.Write([]byte("hello\n"))
+			}
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
 }
 
 // selfSignedClient tries every address in arg with the ssl options given
