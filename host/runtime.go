@@ -267,12 +267,9 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 	rt.tasks.Add(1)
 	go func() {
 		defer rt.tasks.Done() // also when the task ends in Block (Goexit)
-		rt.lock.Lock()
-		if rt.stopping.Load() {
-			rt.lock.Unlock()
+		if !rt.enter(L) {
 			return
 		}
-		L.G.CurrentThread = L
 		rt.protector.AddTask(L)
 		var traceback, hint string
 		handler := L.NewFunction(func(L *lua.LState) int {
@@ -358,12 +355,34 @@ func (rt *Runtime) report(err error, traceback, hint string) {
 func (rt *Runtime) Block(L *lua.LState, wait func()) {
 	rt.lock.Unlock()
 	wait()
+	if !rt.enter(L) {
+		runtime.Goexit() // enter released the lock
+	}
+}
+
+// enter takes the Lua lock for the task running on L, the only way a task
+// (re)starts running Lua. It reports false, with the lock released, when the
+// run has stopped meanwhile: the task must end without running more Lua.
+func (rt *Runtime) enter(L *lua.LState) bool {
 	rt.lock.Lock()
 	if rt.stopping.Load() {
 		rt.lock.Unlock()
-		runtime.Goexit()
+		return false
 	}
-	L.G.CurrentThread = rt.protector.Thread(L) // inside pcall, L is a pool thread
+	// gopher-lua keeps one running thread per state (G.CurrentThread), which
+	// coroutine.running, coroutine.status and resume's "cannot resume a
+	// running thread" check read. Tasks are threads of one state that take
+	// turns, so each says it is the running one when it gets the lock
+	// (inside pcall, L is a pool thread standing in for the task's).
+	L.G.CurrentThread = rt.protector.Thread(L)
+	return true
+}
+
+// endTask ends the calling task's goroutine at once, giving up the Lua
+// lock; deferred calls (the task count) still run.
+func (rt *Runtime) endTask() {
+	rt.lock.Unlock()
+	runtime.Goexit()
 }
 
 // turnSlice is how long a task may hold the Lua lock while others wait
@@ -429,7 +448,6 @@ func (rt *Runtime) exit(L *lua.LState) int {
 		code = int(v)
 	}
 	rt.stop(code)
-	rt.lock.Unlock()
-	runtime.Goexit()
+	rt.endTask()
 	return 0
 }

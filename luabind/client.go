@@ -144,7 +144,7 @@ func (a *api) connect(L *lua.LState, addr Address, to target, local unix.Sockadd
 	err = unix.Connect(fd, to.sa)
 	if err == unix.EINPROGRESS && flags&streamClientAsyncConnect == 0 {
 		// Writable means the handshake ended; SO_ERROR tells how.
-		err = a.do(L, s, true, wait, func(fd int) error {
+		err = a.callOrWait(L, s, true, wait, func(fd int) error {
 			if soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err != nil || soErr != 0 {
 				if err == nil {
 					err = unix.Errno(soErr)

@@ -14,23 +14,11 @@ import (
 // getsockopt (x/sys's Recvfrom asks SO_PROTOCOL on every IPv4 datagram) and
 // no allocation beyond the data itself; the peers' names and parsed
 // destinations are cached per socket. Only when the socket is not ready do
-// they take the general path (api.do). The profile behind this is in
+// they take the general path (callAfterTry, block.go). The profile behind this is in
 // docs/benchmarks.md.
 
 // addrCacheSize bounds the per-socket caches of peer names and destinations.
 const addrCacheSize = 1024
-
-// lockFD returns the socket's fd with s.fdMu held (the caller unlocks), or
-// -1 when the socket is closed. Close takes fdMu, so a system call made
-// under it never reaches a number the kernel has given to another file.
-func (s *Stream) lockFD() int {
-	s.fdMu.Lock()
-	if s.fdClosed {
-		s.fdMu.Unlock()
-		return -1
-	}
-	return s.fd
-}
 
 // rawAddr is a sender's address as recvfrom(2) fills it.
 type rawAddr struct {
@@ -58,7 +46,7 @@ func recvfromNow(fd int, b []byte, flags int, from *rawAddr) (int, error) {
 	return int(n), nil
 }
 
-// peerName is the Lua string for a sender, from the socket's cache when it
+// peerNameOf is the Lua string for a sender, from the socket's cache when it
 // was seen before. ok is false when the address is empty (a connected stream).
 func (s *Stream) peerNameOf(from *rawAddr) (name lua.LValue, ok bool) {
 	if from.len == 0 {

@@ -2,7 +2,6 @@ package luabind
 
 import (
 	"crypto/tls"
-	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -174,79 +173,6 @@ func (s *Stream) String() string {
 // printable shows an abstract unix name with '@' as ss(8) does.
 func printable(name string) string {
 	return strings.Replace(name, "\x00", "@", 1)
-}
-
-// rawIO runs f through the poller for reading or writing.
-func (s *Stream) rawIO(write bool, f func(fd uintptr) bool) error {
-	if write {
-		return s.raw.Write(f)
-	}
-	return s.raw.Read(f)
-}
-
-func (s *Stream) setDeadline(write bool, t time.Time) {
-	if write {
-		_ = s.file.SetWriteDeadline(t)
-	} else {
-		_ = s.file.SetReadDeadline(t)
-	}
-}
-
-func wouldBlock(err error) bool { return err == unix.EAGAIN || err == unix.EINTR }
-
-// do is the one path of every socket call that may block. It calls attempt
-// once with the Lua lock held; if the socket is not ready and wait allows, it
-// releases the Lua lock (host.Block) while Go's poller waits for readiness and
-// retries attempt, which therefore must not touch Lua values.
-// wait: < 0 forever, 0 not at all (the caller sees EAGAIN), > 0 a deadline.
-// A deadline that passes gives os.ErrDeadlineExceeded.
-func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
-	var err error
-	// Control, not Read/Write: those take the fd's read or write lock, which
-	// another task blocked on this socket holds while it waits in the poller;
-	// waiting for it here, with the Lua lock held, would stop every task.
-	rerr := s.raw.Control(func(fd uintptr) { err = attempt(int(fd)) })
-	if rerr != nil {
-		a.yieldIfClosed(L, os.ErrClosed)
-		return rerr
-	}
-	if !wouldBlock(err) || wait == 0 {
-		return err
-	}
-	return a.wait(L, s, write, wait, attempt)
-}
-
-// wait is the second half of do: it releases the Lua lock while Go's poller
-// waits for readiness, retrying attempt (the poller calls it once before it
-// waits: a readiness edge since the caller's own try is not lost).
-func (a *api) wait(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
-	var err, rerr error
-	if wait > 0 {
-		s.setDeadline(write, time.Now().Add(wait))
-		defer s.setDeadline(write, time.Time{})
-	}
-	a.host.Block(L, func() {
-		rerr = s.rawIO(write, func(fd uintptr) bool { err = attempt(int(fd)); return !wouldBlock(err) })
-	})
-	if rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
-		// The poller fails a wait only on a deadline or a close: another
-		// task closed the handle (its error, "use of closed file", is internal).
-		return os.ErrClosed
-	}
-	if rerr != nil {
-		return rerr
-	}
-	return err
-}
-
-// yieldIfClosed lets the host end the task when err says the socket was
-// closed under it: only the host does that (fclose makes the handle raise
-// instead), when the run stops, and a script's accept or recvfrom loop that
-// retried the failing call would otherwise spin without ever waiting.
-func (a *api) yieldIfClosed(L *lua.LState, err error) {
-	if errors.Is(err, os.ErrClosed) {
-		a.host.Block(L, func() {})
-	}
 }
 
 // pushStream wraps s in a userdata with the stream metatable.

@@ -45,7 +45,7 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 	err = unix.EAGAIN
 	if !large || len(s.dgrams) > 0 { // datagrams received ahead come first
 		n, data, err = s.recvNow(length, flags, &from)
-		a.yieldIfClosed(L, err)
+		a.endTaskIfHostClosed(L, err)
 	}
 	if wouldBlock(err) && (large || s.waitFor() != 0) {
 		n, data, from, err = a.recvWait(L, s, length, flags, !large)
@@ -95,11 +95,7 @@ func (s *Stream) recvNow(length, flags int, from *rawAddr) (int, string, error) 
 // says recvNow has just found nothing: no second try with the lock held.
 func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
 	large := s.datagram() && length > maxRecv
-	run := a.do
-	if tried {
-		run = a.wait
-	}
-	err = run(L, s, false, s.waitFor(), func(fd int) error {
+	err = a.callAfterTry(L, s, false, tried, func(fd int) error {
 		bufp := recvBufs.Get().(*[]byte)
 		defer recvBufs.Put(bufp)
 		b := (*bufp)[:min(length, maxRecv)]
@@ -210,7 +206,7 @@ func (a *api) traceSend(s *Stream, op, peer, data string, err error) {
 // pushReadFailure ends a read that failed: a non-blocking stream with nothing
 // there gives "", anything else `nil, errstr, errno`.
 func pushReadFailure(L *lua.LState, s *Stream, err error) int {
-	if s.nonblocking && wouldBlock(err) {
+	if s.nothingReady(err) {
 		L.Push(lua.LString(""))
 		return 1
 	}
@@ -295,7 +291,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 		if to != nil || flags != 0 {
 			return pushFailure(L, userFailure("a TLS stream sends only to its peer, without flags"))
 		}
-		return a.pushWritten(L, s, data)
+		return a.pushTLSWrite(L, s, data)
 	}
 	sysFlags := unix.MSG_NOSIGNAL
 	if flags&streamOOB != 0 {
@@ -306,7 +302,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 	if fast {
 		if fd := s.lockFD(); fd < 0 {
 			err = os.ErrClosed
-			a.yieldIfClosed(L, err)
+			a.endTaskIfHostClosed(L, err)
 		} else {
 			err = sendtoNow(fd, data, sysFlags, dest)
 			s.fdMu.Unlock()
@@ -326,7 +322,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 		a.traceSend(s, op, peer, data[:n], err)
 	}
 	if err != nil {
-		if s.nonblocking && wouldBlock(err) {
+		if s.nothingReady(err) {
 			L.Push(lua.LNumber(0))
 			return 1
 		}
@@ -351,11 +347,7 @@ func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, 
 		c := *sa
 		to = &c
 	}
-	run := a.do
-	if tried {
-		run = a.wait
-	}
-	err = run(L, s, true, s.waitFor(), func(fd int) (err error) {
+	err = a.callAfterTry(L, s, true, tried, func(fd int) (err error) {
 		n, err = unix.SendmsgN(fd, bytesOf(data), nil, to, flags)
 		return err
 	})
@@ -667,7 +659,7 @@ func (a *api) getContents(L *lua.LState, fname string) int {
 	}
 	for !s.eof && (limit < 0 || len(s.readBuf) < limit) {
 		if err := a.fill(L, s); err != nil {
-			if s.nonblocking && wouldBlock(err) {
+			if s.nothingReady(err) {
 				break
 			}
 			return pushFailure(L, err)
@@ -695,10 +687,10 @@ func (a *api) write(L *lua.LState, fname string) int {
 		data = data[:min(length, len(data))]
 	}
 	if s.crypto != nil {
-		return a.pushWritten(L, s, data)
+		return a.pushTLSWrite(L, s, data)
 	}
 	written := 0
-	err := a.do(L, s, true, s.waitFor(), func(fd int) error {
+	err := a.callOrWait(L, s, true, s.waitFor(), func(fd int) error {
 		for written < len(data) || (written == 0 && s.datagram()) {
 			n, err := unix.SendmsgN(fd, bytesOf(data[written:]), nil, nil, unix.MSG_NOSIGNAL)
 			if err != nil {
@@ -720,15 +712,15 @@ func (a *api) write(L *lua.LState, fname string) int {
 		}
 	}
 	// A partial write reports its count; the error comes back on the next call.
-	if err != nil && written == 0 && !(s.nonblocking && wouldBlock(err)) {
+	if err != nil && written == 0 && !s.nothingReady(err) {
 		return pushFailure(L, err)
 	}
 	L.Push(lua.LNumber(written))
 	return 1
 }
 
-// pushWritten writes data on a TLS stream and pushes fwrite's results.
-func (a *api) pushWritten(L *lua.LState, s *Stream, data string) int {
+// pushTLSWrite writes data on a TLS stream and pushes fwrite's results.
+func (a *api) pushTLSWrite(L *lua.LState, s *Stream, data string) int {
 	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
 		return pushFailure(L, err)
 	}

@@ -217,7 +217,7 @@ func transientAccept(err error) bool {
 		errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM)
 }
 
-// acceptRetrying is a.do for accept, with the back-off above. wait < 0
+// acceptRetrying is callOrWait for accept, with the back-off above. wait < 0
 // waits without end, 0 polls once.
 func (a *api) acceptRetrying(L *lua.LState, s *Stream, wait time.Duration, attempt func(fd int) error) error {
 	var deadline time.Time
@@ -232,7 +232,7 @@ func (a *api) acceptRetrying(L *lua.LState, s *Stream, wait time.Duration, attem
 				return errTimedOut
 			}
 		}
-		err := a.do(L, s, false, left, attempt)
+		err := a.callOrWait(L, s, false, left, attempt)
 		switch {
 		case errors.Is(err, unix.ECONNABORTED):
 			continue

@@ -1,0 +1,126 @@
+package luabind
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/sys/unix"
+)
+
+// The blocking core: every socket call that may wait goes through here.
+//
+// A call first tries its system call with the Lua lock held, on the
+// non-blocking socket. Only when the socket is not ready (EAGAIN) and the
+// stream may wait does the task give the Lua lock back (Host.Block) while
+// Go's poller waits for readiness and retries the call; the other tasks run
+// meanwhile. So the retried call must not touch Lua values.
+//
+// A Stream reaches its descriptor by three routes, each for a reason:
+//
+//   - raw.Control: the first try. It holds the descriptor open for the call
+//     but, unlike raw.Read and raw.Write, does not take the descriptor's read
+//     or write lock, which a task waiting on the same socket holds for as
+//     long as it waits: taking it with the Lua lock held would stop every
+//     task.
+//   - raw.Read and raw.Write (the os.File's poller): the wait, with the Lua
+//     lock released. Deadlines (stream timeouts) are set on the file.
+//   - fd with fdMu held (lockFD): the datagram fast path and every receive's
+//     first try. A direct system call costs no closure and no allocation,
+//     which the datagram benchmarks need; fdMu keeps Close from releasing
+//     the number, which the kernel could give to another file, during the
+//     call.
+//
+// A socket that the host closed under a task (the run is stopping) ends the
+// task (endTaskIfHostClosed): a script's accept loop that retried the failed
+// call would otherwise spin without ever waiting.
+
+// wouldBlock tells whether err means "not ready": try again after a wait.
+func wouldBlock(err error) bool { return err == unix.EAGAIN || err == unix.EINTR }
+
+// nothingReady tells whether err is a non-blocking stream's "not ready",
+// which PHP reports as nothing done ("" read, 0 bytes written), not a failure.
+func (s *Stream) nothingReady(err error) bool { return s.nonblocking && wouldBlock(err) }
+
+// lockFD returns the socket's fd with s.fdMu held (the caller unlocks), or
+// -1 when the socket is closed.
+func (s *Stream) lockFD() int {
+	s.fdMu.Lock()
+	if s.fdClosed {
+		s.fdMu.Unlock()
+		return -1
+	}
+	return s.fd
+}
+
+// callOrWait runs attempt once with the Lua lock held; if the socket is not
+// ready and wait allows, it waits (waitAndCall).
+// wait: < 0 forever, 0 not at all (the caller sees EAGAIN), > 0 a deadline.
+// A deadline that passes gives os.ErrDeadlineExceeded.
+func (a *api) callOrWait(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
+	var err error
+	rerr := s.raw.Control(func(fd uintptr) { err = attempt(int(fd)) })
+	if rerr != nil {
+		a.endTaskIfHostClosed(L, os.ErrClosed)
+		return rerr
+	}
+	if !wouldBlock(err) || wait == 0 {
+		return err
+	}
+	return a.waitAndCall(L, s, write, wait, attempt)
+}
+
+// callAfterTry is callOrWait with the stream's own timeout for a caller
+// that may have tried its fast path already (tried): then the socket was
+// just found not ready, and it goes straight to the wait.
+func (a *api) callAfterTry(L *lua.LState, s *Stream, write, tried bool, attempt func(fd int) error) error {
+	if tried {
+		return a.waitAndCall(L, s, write, s.waitFor(), attempt)
+	}
+	return a.callOrWait(L, s, write, s.waitFor(), attempt)
+}
+
+// waitAndCall releases the Lua lock while Go's poller waits for readiness,
+// retrying attempt (the poller calls it once before it waits: a readiness
+// edge since the caller's own try is not lost).
+func (a *api) waitAndCall(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
+	var err, rerr error
+	if wait > 0 {
+		s.setDeadline(write, time.Now().Add(wait))
+		defer s.setDeadline(write, time.Time{})
+	}
+	poller := s.raw.Read
+	if write {
+		poller = s.raw.Write
+	}
+	a.host.Block(L, func() {
+		rerr = poller(func(fd uintptr) bool { err = attempt(int(fd)); return !wouldBlock(err) })
+	})
+	if rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
+		// The poller fails a wait only on a deadline or a close: another
+		// task closed the handle (its error, "use of closed file", is internal).
+		return os.ErrClosed
+	}
+	if rerr != nil {
+		return rerr
+	}
+	return err
+}
+
+func (s *Stream) setDeadline(write bool, t time.Time) {
+	if write {
+		_ = s.file.SetWriteDeadline(t)
+	} else {
+		_ = s.file.SetReadDeadline(t)
+	}
+}
+
+// endTaskIfHostClosed lets the host end the task when err says the socket
+// was closed under it. Only the host does that (fclose makes the handle
+// raise instead), when the run stops; Block then does not return.
+func (a *api) endTaskIfHostClosed(L *lua.LState, err error) {
+	if errors.Is(err, os.ErrClosed) {
+		a.host.Block(L, func() {})
+	}
+}
