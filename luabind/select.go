@@ -27,7 +27,26 @@ type selectEntry struct {
 // connection, or a closed peer. Writable: room to write, or a finished
 // connect. Except: urgent (OOB) data. poll(2) has no 1024-descriptor limit.
 func (a *api) selectStreams(L *lua.LState, fname string) int {
-	var tables [3]*lua.LTable
+	tables, wait := checkSelectArgs(L, fname)
+	var set pollSet
+	for i, t := range tables {
+		if t != nil {
+			set.add(L, fname, i, t)
+		}
+	}
+	if set.buffered {
+		wait = 0 // data fgets read ahead is ready now
+	}
+	if err := a.poll(L, set.fds, wait); err != nil {
+		return pushFailure(L, err)
+	}
+	L.Push(lua.LNumber(set.keepReady()))
+	return 1
+}
+
+// checkSelectArgs checks stream_select's arguments: the three tables (at
+// least one given) and the wait (< 0: forever).
+func checkSelectArgs(L *lua.LState, fname string) (tables [3]*lua.LTable, wait time.Duration) {
 	given := false
 	for i := range tables {
 		switch v := L.Get(i + 1).(type) {
@@ -41,80 +60,94 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 	if !given {
 		argError(L, 1, fname, "no stream arrays were passed")
 	}
-	wait := time.Duration(-1)
-	if L.Get(4) != lua.LNil {
-		sec := checkNumber(L, 4, fname)
-		if sec < 0 {
-			argError(L, 4, fname, "must be greater than or equal to 0")
+	if L.Get(4) == lua.LNil {
+		return tables, -1
+	}
+	sec := checkNumber(L, 4, fname)
+	if sec < 0 {
+		argError(L, 4, fname, "must be greater than or equal to 0")
+	}
+	usec := optNumber(L, 5, fname, 0)
+	if usec < 0 {
+		argError(L, 5, fname, "must be greater than or equal to 0")
+	}
+	return tables, seconds(sec, usec)
+}
+
+// Which of stream_select's tables an entry is in, and what poll(2) asks for it.
+const (
+	selectRead = iota
+	selectWrite
+	selectExcept
+)
+
+var selectEvents = [3]int16{unix.POLLIN, unix.POLLOUT, unix.POLLPRI}
+
+// pollSet is what one stream_select polls: a descriptor per stream, however
+// many tables it is in, and an entry per table slot.
+type pollSet struct {
+	fds      []unix.PollFd
+	index    map[*Stream]int // the stream's descriptor in fds
+	entries  [3][]selectEntry
+	buffered bool // a readable stream has data buffered: no need to wait
+}
+
+// add puts the handles of table number i in the set; it raises for a value
+// that is not an open stream.
+func (p *pollSet) add(L *lua.LState, fname string, i int, t *lua.LTable) {
+	t.ForEach(func(k, v lua.LValue) {
+		ud, _ := v.(*lua.LUserData)
+		var s *Stream
+		if ud != nil {
+			s, _ = ud.Value.(*Stream)
 		}
-		usec := optNumber(L, 5, fname, 0)
-		if usec < 0 {
-			argError(L, 5, fname, "must be greater than or equal to 0")
+		if s == nil || s.closed {
+			argError(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
 		}
-		wait = seconds(sec, usec)
-	}
-	events := [3]int16{unix.POLLIN, unix.POLLOUT, unix.POLLPRI}
-	var entries [3][]selectEntry
-	var fds []unix.PollFd
-	index := map[*Stream]int{}
-	buffered := false
-	for i, t := range tables {
-		if t == nil {
-			continue
+		if i == selectRead && (len(s.readBuf) > 0 || len(s.dgrams) > 0) {
+			p.buffered = true
 		}
-		t.ForEach(func(k, v lua.LValue) {
-			ud, _ := v.(*lua.LUserData)
-			var s *Stream
-			if ud != nil {
-				s, _ = ud.Value.(*Stream)
+		n, ok := p.index[s]
+		if !ok {
+			if p.index == nil {
+				p.index = map[*Stream]int{}
 			}
-			if s == nil || s.closed {
-				argError(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
-			}
-			if i == 0 && (len(s.readBuf) > 0 || len(s.dgrams) > 0) {
-				buffered = true
-			}
-			n, ok := index[s]
-			if !ok {
-				n = len(fds)
-				index[s] = n
-				fd := -1
-				_ = s.raw.Control(func(f uintptr) { fd = int(f) })
-				fds = append(fds, unix.PollFd{Fd: int32(fd)})
-			}
-			fds[n].Events |= events[i]
-			entries[i] = append(entries[i], selectEntry{table: t, key: k, s: s, pfd: n})
-		})
-	}
-	if buffered {
-		wait = 0 // data fgets read ahead is ready now
-	}
-	err := a.poll(L, fds, wait)
-	if err != nil {
-		return pushFailure(L, err)
-	}
+			n = len(p.fds)
+			p.index[s] = n
+			fd := -1
+			_ = s.raw.Control(func(f uintptr) { fd = int(f) })
+			p.fds = append(p.fds, unix.PollFd{Fd: int32(fd)})
+		}
+		p.fds[n].Events |= selectEvents[i]
+		p.entries[i] = append(p.entries[i], selectEntry{table: t, key: k, s: s, pfd: n})
+	})
+}
+
+// keepReady removes the entries that are not ready from their tables and
+// counts the rest.
+func (p *pollSet) keepReady() int {
 	ready := 0
-	for i := range entries {
-		for _, e := range entries[i] {
-			rev := fds[e.pfd].Revents
-			var ok bool
-			switch i {
-			case 0:
-				ok = rev&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0 || len(e.s.readBuf) > 0 || len(e.s.dgrams) > 0
-			case 1:
-				ok = rev&(unix.POLLOUT|unix.POLLHUP|unix.POLLERR) != 0
-			case 2:
-				ok = rev&unix.POLLPRI != 0
-			}
-			if ok {
+	for i := range p.entries {
+		for _, e := range p.entries[i] {
+			if e.ready(i, p.fds[e.pfd].Revents) {
 				ready++
 			} else {
 				e.table.RawSet(e.key, lua.LNil)
 			}
 		}
 	}
-	L.Push(lua.LNumber(ready))
-	return 1
+	return ready
+}
+
+// ready tells whether an entry of table i is ready, given poll's answer.
+func (e selectEntry) ready(i int, rev int16) bool {
+	switch i {
+	case selectRead:
+		return rev&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0 || len(e.s.readBuf) > 0 || len(e.s.dgrams) > 0
+	case selectWrite:
+		return rev&(unix.POLLOUT|unix.POLLHUP|unix.POLLERR) != 0
+	}
+	return rev&unix.POLLPRI != 0
 }
 
 // poll waits until one of fds is ready or wait passes (< 0: forever), with
