@@ -7,7 +7,6 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -42,7 +41,8 @@ handle is closed first; a second signal exits at once).
 `
 
 // Main is the command line: it returns the exit status instead of exiting.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// A script's io.read reads os.Stdin.
+func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return host.ExitUsage
@@ -55,10 +55,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "luasock", Version)
 		return host.ExitOK
 	case "run":
-		return run(args[1:], stdin, stdout, stderr)
+		return run(args[1:], stdout, stderr)
 	}
 	if looksLikeScript(args[0]) { // luasock script.lua, as lua script.lua
-		return run(args, stdin, stdout, stderr)
+		return run(args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "luasock: unknown command %q\n\n%s", args[0], usage)
 	return host.ExitUsage
@@ -73,23 +73,6 @@ func looksLikeScript(arg string) bool {
 	}
 	info, err := os.Stat(arg)
 	return err == nil && !info.IsDir()
-}
-
-// runFlagNames are the flags of run, which a user may put after the
-// script's name by mistake (where they go to the script).
-var runFlagNames = []string{"--workers", "--trace", "--trace-bytes", "--warnings", "-W"}
-
-// misplacedFlag is the first of run's flags among the script's arguments.
-func misplacedFlag(scriptArgs []string) string {
-	for _, a := range scriptArgs {
-		name, _, _ := strings.Cut(a, "=")
-		for _, f := range runFlagNames {
-			if name == f {
-				return name
-			}
-		}
-	}
-	return ""
 }
 
 // cpuProfileEnv names a file for a CPU profile of the whole run (go tool
@@ -108,65 +91,9 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// runFlags are run's options.
-type runFlags struct {
-	workers    int
-	trace      bool
-	traceFile  string // "" with trace: stderr
-	traceBytes int
-	warnings   bool
-}
-
-// parseRunFlags reads the flags before the script. A flag's value follows
-// '=' or comes as the next argument (--trace takes only '=FILE').
-func parseRunFlags(args []string) (runFlags, []string, error) {
-	f := runFlags{workers: 1, traceBytes: host.DefaultTraceBytes}
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
-		flag, value, hasValue := strings.Cut(args[0], "=")
-		args = args[1:]
-		if flag == "--warnings" || flag == "-W" {
-			if hasValue {
-				return f, nil, fmt.Errorf("%s takes no value", flag)
-			}
-			f.warnings = true
-			continue
-		}
-		if flag == "--trace" {
-			f.trace, f.traceFile = true, value
-			if hasValue && value == "" {
-				return f, nil, fmt.Errorf("--trace= needs a file name")
-			}
-			continue
-		}
-		if flag != "--workers" && flag != "--trace-bytes" {
-			return f, nil, fmt.Errorf("unknown flag %q", flag)
-		}
-		if !hasValue {
-			if len(args) == 0 {
-				return f, nil, fmt.Errorf("%s needs a number", flag)
-			}
-			value, args = args[0], args[1:]
-		}
-		n, err := strconv.Atoi(value)
-		switch {
-		case flag == "--workers" && (err != nil || n < 1 || n > 1024):
-			return f, nil, fmt.Errorf("--workers takes a number from 1 to 1024, not %q", value)
-		case flag == "--trace-bytes" && (err != nil || n < 0):
-			return f, nil, fmt.Errorf("--trace-bytes takes a number of bytes (0 or more), not %q", value)
-		case flag == "--workers":
-			f.workers = n
-		default:
-			f.traceBytes = n
-		}
-	}
-	if len(args) == 0 {
-		return f, nil, fmt.Errorf("run needs a script")
-	}
-	return f, args, nil
-}
-
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	flags, args, err := parseRunFlags(args)
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := newRunFlags()
+	args, err := flags.parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "luasock: %v\n\n%s", err, usage)
 		return host.ExitUsage
@@ -176,10 +103,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		warnings = stderr
 	}
 	var trace io.Writer
-	if flags.trace {
+	if flags.trace.on {
 		trace = stderr
-		if flags.traceFile != "" {
-			file, err := os.Create(flags.traceFile)
+		if flags.trace.file != "" {
+			file, err := os.Create(flags.trace.file)
 			if err != nil {
 				fmt.Fprintf(stderr, "luasock: cannot write the trace: %v\n", err)
 				return host.ExitError
@@ -214,7 +141,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	code := host.Run(host.Options{
 		Script:     args[0],
 		Args:       args[1:],
-		Stdin:      stdin,
+		Stdin:      os.Stdin,
 		Stdout:     stdout,
 		Stderr:     stderr,
 		Signals:    signals,
@@ -223,7 +150,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		TraceBytes: flags.traceBytes,
 		Warnings:   warnings,
 	})
-	if flag := misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {
+	if flag := flags.misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {
 		fmt.Fprintf(stderr, "luasock: %s came after the script's name, so the script got it as an argument; luasock's flags go before the script: luasock %s ... %s\n", flag, flag, args[0])
 	}
 	return code

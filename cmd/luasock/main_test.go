@@ -24,7 +24,7 @@ const statusFileEnv = "LUASOCK_TEST_STATUS_FILE"
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"luasock": func() {
-			code := Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			code := Main(os.Args[1:], os.Stdout, os.Stderr)
 			if f := os.Getenv(statusFileEnv); f != "" {
 				_ = os.WriteFile(f, []byte(strconv.Itoa(code)+"\n"), 0o644)
 			}
@@ -227,7 +227,7 @@ func TestUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
-		code := Main(tt.args, strings.NewReader(""), &out, &errb)
+		code := Main(tt.args, &out, &errb)
 		if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) ||
 			(tt.stdout == "" && out.Len() != 0) || (tt.stderr == "" && errb.Len() != 0) {
 			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", tt.args, code, out.String(), errb.String())

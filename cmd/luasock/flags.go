@@ -1,0 +1,181 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/luasock/luasock/host"
+)
+
+// runFlags are run's options.
+type runFlags struct {
+	workers    int
+	trace      traceFlag
+	traceBytes int
+	warnings   bool
+	set        *flag.FlagSet
+	badValue   error // the first value a flag refused, in luasock's words
+}
+
+func newRunFlags() *runFlags {
+	f := &runFlags{workers: 1, traceBytes: host.DefaultTraceBytes}
+	f.set = flag.NewFlagSet("run", flag.ContinueOnError)
+	f.set.SetOutput(io.Discard) // run reports a failure, with the usage text
+	f.set.Usage = func() {}
+	// The usage text in cli.go describes the flags.
+	f.add("workers", &numberFlag{n: &f.workers, name: "--workers", min: 1, max: 1024, want: "a number from 1 to 1024"})
+	f.add("trace", &f.trace)
+	f.add("trace-bytes", &numberFlag{n: &f.traceBytes, name: "--trace-bytes", min: 0, max: math.MaxInt, want: "a number of bytes (0 or more)"})
+	f.add("warnings", switchFlag{on: &f.warnings, name: "--warnings"})
+	f.add("W", switchFlag{on: &f.warnings, name: "-W"})
+	return f
+}
+
+func (f *runFlags) add(name string, v flag.Value) {
+	f.set.Var(keepBadValue{v, &f.badValue}, name, "")
+}
+
+// parse reads the flags before the script's name, with one dash or two; a
+// value follows '=' or comes as the next argument (--trace takes only
+// '=FILE'). It returns the script's name and arguments.
+func (f *runFlags) parse(args []string) ([]string, error) {
+	err := f.set.Parse(args)
+	switch {
+	case f.badValue != nil:
+		return nil, f.badValue
+	case err != nil:
+		return nil, f.flagError(args, len(args)-f.set.NArg(), err)
+	case f.set.NArg() == 0:
+		return nil, errors.New("run needs a script")
+	}
+	return f.set.Args(), nil
+}
+
+// flagError says what the flag package refused as luasock always has, with
+// the flag spelled as the user did (the package's messages use one dash).
+// The package took args[:taken] off the list: an unknown flag, or one whose
+// value is missing, is the last it took; a malformed one (---x) the next.
+func (f *runFlags) flagError(args []string, taken int, err error) error {
+	var arg string
+	if strings.HasPrefix(err.Error(), "bad flag syntax") {
+		arg = args[taken]
+	} else {
+		arg = args[taken-1]
+	}
+	name, _, _ := strings.Cut(arg, "=")
+	if f.isFlag(name) { // known, so refused for want of a value
+		return fmt.Errorf("%s needs a number", name)
+	}
+	return fmt.Errorf("unknown flag %q", name)
+}
+
+// isFlag tells whether name, with one dash or two, is one of run's flags.
+func (f *runFlags) isFlag(name string) bool {
+	bare := strings.TrimPrefix(strings.TrimPrefix(name, "-"), "-")
+	return bare != name && bare != "" && f.set.Lookup(bare) != nil
+}
+
+// misplacedFlag is the first of run's flags among the script's arguments,
+// where a user may put one by mistake.
+func (f *runFlags) misplacedFlag(scriptArgs []string) string {
+	for _, a := range scriptArgs {
+		if name, _, _ := strings.Cut(a, "="); f.isFlag(name) {
+			return name
+		}
+	}
+	return ""
+}
+
+// keepBadValue keeps the first error of its Value's Set: the flag package
+// would print it inside its own sentence.
+type keepBadValue struct {
+	flag.Value
+	bad *error
+}
+
+// String allows the zero keepBadValue the flag package may make.
+func (v keepBadValue) String() string {
+	if v.Value == nil {
+		return ""
+	}
+	return v.Value.String()
+}
+
+func (v keepBadValue) Set(s string) error {
+	err := v.Value.Set(s)
+	if err != nil && *v.bad == nil {
+		*v.bad = err
+	}
+	return err
+}
+
+// IsBoolFlag passes on the wrapped Value's: such a flag stands alone.
+func (v keepBadValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// numberFlag is a whole number from min to max.
+type numberFlag struct {
+	n        *int
+	name     string
+	min, max int
+	want     string // the numbers it takes, for the error
+}
+
+func (v *numberFlag) String() string { return strconv.Itoa(*v.n) }
+
+func (v *numberFlag) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < v.min || n > v.max {
+		return fmt.Errorf("%s takes %s, not %q", v.name, v.want, s)
+	}
+	*v.n = n
+	return nil
+}
+
+// switchFlag is on when present and takes no value. The flag package gives
+// a bare flag the value "true", so -W=true is the one value it takes.
+type switchFlag struct {
+	on   *bool
+	name string
+}
+
+func (v switchFlag) String() string   { return "" }
+func (v switchFlag) IsBoolFlag() bool { return true }
+
+func (v switchFlag) Set(s string) error {
+	if s != "true" {
+		return fmt.Errorf("%s takes no value", v.name)
+	}
+	*v.on = true
+	return nil
+}
+
+// traceFlag is --trace (to stderr) or --trace=FILE. IsBoolFlag lets it
+// stand alone, for which the flag package passes "true": so --trace=true
+// is stderr too, and a file named true is --trace=./true.
+type traceFlag struct {
+	on   bool
+	file string // "": stderr
+}
+
+func (v *traceFlag) String() string   { return v.file }
+func (v *traceFlag) IsBoolFlag() bool { return true }
+
+func (v *traceFlag) Set(s string) error {
+	switch s {
+	case "":
+		return errors.New("--trace= needs a file name")
+	case "true":
+		v.on, v.file = true, ""
+	default:
+		v.on, v.file = true, s
+	}
+	return nil
+}
