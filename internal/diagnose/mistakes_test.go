@@ -1,15 +1,11 @@
-package diagnose_test
+package diagnose
 
 import (
 	"context"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/testprog"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
@@ -230,7 +226,7 @@ func explainRun(t *testing.T, name, code string) (msg, hint string) {
 		t.Fatalf("compile: %v", err)
 	}
 	handler := L.NewFunction(func(L *lua.LState) int {
-		m, h := diagnose.Explain(L, L.Get(1), src)
+		m, h := Explain(L, L.Get(1), src)
 		hint = h
 		L.Push(m)
 		return 1
@@ -246,13 +242,7 @@ func explainRun(t *testing.T, name, code string) (msg, hint string) {
 // after "mistake.lua:".
 func lua51Message(t *testing.T, lua51, code string) string {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "mistake.lua"), []byte(code), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(lua51, "mistake.lua")
-	cmd.Dir = dir
-	out, _ := cmd.CombinedOutput()
+	out, _ := runLua51File(t, lua51, "mistake.lua", code)
 	first, _, _ := strings.Cut(string(out), "\nstack traceback:")
 	_, msg, ok := strings.Cut(first, "mistake.lua:")
 	if !ok {
