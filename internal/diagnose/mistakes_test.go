@@ -219,23 +219,14 @@ func explainRun(t *testing.T, name, code string) (msg, hint string) {
 		}
 	}()
 	luabind.Open(L, testHost{&closers}, luabind.Config{})
-	srcs := map[string][]byte{name: []byte(code)}
-	src := func(n string) ([]byte, bool) { b, ok := srcs[n]; return b, ok }
-	fn, err := L.Load(strings.NewReader(code), name)
+	raised, hint, err := explainChunk(L, name, code, sources(map[string]string{name: code}))
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
-	handler := L.NewFunction(func(L *lua.LState) int {
-		m, h := Explain(L, L.Get(1), src)
-		hint = h
-		L.Push(m)
-		return 1
-	})
-	L.Push(fn)
-	if err := L.PCall(0, 0, handler); err != nil {
-		return err.(*lua.ApiError).Object.String(), hint
+	if raised == nil {
+		return "", hint
 	}
-	return "", hint
+	return raised.String(), hint
 }
 
 // lua51Message runs code with lua5.1 as mistake.lua and returns its message
