@@ -22,22 +22,20 @@ func startPeer(b *testing.B, name, network, interpreter, script, scheme string) 
 // manual's own code) and Lua 5.4 with LuaSocket (the same scripts ported),
 // against the Go ports, in one run.
 func BenchmarkPeers(b *testing.B) {
-	for _, c := range concurrencies {
-		b.Run(fmt.Sprintf("udp/c=%d", c), func(b *testing.B) {
-			compare(b, "udp", c,
-				startLuasock(b, "udp", "udp_timeserver.lua"),
-				startPeer(b, "php", "udp", "php", "udp_timeserver.php", "udp://"),
-				startPeer(b, "lua5.4-luasocket", "udp", "lua5.4", "udp_timeserver_luasocket.lua", ""),
-				startGo(b, "udp", "udp"))
-		})
-	}
-	for _, c := range concurrencies {
-		b.Run(fmt.Sprintf("tcp/c=%d", c), func(b *testing.B) {
-			compare(b, "tcp", c,
-				startLuasock(b, "tcp", "timeserver.lua"),
-				startPeer(b, "php", "tcp", "php", "timeserver.php", "tcp://"),
-				startPeer(b, "lua5.4-luasocket", "tcp", "lua5.4", "timeserver_luasocket.lua", ""),
-				startGo(b, "tcp", "tcp-go"))
-		})
+	for _, p := range []struct {
+		network, luasock, php, luasocket, goKind string
+	}{
+		{"udp", "udp_timeserver.lua", "udp_timeserver.php", "udp_timeserver_luasocket.lua", "udp"},
+		{"tcp", "timeserver.lua", "timeserver.php", "timeserver_luasocket.lua", "tcp-go"},
+	} {
+		for _, c := range concurrencies {
+			b.Run(fmt.Sprintf("%s/c=%d", p.network, c), func(b *testing.B) {
+				compare(b, p.network, c,
+					startLuasock(b, p.network, p.luasock),
+					startPeer(b, "php", p.network, "php", p.php, p.network+"://"),
+					startPeer(b, "lua5.4-luasocket", p.network, "lua5.4", p.luasocket, ""),
+					startGo(b, p.network, p.goKind))
+			})
+		}
 	}
 }

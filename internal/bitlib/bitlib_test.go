@@ -1,14 +1,9 @@
 package bitlib
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/luasock/luasock/internal/testprog"
 	lua "github.com/yuin/gopher-lua"
@@ -123,37 +118,8 @@ func compareSnippets(t *testing.T, ref string, snippets []string) {
 	for i, s := range snippets {
 		fmt.Fprintf(&script, "c(%d, function() %s end)\n", i, s)
 	}
-	dir := t.TempDir()
 	const name = "snippets.lua" // short: Lua abbreviates long file names in messages
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(script.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, ref, name)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", ref, err, out)
-	}
-	want := splitLines(string(out))
-
-	L := lua.NewState()
-	defer L.Close()
-	Open(L)
-	var got []string
-	L.SetGlobal("out", L.NewFunction(func(L *lua.LState) int {
-		got = append(got, L.CheckString(1))
-		return 0
-	}))
-	fn, err := L.Load(strings.NewReader(script.String()), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	L.Push(fn)
-	if err := L.PCall(0, 0, nil); err != nil {
-		t.Fatalf("gopher-lua: %v", err)
-	}
+	want, got := runBoth(t, ref, name, script.String(), nil)
 	if len(want) != len(snippets) || len(got) != len(snippets) {
 		t.Fatalf("%d snippets, reference printed %d lines, gopher-lua %d:\n%s\n--\n%s",
 			len(snippets), len(want), len(got), strings.Join(want, "\n"), strings.Join(got, "\n"))

@@ -112,25 +112,49 @@ func runDifferential(t *testing.T, prog, pkg, lib string, specs []funcSpec) {
 	if n > 0 {
 		script.WriteString("end)()\n")
 	}
-	path := filepath.Join(t.TempDir(), "cases.lua")
-	if err := os.WriteFile(path, []byte(script.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	want := runReference(t, ref, path)
-	got := runGopherLua(t, path)
+	want, got := runBoth(t, ref, "cases.lua", script.String(), map[string]lua.LGFunction{"fmtnum": fmtnum})
 	compareCases(t, calls, want, got, seed)
 }
 
-func runReference(t *testing.T, ref, path string) []string {
+// runBoth writes script to a file name in a new directory and runs it by
+// the reference interpreter in that directory (so that its messages name
+// the file as name) and by gopher-lua with Open and globals, as chunk name.
+// It returns the lines each side passed to out.
+func runBoth(t *testing.T, ref, name, script string, globals map[string]lua.LGFunction) (want, got []string) {
 	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, ref, path).CombinedOutput()
+	cmd := exec.CommandContext(ctx, ref, name)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", ref, path, err, out)
+		t.Fatalf("%s %s: %v\n%s", ref, name, err, out)
 	}
-	return splitLines(string(out))
+	want = splitLines(string(out))
+
+	L := lua.NewState()
+	defer L.Close()
+	Open(L)
+	L.SetGlobal("out", L.NewFunction(func(L *lua.LState) int {
+		got = append(got, L.CheckString(1))
+		return 0
+	}))
+	for k, f := range globals {
+		L.SetGlobal(k, L.NewFunction(f))
+	}
+	fn, err := L.Load(strings.NewReader(script), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.Push(fn)
+	if err := L.PCall(0, 0, nil); err != nil {
+		t.Fatalf("gopher-lua: %v", err)
+	}
+	return want, got
 }
 
 func splitLines(s string) []string {
@@ -140,26 +164,11 @@ func splitLines(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
-// runGopherLua runs the script in a fresh state with Open, collecting what
-// it passes to out.
-func runGopherLua(t *testing.T, path string) []string {
-	t.Helper()
-	L := lua.NewState()
-	defer L.Close()
-	Open(L)
-	var lines []string
-	L.SetGlobal("out", L.NewFunction(func(L *lua.LState) int {
-		lines = append(lines, L.CheckString(1))
-		return 0
-	}))
-	L.SetGlobal("fmtnum", L.NewFunction(func(L *lua.LState) int {
-		L.Push(lua.LString(formatG17(float64(L.CheckNumber(1)))))
-		return 1
-	}))
-	if err := L.DoFile(path); err != nil {
-		t.Fatalf("gopher-lua: %v", err)
-	}
-	return lines
+// fmtnum formats the numbers the cases print in Go, so that gopher-lua's
+// own number formatting takes no part in the comparison.
+func fmtnum(L *lua.LState) int {
+	L.Push(lua.LString(formatG17(float64(L.CheckNumber(1)))))
+	return 1
 }
 
 // formatG17 is C's "%.17g" for the numbers the libraries return (integers

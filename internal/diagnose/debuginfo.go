@@ -3,6 +3,7 @@ package diagnose
 import (
 	"strings"
 
+	"github.com/luasock/luasock/internal/compile"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -137,36 +138,13 @@ func tailCallInfo(L *lua.LState, what string) *lua.LTable {
 	return t
 }
 
-// idSize is Lua 5.1's LUA_IDSIZE.
-const idSize = 60
-
-// ShortSrc is a chunk's source as Lua 5.1 shows it (luaO_chunkid): "=name"
-// as name, "@file" as file (its tail when long), source text as
-// [string "first line..."]. A name with neither prefix and no line break is
-// shown as it is: luasock compiles every chunk under the name its messages
-// show, and gopher-lua names a file's chunk by its path.
+// ShortSrc is a chunk's source as Lua 5.1 shows it (luaO_chunkid, as
+// compile.ChunkID writes it). A name with neither prefix and no line break
+// is shown as it is: luasock compiles every chunk under the name its
+// messages show, and gopher-lua names a file's chunk by its path.
 func ShortSrc(source string) string {
-	switch {
-	case strings.HasPrefix(source, "="):
-		s := source[1:]
-		if len(s) > idSize-1 {
-			s = s[:idSize-1]
-		}
-		return s
-	case strings.HasPrefix(source, "@"):
-		s := source[1:]
-		max := idSize - len(" '...' ") - 1
-		if len(s) > max {
-			s = "..." + s[len(s)-max:]
-		}
-		return s
-	case !strings.ContainsAny(source, "\n\r"):
+	if !strings.HasPrefix(source, "=") && !strings.HasPrefix(source, "@") && !strings.ContainsAny(source, "\n\r") {
 		return source
 	}
-	n := strings.IndexAny(source, "\n\r")
-	max := idSize - len(` [string "..."] `) - 1
-	if n > max {
-		n = max
-	}
-	return `[string "` + source[:n] + `..."]`
+	return compile.ChunkID(source)
 }

@@ -49,13 +49,7 @@ print(t.name, t.namewhat)
 
 func TestGetInfoAgainstLua51(t *testing.T) {
 	lua51 := testprog.Need(t, "lua5.1", "lua5.1")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "info.lua"), []byte(infoScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(lua51, "info.lua")
-	cmd.Dir = dir
-	want, err := cmd.CombinedOutput()
+	want, err := runLua51File(t, lua51, "info.lua", infoScript)
 	if err != nil {
 		t.Fatalf("lua5.1: %v\n%s", err, want)
 	}
@@ -107,6 +101,19 @@ func TestGetInfoAgainstLua51(t *testing.T) {
 			t.Errorf("line %d:\nluasock %q\nlua5.1  %q", i+1, g, w)
 		}
 	}
+}
+
+// runLua51File runs code by lua5.1 as the file name in a new directory, so
+// that its messages name the chunk as name, and returns what it printed.
+func runLua51File(t *testing.T, lua51, name, code string) ([]byte, error) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(lua51, name)
+	cmd.Dir = dir
+	return cmd.CombinedOutput()
 }
 
 func TestShortSrc(t *testing.T) {

@@ -233,6 +233,16 @@ func typeError(op, name, typ string) string {
 	return fmt.Sprintf("attempt to %s a %s value", op, typ)
 }
 
+// blame is the message naming c, the culprit of a typ value that pick
+// found (ok), or no one when it found none, and the hint of kind for c.
+func (d *diag) blame(c candidate, ok bool, verb, typ, kind string) (string, string) {
+	if !ok {
+		return typeError(verb, "", typ), ""
+	}
+	c.typ = typ
+	return typeError(verb, c.name, typ), d.hint(c, kind)
+}
+
 func (d *diag) call() (string, string) {
 	var cands []candidate
 	for _, s := range d.sites {
@@ -296,11 +306,7 @@ func (d *diag) index(typ, key string) (string, string) {
 		cands = append(cands, c)
 	}
 	c, ok := pick(cands)
-	if !ok {
-		return typeError("index", "", typ), ""
-	}
-	c.typ = typ
-	return typeError("index", c.name, typ), d.hint(c, "index")
+	return d.blame(c, ok, "index", typ, "index")
 }
 
 // arith blames, as Lua 5.1's luaG_aritherror does, the left operand unless
@@ -325,14 +331,10 @@ func (d *diag) arith(op, t1, t2 string) (string, string) {
 		cands = append(cands, c)
 	}
 	c, ok := pick(cands)
-	if !ok {
-		return typeError("perform arithmetic on", "", typ), ""
-	}
-	c.typ = typ
-	if _, isStr := c.value.(lua.LString); op == "+" && c.known && isStr && c.strPair {
+	if _, isStr := c.value.(lua.LString); ok && op == "+" && c.known && isStr && c.strPair {
 		return typeError("perform arithmetic on", c.name, typ), "'+' adds numbers: to join strings use '..' (\"a\" .. \"b\")"
 	}
-	return typeError("perform arithmetic on", c.name, typ), d.hint(c, "arith")
+	return d.blame(c, ok, "perform arithmetic on", typ, "arith")
 }
 
 // unary handles # and unary minus, whose gopher-lua texts give no type.
@@ -363,11 +365,7 @@ func (d *diag) unary(op, verb string) (string, string) {
 	}); found {
 		typ = t
 	}
-	if !ok {
-		return typeError(verb, "", typ), ""
-	}
-	c.typ = typ
-	return typeError(verb, c.name, typ), d.hint(c, op)
+	return d.blame(c, ok, verb, typ, op)
 }
 
 // argA and argB decode an instruction's A and B (B may be a constant: RK).
@@ -413,11 +411,7 @@ func (d *diag) concat(t1, t2 string) (string, string) {
 		cands = append(cands, c)
 	}
 	c, ok := pick(cands)
-	if !ok {
-		return typeError("concatenate", "", typ), ""
-	}
-	c.typ = typ
-	return typeError("concatenate", c.name, typ), d.hint(c, "concat")
+	return d.blame(c, ok, "concatenate", typ, "concat")
 }
 
 // compare: Lua 5.1 names no variable here, only the types.

@@ -15,21 +15,35 @@ func run(t *testing.T, name, code string, src Sources) (msg lua.LValue, hint str
 	t.Helper()
 	L := lua.NewState()
 	defer L.Close()
-	fn, err := L.Load(strings.NewReader(code), name)
+	msg, hint, err := explainChunk(L, name, code, src)
 	if err != nil {
 		t.Fatalf("compile %q: %v", code, err)
 	}
+	if msg == nil {
+		t.Fatalf("%q ran without error", code)
+	}
+	return msg, hint
+}
+
+// explainChunk runs code as chunk name in L with Explain(src) as the error
+// handler. raised is the message the handler gave (nil when the chunk ran
+// without error) and hint its hint; err says the chunk does not compile.
+func explainChunk(L *lua.LState, name, code string, src Sources) (raised lua.LValue, hint string, err error) {
+	fn, err := L.Load(strings.NewReader(code), name)
+	if err != nil {
+		return nil, "", err
+	}
 	handler := L.NewFunction(func(L *lua.LState) int {
 		m, h := Explain(L, L.Get(1), src)
-		msg, hint = m, h
+		hint = h
 		L.Push(m)
 		return 1
 	})
 	L.Push(fn)
-	if L.PCall(0, 0, handler) == nil {
-		t.Fatalf("%q ran without error", code)
+	if err := L.PCall(0, 0, handler); err != nil {
+		return err.(*lua.ApiError).Object, hint, nil
 	}
-	return msg, hint
+	return nil, hint, nil
 }
 
 func sources(m map[string]string) Sources {

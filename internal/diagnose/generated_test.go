@@ -207,22 +207,15 @@ func lua51Results(t *testing.T, lua51 string, progs []string) []string {
 func explainOnce(prog string) (msg, hint string) {
 	L := lua.NewState()
 	defer L.Close()
-	fn, err := L.Load(strings.NewReader(prog), "gen")
-	if err != nil {
-		return "COMPILE " + err.Error(), ""
-	}
 	src := func(string) ([]byte, bool) { return []byte(prog), true }
-	handler := L.NewFunction(func(L *lua.LState) int {
-		m, h := Explain(L, L.Get(1), src)
-		hint = h
-		L.Push(m)
-		return 1
-	})
-	L.Push(fn)
-	if err := L.PCall(0, 0, handler); err != nil {
-		return strings.TrimPrefix(err.(*lua.ApiError).Object.String(), "gen:"), hint
+	raised, hint, err := explainChunk(L, "gen", prog, src)
+	switch {
+	case err != nil:
+		return "COMPILE " + err.Error(), ""
+	case raised == nil:
+		return "", ""
 	}
-	return "", ""
+	return strings.TrimPrefix(raised.String(), "gen:"), hint
 }
 
 // TestStaleSourceDoesNotPanic gives Explain the text of another program

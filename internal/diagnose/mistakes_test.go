@@ -1,15 +1,11 @@
-package diagnose_test
+package diagnose
 
 import (
 	"context"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/testprog"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
@@ -223,36 +219,21 @@ func explainRun(t *testing.T, name, code string) (msg, hint string) {
 		}
 	}()
 	luabind.Open(L, testHost{&closers}, luabind.Config{})
-	srcs := map[string][]byte{name: []byte(code)}
-	src := func(n string) ([]byte, bool) { b, ok := srcs[n]; return b, ok }
-	fn, err := L.Load(strings.NewReader(code), name)
+	raised, hint, err := explainChunk(L, name, code, sources(map[string]string{name: code}))
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
-	handler := L.NewFunction(func(L *lua.LState) int {
-		m, h := diagnose.Explain(L, L.Get(1), src)
-		hint = h
-		L.Push(m)
-		return 1
-	})
-	L.Push(fn)
-	if err := L.PCall(0, 0, handler); err != nil {
-		return err.(*lua.ApiError).Object.String(), hint
+	if raised == nil {
+		return "", hint
 	}
-	return "", hint
+	return raised.String(), hint
 }
 
 // lua51Message runs code with lua5.1 as mistake.lua and returns its message
 // after "mistake.lua:".
 func lua51Message(t *testing.T, lua51, code string) string {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "mistake.lua"), []byte(code), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(lua51, "mistake.lua")
-	cmd.Dir = dir
-	out, _ := cmd.CombinedOutput()
+	out, _ := runLua51File(t, lua51, "mistake.lua", code)
 	first, _, _ := strings.Cut(string(out), "\nstack traceback:")
 	_, msg, ok := strings.Cut(first, "mistake.lua:")
 	if !ok {

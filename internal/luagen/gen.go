@@ -232,24 +232,26 @@ func (g *gen) wrapped(emit func(g *gen)) {
 		g.close("end")
 	case 3:
 		f := g.name("f")
-		g.open("local function %s()", f)
-		g.vararg = false
-		emit(g)
-		g.vararg = true
-		g.close("end")
+		g.inFunction("local function %s()", f, emit)
 		g.line("%s()", f)
 		if g.chance(30) {
 			g.line("%s()", f)
 		}
 	default:
 		f := g.name("f")
-		g.open("local %s = function()", f)
-		g.vararg = false
-		emit(g)
-		g.vararg = true
-		g.close("end")
+		g.inFunction("local %s = function()", f, emit)
 		g.line("print(pcall(%s))", f)
 	}
+}
+
+// inFunction emits emit's code as the body of the function named f that
+// the format head opens; "..." is out of scope there.
+func (g *gen) inFunction(head, f string, emit func(g *gen)) {
+	g.open(head, f)
+	g.vararg = false
+	emit(g)
+	g.vararg = true
+	g.close("end")
 }
 
 func (g *gen) printState() {

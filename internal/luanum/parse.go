@@ -35,15 +35,7 @@ func IsSpace(c byte) bool {
 // as a number and that prefix's length (0 when none does). Out-of-range
 // values become ±inf or 0, as strtod returns them.
 func Strtod(s string) (float64, int) {
-	i := 0
-	for i < len(s) && IsSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := skipSpaceAndSign(s)
 	sign := func(f float64) float64 {
 		if neg {
 			return -f
@@ -75,33 +67,11 @@ func Strtod(s string) (float64, int) {
 		return sign(0), i + 1 // just the "0"
 	}
 	start := i
-	digits := 0
-	for i < len(s) && isDigit(s[i]) {
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isDigit(s[i]) {
-			i++
-			digits++
-		}
-	}
+	i, digits := skipMantissa(s, i, isDigit)
 	if digits == 0 {
 		return 0, 0
 	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if j < len(s) && isDigit(s[j]) {
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			i = j
-		}
-	}
+	i = skipExponent(s, i, 'e')
 	f, err := strconv.ParseFloat(s[start:i], 64)
 	if err != nil && !isRangeErr(err) {
 		return 0, 0
@@ -112,41 +82,71 @@ func Strtod(s string) (float64, int) {
 // hexFloat reads the hexadecimal digits, point and "p" exponent after "0x";
 // n is 0 when no digit follows.
 func hexFloat(s string) (float64, int) {
-	i, digits := 0, 0
-	for i < len(s) && isHex(s[i]) {
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isHex(s[i]) {
-			i++
-			digits++
-		}
-	}
+	i, digits := skipMantissa(s, 0, isHex)
 	if digits == 0 {
 		return 0, 0
 	}
 	mant := s[:i]
 	exp := "p0"
-	if i < len(s) && (s[i] == 'p' || s[i] == 'P') {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if j < len(s) && isDigit(s[j]) {
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			exp = s[i:j]
-			i = j
-		}
+	if j := skipExponent(s, i, 'p'); j > i {
+		exp = s[i:j]
+		i = j
 	}
 	f, err := strconv.ParseFloat("0x"+mant+exp, 64)
 	if err != nil && !isRangeErr(err) {
 		return 0, 0
 	}
 	return f, i
+}
+
+// skipSpaceAndSign passes the white space and the one sign strtod and
+// strtoul accept before a number; neg says the sign was '-'.
+func skipSpaceAndSign(s string) (i int, neg bool) {
+	for i < len(s) && IsSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	return i, neg
+}
+
+// skipMantissa passes the digits, point and digits from s[i]; digits
+// counts the digits on both sides of the point.
+func skipMantissa(s string, i int, isDig func(byte) bool) (end, digits int) {
+	for i < len(s) && isDig(s[i]) {
+		i++
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && isDig(s[i]) {
+			i++
+			digits++
+		}
+	}
+	return i, digits
+}
+
+// skipExponent passes an exponent at s[i] marked by the lower-case letter
+// mark (or its upper case), a sign and decimal digits. Without a digit it
+// is no exponent and i comes back unchanged.
+func skipExponent(s string, i int, mark byte) int {
+	if i >= len(s) || (s[i] != mark && s[i] != mark-'a'+'A') {
+		return i
+	}
+	j := i + 1
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	if j >= len(s) || !isDigit(s[j]) {
+		return i
+	}
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	return j
 }
 
 func isRangeErr(err error) bool {
@@ -166,15 +166,7 @@ func isAlnum(c byte) bool {
 // to 64 bits as C does for a minus sign, ULONG_MAX on overflow) and the
 // length of the prefix read (0 when no digit was read).
 func Strtoul(s string, base int) (uint64, int) {
-	i := 0
-	for i < len(s) && IsSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := skipSpaceAndSign(s)
 	if base == 16 && i+1 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') {
 		if i+2 < len(s) && digitVal(s[i+2]) < 16 {
 			i += 2

@@ -65,12 +65,7 @@ func baseToNumber(L *lua.LState) int {
 func baseUnpack(L *lua.LState) int {
 	t := checkTable(L, 1)
 	i := optInt(L, 2, 1)
-	var e int
-	if L.Get(3) == lua.LNil {
-		e = t.Len()
-	} else {
-		e = checkInt(L, 3)
-	}
+	e := optInt(L, 3, t.Len())
 	if i > e {
 		return 0
 	}

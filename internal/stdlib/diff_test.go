@@ -3,7 +3,6 @@ package stdlib
 import (
 	"fmt"
 	"math/rand"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -321,22 +320,13 @@ func runLua51(t *testing.T, src string) string {
 // lua5.1 and through gopher-lua with Open installed; outputs must agree
 // line for line. STDLIB_SEED replays a seed, STDLIB_CASES sets the count.
 func TestDifferential(t *testing.T) {
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("STDLIB_SEED"); s != "" {
-		seed, _ = strconv.ParseInt(s, 10, 64)
-	}
-	n := 4000
-	if s := os.Getenv("STDLIB_CASES"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	seed := testprog.EnvInt(t, "STDLIB_SEED", time.Now().UnixNano())
+	n := int(testprog.EnvInt(t, "STDLIB_CASES", 4000))
 	t.Logf("seed %d (replay: STDLIB_SEED=%d)", seed, seed)
 	src, exprs := program(seed, n)
 	want := strings.Split(runLua51(t, src), "\n")
 	got := strings.Split(runGopher(t, src), "\n")
-	show := 30
-	if s := os.Getenv("STDLIB_SHOW"); s != "" {
-		show, _ = strconv.Atoi(s)
-	}
+	show := int(testprog.EnvInt(t, "STDLIB_SHOW", 30))
 	bad := 0
 	for i := 0; i < len(want) || i < len(got); i++ {
 		var w, g string

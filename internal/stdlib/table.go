@@ -25,12 +25,7 @@ func tabConcat(L *lua.LState) int {
 	sep := optString(L, 2, "")
 	t := checkTable(L, 1)
 	i := optInt(L, 3, 1)
-	var last int
-	if L.Get(4) == lua.LNil {
-		last = t.Len()
-	} else {
-		last = checkInt(L, 4)
-	}
+	last := optInt(L, 4, t.Len())
 	var b strings.Builder
 	add := func(k int) {
 		v := t.RawGetInt(k)
