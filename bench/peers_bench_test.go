@@ -5,17 +5,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/luasock/luasock/internal/testprog"
 )
 
-// startPeer runs one of bench/peers/ with an interpreter from Debian's
-// packages (php-cli; lua5.4 with lua-socket) on a free port.
-func startPeer(b *testing.B, name, network, interpreter, script, scheme string) *server {
+// startPeer runs one of bench/peers/ on a free port with interpreter, which
+// the Debian package pkg provides (php-cli; lua5.4, whose scripts also need
+// lua-socket).
+func startPeer(b *testing.B, name, network, interpreter, pkg, script, scheme string) *server {
 	b.Helper()
-	if _, err := exec.LookPath(interpreter); err != nil {
-		b.Fatalf("%s: %v (apt-get install php-cli lua5.4 lua-socket)", interpreter, err)
-	}
+	path := testprog.Need(b, interpreter, pkg)
 	addr := freeAddr(b, network)
-	return start(b, name, network, addr, exec.Command(interpreter, filepath.Join("peers", script), scheme+addr))
+	return start(b, name, network, addr, exec.Command(path, filepath.Join("peers", script), scheme+addr))
 }
 
 // BenchmarkPeers: the manual's time servers in luasock, PHP 8.2 (the
@@ -26,8 +27,8 @@ func BenchmarkPeers(b *testing.B) {
 		b.Run(fmt.Sprintf("udp/c=%d", c), func(b *testing.B) {
 			compare(b, "udp", c,
 				startLuasock(b, "udp", "udp_timeserver.lua"),
-				startPeer(b, "php", "udp", "php", "udp_timeserver.php", "udp://"),
-				startPeer(b, "lua5.4-luasocket", "udp", "lua5.4", "udp_timeserver_luasocket.lua", ""),
+				startPeer(b, "php", "udp", "php", "php-cli", "udp_timeserver.php", "udp://"),
+				startPeer(b, "lua5.4-luasocket", "udp", "lua5.4", "lua5.4", "udp_timeserver_luasocket.lua", ""),
 				startGo(b, "udp", "udp"))
 		})
 	}
@@ -35,8 +36,8 @@ func BenchmarkPeers(b *testing.B) {
 		b.Run(fmt.Sprintf("tcp/c=%d", c), func(b *testing.B) {
 			compare(b, "tcp", c,
 				startLuasock(b, "tcp", "timeserver.lua"),
-				startPeer(b, "php", "tcp", "php", "timeserver.php", "tcp://"),
-				startPeer(b, "lua5.4-luasocket", "tcp", "lua5.4", "timeserver_luasocket.lua", ""),
+				startPeer(b, "php", "tcp", "php", "php-cli", "timeserver.php", "tcp://"),
+				startPeer(b, "lua5.4-luasocket", "tcp", "lua5.4", "lua5.4", "timeserver_luasocket.lua", ""),
 				startGo(b, "tcp", "tcp-go"))
 		})
 	}

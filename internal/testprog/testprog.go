@@ -11,9 +11,17 @@ import (
 	"testing"
 )
 
+// TB is the part of testing.TB that Need ends a test through; a testscript
+// command passes an adapter, so that scripts skip and fail as Go tests do.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
+}
+
 // Need returns the path of prog, or ends the test: skipped when CI is unset,
 // failed when it is set. pkg is the Debian package that provides prog.
-func Need(t testing.TB, prog, pkg string) string {
+func Need(t TB, prog, pkg string) string {
 	t.Helper()
 	path, err := exec.LookPath(prog)
 	if err == nil {
@@ -22,7 +30,7 @@ func Need(t testing.TB, prog, pkg string) string {
 	if os.Getenv("CI") != "" {
 		t.Fatalf("needs %s (apt-get install %s): %v", prog, pkg, err)
 	}
-	t.Skipf("skipped: needs %s (apt-get install %s)", prog, pkg)
+	t.Skip("skipped: needs " + prog + " (apt-get install " + pkg + ")")
 	return ""
 }
 
