@@ -160,7 +160,7 @@ func compareWithPHP(t *testing.T, phpSrc, luaSrc string) {
 	}
 	r := testutil.Run(t, luaSrc, nil)
 	if r.Code != 0 || r.Stdout != string(out) {
-		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
+		r.Fatalf(t, "want php's output; %s", testutil.Diff(string(out), r.Stdout))
 	}
 }
 

@@ -51,6 +51,6 @@ end
 		"bad argument #2 to 'stream_set_blocking' (boolean expected, got string)\n" +
 		"bad argument #2 to 'stream_set_blocking' (boolean expected, got table)\n"
 	if r.Code != 0 || r.Stdout != want {
-		t.Fatalf("exit %d, stderr %s\nluasock:\n%s\nphp (and the errors):\n%s", r.Code, r.Stderr, r.Stdout, want)
+		r.Fatalf(t, "want php's output and the errors; %s", testutil.Diff(want, r.Stdout))
 	}
 }

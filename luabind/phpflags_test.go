@@ -38,7 +38,7 @@ for _, flags in ipairs({STREAM_SERVER_LISTEN, 0, STREAM_SERVER_BIND}) do
 end
 `, nil)
 	if r.Code != 0 || r.Stdout != string(out) {
-		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
+		r.Fatalf(t, "want php's output; %s", testutil.Diff(string(out), r.Stdout))
 	}
 }
 
@@ -62,6 +62,6 @@ for _, typ in ipairs({STREAM_SOCK_STREAM, STREAM_SOCK_DGRAM}) do
 end
 `, nil)
 	if r.Code != 0 || r.Stdout != string(out) {
-		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
+		r.Fatalf(t, "want php's output; %s", testutil.Diff(string(out), r.Stdout))
 	}
 }

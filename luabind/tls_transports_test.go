@@ -18,10 +18,7 @@ func TestTLSTransportList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("php: %v\n%s", err, out)
 	}
-	r := testutil.Run(t, `print(table.concat(stream_get_transports(), ","))`, nil)
-	if r.Code != 0 || r.Stderr != "" || r.Stdout != string(out) {
-		t.Fatalf("exit %d\nluasock: %q\nphp:     %q\nstderr: %s", r.Code, r.Stdout, out, r.Stderr)
-	}
+	testutil.Expect(t, `print(table.concat(stream_get_transports(), ","))`, string(out), nil) // php's list
 }
 
 // pinnedPair starts a server on arg[2]'s transport and connects with arg[3]'s
@@ -62,10 +59,7 @@ func TestTLSPinnedVersions(t *testing.T) {
 			if tt.method != "" {
 				args = append(args, tt.method)
 			}
-			r := testutil.Run(t, pinnedPair, nil, args...)
-			if r.Code != 0 || r.Stderr != "" || !matchWhole(tt.want, r.Stdout) {
-				t.Fatalf("exit %d\nstdout: %q\nwant:   %q\nstderr: %s", r.Code, r.Stdout, tt.want, r.Stderr)
-			}
+			testutil.Run(t, pinnedPair, nil, args...).WantMatch(t, tt.want)
 		})
 	}
 }
@@ -116,7 +110,5 @@ func TestTLSPinnedVersionsAsPHP(t *testing.T) {
 	}
 	r := testutil.Run(t, luaPinnedClient, nil, args...)
 	t.Logf("transports %v\nphp:\n%sluasock:\n%s", args[1:], out, r.Stdout)
-	if r.Code != 0 || r.Stderr != "" || r.Stdout != string(out) {
-		t.Fatalf("exit %d, stderr %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
-	}
+	r.Want(t, string(out)) // php's
 }

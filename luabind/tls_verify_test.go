@@ -160,11 +160,7 @@ func TestTLSAllowSelfSigned(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := testutil.Run(t, strings.Replace(selfSignedClient, "%s", tt.ssl, 1), nil, addrs...)
-			want := each(tt.want)
-			if r.Code != 0 || r.Stderr != "" || !matchWhole(want, r.Stdout) {
-				t.Fatalf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr: %s", r.Code, r.Stdout, want, r.Stderr)
-			}
+			testutil.Run(t, strings.Replace(selfSignedClient, "%s", tt.ssl, 1), nil, addrs...).WantMatch(t, each(tt.want))
 		})
 	}
 }
@@ -205,7 +201,7 @@ func TestTLSAllowSelfSignedAsPHP(t *testing.T) {
 	r := testutil.Run(t, strings.Replace(selfSignedClient, "%s", `{allow_self_signed = true, peer_name = "localhost"}`, 1), nil, addrs...)
 	lua := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
 	if r.Code != 0 || r.Stderr != "" || len(lua) != len(selfSignedCerts) {
-		t.Fatalf("luasock: exit %d\nstdout:\n%s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want exit 0 and a line for each of %d servers", len(selfSignedCerts))
 	}
 	for i, sc := range selfSignedCerts {
 		phpOK, luaOK := got[i] == "ok", strings.HasPrefix(lua[i], "ok\t")
