@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // startPeer runs one of bench/peers/ on a free port with interpreter, which
@@ -15,7 +16,7 @@ import (
 func startPeer(b *testing.B, name, network, interpreter, pkg, script, scheme string) *server {
 	b.Helper()
 	path := testprog.Need(b, interpreter, pkg)
-	addr := freeAddr(b, network)
+	addr := testutil.FreeAddr(b, network)
 	return start(b, name, network, addr, exec.Command(path, filepath.Join("peers", script), scheme+addr))
 }
 
