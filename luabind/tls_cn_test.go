@@ -3,7 +3,6 @@ package luabind_test
 import (
 	"crypto/tls"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,9 +55,7 @@ func serveCNCerts(t *testing.T, php string) (string, []string) {
 	var addrs []string
 	for i, c := range cnCases {
 		file := filepath.Join(dir, "cert"+itoa(i)+".pem")
-		if out, err := exec.Command(php, "-r", phpMakeCert, "--", file, c.field, c.value).CombinedOutput(); err != nil {
-			t.Fatalf("php: %v\n%s", err, out)
-		}
+		testprog.Output(t, php, "-r", phpMakeCert, "--", file, c.field, c.value)
 		cert, err := tls.LoadX509KeyPair(file, file)
 		if err != nil {
 			t.Fatal(err)
@@ -123,11 +120,8 @@ func TestTLSCommonName(t *testing.T) {
 	if err := os.WriteFile(script, []byte(phpCNClient), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(php, append([]string{script}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
-	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	out := testprog.Output(t, php, append([]string{script}, args...)...)
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(got) != len(cnCases) {
 		t.Fatalf("php printed %d lines for %d cases:\n%s", len(got), len(cnCases), out)
 	}

@@ -3,7 +3,6 @@ package luabind_test
 import (
 	"crypto/tls"
 	"net"
-	"os/exec"
 	"testing"
 
 	"github.com/luasock/luasock/internal/testprog"
@@ -14,11 +13,8 @@ import (
 // tlsv1.0 to tlsv1.3 included.
 func TestTLSTransportList(t *testing.T) {
 	php := testprog.Need(t, "php", "php-cli")
-	out, err := exec.Command(php, "-r", `echo implode(",", stream_get_transports()), "\n";`).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
-	testutil.Expect(t, `print(table.concat(stream_get_transports(), ","))`, string(out), nil) // php's list
+	out := testprog.Output(t, php, "-r", `echo implode(",", stream_get_transports()), "\n";`)
+	testutil.Expect(t, `print(table.concat(stream_get_transports(), ","))`, out, nil) // php's list
 }
 
 // pinnedPair starts a server on arg[2]'s transport and connects with arg[3]'s
@@ -104,11 +100,8 @@ func TestTLSPinnedVersionsAsPHP(t *testing.T) {
 	}()
 	defer func() { ln.Close(); <-done }()
 	args := []string{ln.Addr().String(), "tls", "ssl", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}
-	out, err := exec.Command(php, append([]string{"-r", phpPinnedClient, "--"}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
+	out := testprog.Output(t, php, append([]string{"-r", phpPinnedClient, "--"}, args...)...)
 	r := testutil.Run(t, luaPinnedClient, nil, args...)
 	t.Logf("transports %v\nphp:\n%sluasock:\n%s", args[1:], out, r.Stdout)
-	r.Want(t, string(out)) // php's
+	r.Want(t, out) // php's
 }

@@ -10,7 +10,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -190,11 +189,8 @@ func TestTLSAllowSelfSignedAsPHP(t *testing.T) {
 	if err := os.WriteFile(script, []byte(phpSelfSignedClient), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(php, append([]string{script}, addrs...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
-	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	out := testprog.Output(t, php, append([]string{script}, addrs...)...)
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(got) != len(selfSignedCerts) {
 		t.Fatalf("php printed %d lines for %d servers:\n%s", len(got), len(selfSignedCerts), out)
 	}

@@ -7,6 +7,7 @@ package testprog
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 )
@@ -32,6 +33,18 @@ func Need(t TB, prog, pkg string) string {
 	}
 	t.Skip("skipped: needs " + prog + " (apt-get install " + pkg + ")")
 	return ""
+}
+
+// Output runs the program at path with args and returns what it printed,
+// stdout and stderr together. When it cannot run or exits non-zero, the
+// test fails with its exit status and that output.
+func Output(t testing.TB, path string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(path, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", filepath.Base(path), err, out)
+	}
+	return string(out)
 }
 
 // EnvInt reads an integer setting of a test (a seed, a count) from the
