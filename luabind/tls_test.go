@@ -10,7 +10,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,10 +93,7 @@ func encryptKey(t *testing.T, dir string) {
 		"enc-sha1.pem":   {"pkcs8", "-topk8", "-in", in, "-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA1"},
 		"enc-legacy.pem": {"pkey", "-in", in, "-aes256", "-traditional"},
 	} {
-		cmd := exec.Command(openssl, append(args, "-passout", "pass:secret", "-out", filepath.Join(dir, name))...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("openssl %v: %v\n%s", args, err, out)
-		}
+		testprog.Output(t, openssl, append(args, "-passout", "pass:secret", "-out", filepath.Join(dir, name))...)
 	}
 }
 

@@ -37,12 +37,12 @@ func Need(t TB, prog, pkg string) string {
 
 // Output runs the program at path with args and returns what it printed,
 // stdout and stderr together. When it cannot run or exits non-zero, the
-// test fails with its exit status and that output.
+// test fails with the command, its exit status and that output.
 func Output(t testing.TB, path string, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(path, args...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s: %v\n%s", filepath.Base(path), err, out)
+		t.Fatalf("%s %q: %v\n%s", filepath.Base(path), args, err, out)
 	}
 	return string(out)
 }
