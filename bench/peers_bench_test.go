@@ -5,17 +5,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
-// startPeer runs one of bench/peers/ with an interpreter from Debian's
-// packages (php-cli; lua5.4 with lua-socket) on a free port.
-func startPeer(b *testing.B, name, network, interpreter, script, scheme string) *server {
+// startPeer runs one of bench/peers/ on a free port with interpreter, which
+// the Debian package pkg provides (php-cli; lua5.4, whose scripts also need
+// lua-socket).
+func startPeer(b *testing.B, name, network, interpreter, pkg, script, scheme string) *server {
 	b.Helper()
-	if _, err := exec.LookPath(interpreter); err != nil {
-		b.Fatalf("%s: %v (apt-get install php-cli lua5.4 lua-socket)", interpreter, err)
-	}
-	addr := freeAddr(b, network)
-	return start(b, name, network, addr, exec.Command(interpreter, filepath.Join("peers", script), scheme+addr))
+	path := testprog.Need(b, interpreter, pkg)
+	addr := testutil.FreeAddr(b, network)
+	return start(b, name, network, addr, exec.Command(path, filepath.Join("peers", script), scheme+addr))
 }
 
 // BenchmarkPeers: the manual's time servers in luasock, PHP 8.2 (the
@@ -32,8 +34,8 @@ func BenchmarkPeers(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/c=%d", p.network, c), func(b *testing.B) {
 				compare(b, p.network, c,
 					startLuasock(b, p.network, p.luasock),
-					startPeer(b, "php", p.network, "php", p.php, p.network+"://"),
-					startPeer(b, "lua5.4-luasocket", p.network, "lua5.4", p.luasocket, ""),
+					startPeer(b, "php", p.network, "php", "php-cli", p.php, p.network+"://"),
+					startPeer(b, "lua5.4-luasocket", p.network, "lua5.4", "lua5.4", p.luasocket, ""),
 					startGo(b, p.network, p.goKind))
 			})
 		}

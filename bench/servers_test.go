@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // serverEnv turns this test binary into one of the Go servers:
@@ -118,28 +120,9 @@ type server struct {
 	stdin io.WriteCloser
 }
 
-// freeAddr returns a loopback address with a port free right now.
-func freeAddr(b *testing.B, network string) string {
-	b.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().String()
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // startLuasock runs an example script with luasock on a free port.
 func startLuasock(b *testing.B, network, script string, flags ...string) *server {
-	addr := freeAddr(b, network)
+	addr := testutil.FreeAddr(b, network)
 	args := append([]string{"run"}, flags...)
 	args = append(args, filepath.Join("..", "examples", script), network+"://"+addr)
 	return start(b, strings.TrimSuffix(script, ".lua")+strings.Join(flags, ""), network, addr, exec.Command(luasockBin, args...))
@@ -147,7 +130,7 @@ func startLuasock(b *testing.B, network, script string, flags ...string) *server
 
 // startGo runs one of the Go servers on a free port.
 func startGo(b *testing.B, network, kind string) *server {
-	addr := freeAddr(b, network)
+	addr := testutil.FreeAddr(b, network)
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), serverEnv+"="+kind+","+addr)
 	return start(b, "go "+kind, network, addr, cmd)

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/luasock/luasock/internal/testprog"
 )
 
 // BenchmarkStartup: `luasock run` on an empty script, process start to
@@ -16,18 +18,20 @@ func BenchmarkStartup(b *testing.B) {
 	}
 	for _, c := range []struct {
 		name string
+		pkg  string // the Debian package of argv[0]; "" for luasock, built by TestMain
 		argv []string
 	}{
-		{"luasock", []string{luasockBin, "run", empty}},
-		{"php", []string{"php", "-r", ""}},
-		{"lua5.4", []string{"lua5.4", "-e", ""}},
+		{"luasock", "", []string{luasockBin, "run", empty}},
+		{"php", "php-cli", []string{"php", "-r", ""}},
+		{"lua5.4", "lua5.4", []string{"lua5.4", "-e", ""}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			if _, err := exec.LookPath(c.argv[0]); err != nil {
-				b.Fatalf("%v (apt-get install php-cli lua5.4)", err)
+			prog := c.argv[0]
+			if c.pkg != "" {
+				prog = testprog.Need(b, prog, c.pkg)
 			}
 			for b.Loop() {
-				if out, err := exec.Command(c.argv[0], c.argv[1:]...).CombinedOutput(); err != nil {
+				if out, err := exec.Command(prog, c.argv[1:]...).CombinedOutput(); err != nil {
 					b.Fatalf("%v: %s", err, out)
 				}
 			}

@@ -3,7 +3,6 @@ package host_test
 import (
 	"bufio"
 	"io"
-	"net"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -37,9 +36,8 @@ func TestStreamingClientDoesNotStarveOthers(t *testing.T) {
 	var rtts []time.Duration
 	r := testutil.Run(t, echoTwo, func(t testing.TB, lines <-chan string) {
 		addr := testutil.NextLine(t, lines)
-		flood, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
+		flood := testutil.Dial(t, "tcp", addr)
+		if flood == nil {
 			return
 		}
 		defer flood.Close()
@@ -56,9 +54,8 @@ func TestStreamingClientDoesNotStarveOthers(t *testing.T) {
 				}
 			}
 		}()
-		probe, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
+		probe := testutil.Dial(t, "tcp", addr)
+		if probe == nil {
 			return
 		}
 		defer probe.Close()
@@ -80,7 +77,7 @@ func TestStreamingClientDoesNotStarveOthers(t *testing.T) {
 		<-sent
 	})
 	if r.Code != 0 {
-		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+		r.Fatalf(t, "want exit 0")
 	}
 	if len(rtts) < 100 {
 		t.Fatalf("only %d round trips", len(rtts))

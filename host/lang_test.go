@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // TestLanguageMatchesLua51 runs each script of testdata/lang with Debian's
@@ -46,31 +46,13 @@ func TestLanguageMatchesLua51(t *testing.T) {
 			code := host.Run(host.Options{Script: script, Stdout: &got, Stderr: &gotErr})
 			gotOut := got.String() + "\n" + gotErr.String()
 			if code != wantCode || gotOut != wantOut {
-				t.Fatalf("exit %d, lua5.1 %d\n%s", code, wantCode, lineDiff(wantOut, gotOut))
+				t.Fatalf("exit %d, lua5.1 %d; stdout, a blank line, then stderr, against lua5.1's: %s", code, wantCode, testutil.Diff(wantOut, gotOut))
 			}
 		})
 	}
 	if ran < 2 {
 		t.Fatalf("only %d scripts in testdata/lang", ran)
 	}
-}
-
-// lineDiff shows the first differing line of two outputs and its context.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return "line " + strconv.Itoa(i+1) + "\nlua5.1:  " + wl + "\nluasock: " + gl
-		}
-	}
-	return "(same lines)"
 }
 
 // TestStdinAndFiles: io reads the run's stdin; io.write and print share
@@ -106,9 +88,9 @@ sleep(0)
 print(coroutine.status(th), coroutine.resume(th))
 print(pcall(coroutine.yield))
 `
-	out, errOut, code := runBounded(t, src)
+	r := runBounded(t, src)
 	want := "normal\tfalse\tcannot resume normal coroutine\nfalse\tattempt to yield across metamethod/C-call boundary\ntask done\n"
-	if code != 0 || out != want {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if r.Code != 0 || r.Stdout != want {
+		r.Fatalf(t, "%s", testutil.Diff(want, r.Stdout))
 	}
 }

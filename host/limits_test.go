@@ -3,6 +3,8 @@ package host_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // TestHugeNumbersSaturate: a number past what a Go duration or integer
@@ -24,12 +26,12 @@ fwrite(b, "x")
 print(fread(a, 1))
 os.exit(0)
 `
-	out, errOut, code := runBounded(t, src)
+	r := runBounded(t, src)
 	want := "false\tbad argument #1 to 'strerror' (number has no integer representation)\n" +
 		"false\tbad argument #1 to 'strerror' (number has no integer representation)\n" +
 		"false\tbad argument #2 to 'date' (number has no integer representation)\n" +
 		"36812\ntrue\ttrue\nx\n"
-	if code != 0 || out != want || strings.Contains(out, "woke early") {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if r.Code != 0 || r.Stdout != want || strings.Contains(r.Stdout, "woke early") {
+		r.Fatalf(t, "%s", testutil.Diff(want, r.Stdout))
 	}
 }

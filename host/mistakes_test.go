@@ -40,12 +40,12 @@ func TestMistakesAreExplained(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errOut, code := runBounded(t, tt.src)
-			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			r := runBounded(t, tt.src)
+			lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
 			hint := lines[len(lines)-1]
-			if code != 1 || !strings.Contains(lines[0], tt.msg) || len(lines) < 3 || lines[1] != "stack traceback:" ||
+			if r.Code != 1 || !strings.Contains(lines[0], tt.msg) || len(lines) < 3 || lines[1] != "stack traceback:" ||
 				!strings.HasPrefix(hint, "hint: ") || !strings.Contains(hint, tt.hint) {
-				t.Fatalf("exit %d, stderr:\n%s\nwant the message %q and a hint with %q", code, errOut, tt.msg, tt.hint)
+				r.Fatalf(t, "want exit 1, the message %q and a hint with %q", tt.msg, tt.hint)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package host_test
 import (
 	"bufio"
 	"io"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -40,9 +39,8 @@ print("done")
 	r := testutil.Run(t, src, func(t testing.TB, lines <-chan string) {
 		addr := testutil.NextLine(t, lines)
 		for i := range got {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Error(err)
+			c := testutil.Dial(t, "tcp", addr)
+			if c == nil {
 				return
 			}
 			// Reading to EOF ends only when the server closes the connection.
@@ -54,12 +52,9 @@ print("done")
 			}
 			got[i] = string(b)
 		}
-		bye, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
-			return
+		if bye := testutil.Dial(t, "tcp", addr); bye != nil {
+			bye.Close()
 		}
-		bye.Close()
 	})
 	want := []string{"raising\n", "forgetting\n", "closing\n", "handed on\n"}
 	if strings.Join(got, "|") != strings.Join(want, "|") || !strings.HasSuffix(r.Stdout, "done\n") {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -190,9 +189,8 @@ end
 	peer := func(t testing.TB, lines <-chan string) {
 		addr := testutil.NextLine(t, lines)
 		for i := 0; i < conns; i++ {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Error(err)
+			c := testutil.Dial(t, "tcp", addr)
+			if c == nil {
 				return
 			}
 			b, err := io.ReadAll(c)
@@ -205,7 +203,7 @@ end
 	}
 	r := testutil.Run(t, src, peer, "1000")
 	if r.Code != 0 {
-		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+		r.Fatalf(t, "want exit 0")
 	}
 	checkBaseline(t, fds, goroutines)
 }
@@ -233,24 +231,6 @@ print(coroutine.resume(co))
 print(string.gsub("ab", ".", function(c) return tostring(select(3, wait())) end))
 `
 	testutil.Expect(t, src, "110\n110\n110\n110\n110\n110\n1,2,3\n110\ntrue\t110\n110110\t2\n", nil)
-}
-
-func freeUDPPort(t *testing.T) string {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
-}
-
-func freeTCPPort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
 // TestStopEndsRetryingLoop: a stop that comes while the main task runs Lua

@@ -9,18 +9,19 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // runBounded runs src, interrupting it after a while so that a deadlock
 // fails the test instead of hanging it.
-func runBounded(t *testing.T, src string) (out, errOut string, code int) {
+func runBounded(t *testing.T, src string) testutil.Result {
 	t.Helper()
 	signals := make(chan os.Signal, 2)
 	timer := time.AfterFunc(20*time.Second, func() { signals <- syscall.SIGINT; signals <- syscall.SIGINT })
 	defer timer.Stop()
 	var stdout, stderr strings.Builder
-	code = host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: &stdout, Stderr: &stderr, Signals: signals})
-	return stdout.String(), stderr.String(), code
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: &stdout, Stderr: &stderr, Signals: signals})
+	return testutil.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
 }
 
 // TestBlockingInEveryPosition: a task blocked in accept, wherever the call
@@ -59,12 +60,12 @@ end
 while waiting < count do sleep(0) end
 for i = 1, count do fclose(assert(stream_socket_client("tcp://" .. s:name()))) end
 `
-	out, errOut, code := runBounded(t, src)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
+	r := runBounded(t, src)
+	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
 	sort.Strings(lines)
 	want := "direct=ok gsub=ok iterator=ok metamethod=ok pcall=ok resume=ok sort=ok tailcall=ok wrap=ok xpcall=ok"
-	if code != 0 || strings.Join(lines, " ") != want {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if r.Code != 0 || strings.Join(lines, " ") != want {
+		r.Fatalf(t, "want these lines in any order: %s", want)
 	}
 }
 
@@ -97,7 +98,7 @@ print(pcall(sleep, "x"))
 print(pcall(sleep, -1))
 print(require("luasock").spawn == spawn)
 `
-	out, errOut, code := runBounded(t, src)
+	r := runBounded(t, src)
 	// A Go function that pcall calls itself has no position to give, as a C
 	// function in Lua 5.1.
 	want := "nil\ntrue\n" +
@@ -108,8 +109,8 @@ print(require("luasock").spawn == spawn)
 	// The task's own function is named by where it is defined, as Lua does.
 	wantErr := "test.lua:14: boom\nstack traceback:\n\t[C]: in function 'error'\n" +
 		"\ttest.lua:14: in function <test.lua:14>\n\t[C]: ?\n"
-	if code != 0 || out != want || errOut != wantErr {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if r.Code != 0 || r.Stdout != want || r.Stderr != wantErr {
+		r.Fatalf(t, "stdout: %s\nstderr: %s", testutil.Diff(want, r.Stdout), testutil.Diff(wantErr, r.Stderr))
 	}
 }
 
@@ -163,9 +164,9 @@ spawn(function()
 end)
 `
 	fds, goroutines := baseline(t)
-	out, errOut, code := runBounded(t, src)
-	if code != 0 || out != "10000\n" {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	r := runBounded(t, src)
+	if r.Code != 0 || r.Stdout != "10000\n" {
+		r.Fatalf(t, "want 10000")
 	}
 	checkBaseline(t, fds, goroutines)
 }
@@ -177,9 +178,9 @@ local function f(n) if n == 0 then return 0 end return 1 + f(n - 1) end
 print(f(1500))
 print(pcall(f, 100000))
 `
-	out, errOut, code := runBounded(t, src)
-	if code != 0 || out != "1500\nfalse\tstack overflow\n" {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	r := runBounded(t, src)
+	if r.Code != 0 || r.Stdout != "1500\nfalse\tstack overflow\n" {
+		r.Fatalf(t, "want 1500, then the stack overflow")
 	}
 }
 
@@ -193,8 +194,8 @@ spawn(function() waiting = true print(fread(r, 10)) end)
 while not waiting do sleep(0) end
 fclose(r)
 `
-	out, errOut, code := runBounded(t, src)
-	if code != 0 || out != "nil\tBad file descriptor\t9\n" {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	r := runBounded(t, src)
+	if r.Code != 0 || r.Stdout != "nil\tBad file descriptor\t9\n" {
+		r.Fatalf(t, "want EBADF")
 	}
 }

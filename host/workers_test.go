@@ -8,22 +8,23 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // TestWorkers: each worker is its own state with WORKER and WORKERS; their
 // servers share a port; output lines stay whole; the status is the worst.
 func TestWorkers(t *testing.T) {
 	src := `
-local port = ...
-local s, err = stream_socket_server("udp://127.0.0.1:" .. port, STREAM_SERVER_BIND)
+local address = ...
+local s, err = stream_socket_server("udp://" .. address, STREAM_SERVER_BIND)
 shared = (shared or 0) + 1 -- globals are per worker
 print(string.format("worker %d of %d %s %d %s", WORKER, WORKERS, tostring(s ~= nil), shared, string.rep("x", 5000)))
 if WORKER == 2 then os.exit(3) end
 `
 	// A free UDP port, held by nobody: the workers bind it together.
-	port := freeUDPPort(t)
+	address := testutil.FreeAddr(t, "udp")
 	var out, errb strings.Builder
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{port}, Stdout: &out, Stderr: &errb, Workers: 3})
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{address}, Stdout: &out, Stderr: &errb, Workers: 3})
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	sort.Strings(lines)
 	x := " " + strings.Repeat("x", 5000)
@@ -36,7 +37,7 @@ if WORKER == 2 then os.exit(3) end
 // TestWorkersSignal: a signal stops every worker.
 func TestWorkersSignal(t *testing.T) {
 	src := `
-local s = assert(stream_socket_server("tcp://127.0.0.1:` + freeTCPPort(t) + `"))
+local s = assert(stream_socket_server("tcp://` + testutil.FreeAddr(t, "tcp") + `"))
 print("ready")
 stream_socket_accept(s)
 `

@@ -57,15 +57,9 @@ end`, nil)
 }
 
 func BenchmarkFwrite(b *testing.B) {
-	peer := func(t testing.TB, lines <-chan string) {
-		addr := <-lines
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	peer := testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
 		io.Copy(io.Discard, c)
-	}
+	})
 	benchLua(b, `
 local n = tonumber(...)
 local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
@@ -104,20 +98,14 @@ end`
 
 // BenchmarkFread: a 37-byte fread from a TCP stream with data waiting.
 func BenchmarkFread(b *testing.B) {
-	peer := func(t testing.TB, lines <-chan string) {
-		addr := <-lines
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	peer := testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
 		line := []byte("The local time is 11/22/2026 6:25 am\n")
 		for {
 			if _, err := c.Write(line); err != nil {
 				return
 			}
 		}
-	}
+	})
 	benchLua(b, `
 local n = tonumber(...)
 local s = assert(stream_socket_server("tcp://127.0.0.1:0"))

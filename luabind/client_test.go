@@ -1,24 +1,12 @@
 package luabind_test
 
 import (
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/luasock/luasock/internal/testutil"
 )
-
-// closedPort returns a loopback TCP port with nothing listening on it.
-func closedPort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
 
 // TestClientFailures produces each connect failure for real.
 func TestClientFailures(t *testing.T) {
@@ -27,7 +15,7 @@ func TestClientFailures(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"refused", `print(stream_socket_client("tcp://` + closedPort(t) + `"))`, "nil\tConnection refused\t111"},
+		{"refused", `print(stream_socket_client("tcp://` + testutil.FreeAddr(t, "tcp") + `"))`, "nil\tConnection refused\t111"},
 		{"no such unix path", `print(stream_socket_client("unix://` + dir + `/none.sock"))`, "nil\tNo such file or directory\t2"},
 		{"stream client to a datagram socket", `local s = assert(stream_socket_server("udg://` + udg + `", STREAM_SERVER_BIND))
 print(stream_socket_client("unix://` + udg + `"))`, "nil\tProtocol wrong type for socket\t91"},
@@ -97,7 +85,7 @@ local g = assert(stream_socket_server("udg://" .. dir .. "/g.sock", STREAM_SERVE
 local gc = assert(stream_socket_client("udg://" .. dir .. "/g.sock"))
 print(fwrite(gc, "unnamed"), stream_socket_recvfrom(g, 100))
 
-local closed = assert(stream_socket_client("udp://` + closedPort(t) + `"))
+local closed = assert(stream_socket_client("udp://` + testutil.FreeAddr(t, "tcp") + `"))
 print(fwrite(closed, "x"))
 print(fread(closed, 10))
 `
@@ -157,9 +145,8 @@ print(stream_select(nil, w, nil, 0), w.x == c)
 	peer := func(t testing.TB, lines <-chan string) {
 		testutil.NextLine(t, lines)
 		addr := testutil.NextLine(t, lines)
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
+		c := testutil.Dial(t, "tcp", addr)
+		if c == nil {
 			return
 		}
 		defer c.Close()
@@ -168,7 +155,7 @@ print(stream_select(nil, w, nil, 0), w.x == c)
 			case "send":
 				c.Write([]byte("two\nlines\n"))
 			case "urgent":
-				sendOOB(t, c, "!")
+				testutil.SendOOB(t, c, "!")
 			case "close":
 				return
 			}
@@ -178,7 +165,7 @@ print(stream_select(nil, w, nil, 0), w.x == c)
 	want := "1\ttrue\n0\t0\nsend\n1\ttrue\ntwo\n\n1\ttrue\nlines\n\nurgent\n1\ttrue\n!\t"
 	if r.Code != 0 || !strings.Contains(r.Stdout, want) || !strings.HasSuffix(r.Stdout, "close\n1\tnil\n1\ttrue\n") ||
 		!strings.HasPrefix(r.Stdout, "0\tnil\n") {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want stdout starting 0 nil, holding:\n%s\nand ending in close, then EOF", want)
 	}
 }
 

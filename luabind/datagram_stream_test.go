@@ -1,7 +1,6 @@
 package luabind_test
 
 import (
-	"os/exec"
 	"testing"
 
 	"github.com/luasock/luasock/internal/testprog"
@@ -154,13 +153,10 @@ show("feof before a read", feof(c))
 // compares their outputs.
 func compareWithPHP(t *testing.T, phpSrc, luaSrc string) {
 	php := testprog.Need(t, "php", "php-cli")
-	out, err := exec.Command(php, "-r", phpSrc).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
+	out := testprog.Output(t, php, "-r", phpSrc)
 	r := testutil.Run(t, luaSrc, nil)
-	if r.Code != 0 || r.Stdout != string(out) {
-		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
+	if r.Code != 0 || r.Stdout != out {
+		r.Fatalf(t, "want php's output; %s", testutil.Diff(out, r.Stdout))
 	}
 }
 

@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/internal/testutil"
-	"golang.org/x/sys/unix"
 )
 
 // TestDatagrams: recvfrom cuts a datagram to length and discards the rest,
@@ -77,7 +76,7 @@ print(stream_socket_sendto(s, "nowhere")) -- not connected, no address
 			r := testutil.Run(t, src, peer, address)
 			want := "true\nhello\ttrue\ntrue\ntrue\n3000\n5\n5\n" + unconnected
 			if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+				r.Fatalf(t, "want stdout ending in:\n%s", want)
 			}
 		})
 	}
@@ -122,23 +121,6 @@ print(s:sendto("x", "[::1]:9"))
 	}
 }
 
-// streamPeer accepts the script's printed address, connects, and runs talk.
-func streamPeer(network string, talk func(t testing.TB, c net.Conn, lines <-chan string)) testutil.Peer {
-	return func(t testing.TB, lines <-chan string) {
-		addr := testutil.NextLine(t, lines)
-		if addr == "" {
-			return
-		}
-		c, err := net.Dial(network, addr)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close()
-		talk(t, c, lines)
-	}
-}
-
 // TestStreamReads covers fread, fgets, stream_get_line, stream_get_contents,
 // feof and recvfrom on an accepted stream, including the read-ahead buffer
 // that fgets leaves for the others.
@@ -167,13 +149,13 @@ print(stream_get_line(c, 10))
 print(stream_get_contents(c) == "")
 print(stream_socket_recvfrom(c, 10))
 `
-	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
+	peer := testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
 		c.Write([]byte("line one\nabcdef\nfirst||second||and then some more" + strings.Repeat("z", 20000)))
 	})
 	want := "line one\n\nabc\ndef\n\nfirst\nsec\non\nd||\nd||\ttrue\nfalse\ntrue\nand \n20014\ntrue\ttrue\nnil\nnil\nnil\ntrue\nnil\n"
 	r := testutil.Run(t, src, peer)
 	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-		t.Fatalf("exit %d\nstdout:\n%s\nwant suffix:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
+		r.Fatalf(t, "want stdout ending in:\n%s", want)
 	}
 }
 
@@ -198,7 +180,7 @@ for i = 1, 100 do -- the first writes may still land in the socket buffer
 end
 print(n, err, code == errno.EPIPE or code == errno.ECONNRESET)
 `
-	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
+	peer := testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
 		got, err := io.ReadAll(io.LimitReader(c, 1000000+5))
 		if err != nil || len(got) != 1000005 || string(got[1000000:]) != "abc!\n" {
 			t.Errorf("peer read %d bytes, tail %q, %v", len(got), got[max(0, len(got)-5):], err)
@@ -213,7 +195,7 @@ print(n, err, code == errno.EPIPE or code == errno.ECONNRESET)
 	want := "1000000\n3\t2\t0\n0\nbye\nfalse\nnil\ntrue\nnil\t"
 	r := testutil.Run(t, src, peer)
 	if r.Code != 0 || !strings.Contains(r.Stdout, want) || !strings.HasSuffix(r.Stdout, "\ttrue\n") {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want stdout holding %q and ending in a tab and true", want)
 	}
 }
 
@@ -226,19 +208,13 @@ local c = assert(stream_socket_accept(s))
 print(fread(c, 6))
 print(stream_socket_recvfrom(c, 1, STREAM_OOB))
 `
-	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
-		raw, _ := c.(*net.TCPConn).SyscallConn()
-		raw.Write(func(fd uintptr) bool {
-			if err := unix.Sendto(int(fd), []byte("normal!"), unix.MSG_OOB, nil); err != nil {
-				t.Error(err)
-			}
-			return true
-		})
+	peer := testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
+		testutil.SendOOB(t, c, "normal!")
 		bufio.NewReader(c).ReadByte() // hold the connection until the script ends
 	})
 	r := testutil.Run(t, src, peer)
 	if r.Code != 0 || !strings.HasSuffix(r.Stdout, "normal\n!\t") && !strings.Contains(r.Stdout, "normal\n!\t127.0.0.1:") {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want the normal data, then the urgent byte")
 	}
 }
 
@@ -256,7 +232,7 @@ stream_set_timeout(c, 10)
 print(fgets(c))
 print(stream_get_meta_data(c).timed_out)
 `
-	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
+	peer := testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
 		c.Write([]byte("par"))
 		testutil.NextLine(t, lines) // the timeout
 		c.Write([]byte("tial\n"))
@@ -265,7 +241,7 @@ print(stream_get_meta_data(c).timed_out)
 	r := testutil.Run(t, src, peer)
 	want := "nil\tConnection timed out\t110\ntrue\t3\npartial\n\nfalse\n"
 	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want stdout ending in:\n%s", want)
 	}
 }
 
@@ -283,7 +259,7 @@ print(#fread(c, 1073741824))
 `
 	peer := func(t testing.TB, lines <-chan string) {
 		testutil.NextLine(t, lines)
-		streamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
+		testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, _ <-chan string) {
 			c.Write([]byte("stream"))
 			io.Copy(io.Discard, c)
 		})(t, lines)
@@ -293,7 +269,7 @@ print(#fread(c, 1073741824))
 	r := testutil.Run(t, src, peer)
 	runtime.ReadMemStats(&after)
 	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "3000\n") || !strings.HasSuffix(r.Stdout, "\n6\n") {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want 3000 and 6 bytes read")
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
 		t.Fatalf("the run allocated %d MiB", grew>>20)
@@ -320,7 +296,7 @@ print(fgets(c))
 print(fread(c, 10))
 print(c:shutdown(STREAM_SHUT_RDWR)) -- the peer is gone
 `
-	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
+	peer := testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
 		got, err := io.ReadAll(c) // ends at the script's SHUT_WR
 		if string(got) != "question" || err != nil {
 			t.Errorf("peer read %q, %v", got, err)
@@ -333,19 +309,8 @@ print(c:shutdown(STREAM_SHUT_RDWR)) -- the peer is gone
 	r := testutil.Run(t, src, peer)
 	want := "true\tfalse\ntrue\npar\ntrue\ntial answer\n\nnil\nnil\tTransport endpoint is not connected\t107\n"
 	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-		t.Fatalf("exit %d\nstdout:\n%s\nwant suffix:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
+		r.Fatalf(t, "want stdout ending in:\n%s", want)
 	}
-}
-
-// sendOOB sends data as TCP urgent data.
-func sendOOB(t testing.TB, c net.Conn, data string) {
-	raw, _ := c.(*net.TCPConn).SyscallConn()
-	raw.Write(func(fd uintptr) bool {
-		if err := unix.Sendto(int(fd), []byte(data), unix.MSG_OOB, nil); err != nil {
-			t.Error(err)
-		}
-		return true
-	})
 }
 
 // TestDatagramsReceivedAhead: datagrams that one recvfrom took from the
@@ -410,7 +375,7 @@ fclose(s)
 	got := regexp.MustCompile(`peek\tdat\t127\.0\.0\.1:\d+\n`).ReplaceAllString(r.Stdout, "peek\tdat\tPEER\n")
 	got = got[strings.Index(got, "\n")+1:] // the address line
 	if r.Code != 0 || got != want {
-		t.Fatalf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", r.Code, got, want, r.Stderr)
+		r.Fatalf(t, "stdout with the peer's address as PEER, after the address line: %s", testutil.Diff(want, got))
 	}
 }
 
@@ -432,7 +397,7 @@ line = fgets(c)
 print(#line, line == string.rep("0123456789", 30000) .. "end\n")
 print(fgets(c))
 `
-	peer := streamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
+	peer := testutil.StreamPeer("tcp", func(t testing.TB, c net.Conn, lines <-chan string) {
 		c.Write([]byte(strings.Repeat("0123456789", 30000)))
 		testutil.NextLine(t, lines) // the timeout
 		c.Write([]byte("end\nnext\n"))
@@ -441,7 +406,7 @@ print(fgets(c))
 	r := testutil.Run(t, src, peer)
 	want := "nil\tConnection timed out\t110\t300000\n300004\ttrue\nnext\n\n"
 	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-		t.Fatalf("exit %d\nstdout:\n%s\nwant suffix:\n%s\nstderr:\n%s", r.Code, r.Stdout, want, r.Stderr)
+		r.Fatalf(t, "want stdout ending in:\n%s", want)
 	}
 }
 
@@ -488,6 +453,6 @@ end
 	}
 	r := testutil.Run(t, src, peer, dir)
 	if r.Code != 0 {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want exit 0")
 	}
 }

@@ -1,7 +1,6 @@
 package luabind_test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -42,15 +41,12 @@ for _, bad in ipairs({"'1'", "{}"}) do
   print((select(2, pcall(loadstring("stream_set_blocking(...," .. bad .. ")"), s)):gsub("^.-: ", "")))
 end
 `
-	out, err := exec.Command(php, "-r", strings.TrimPrefix(phpSrc, "<?php\n")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
+	out := testprog.Output(t, php, "-r", strings.TrimPrefix(phpSrc, "<?php\n"))
 	r := testutil.Run(t, luaSrc, nil)
-	want := string(out) +
+	want := out +
 		"bad argument #2 to 'stream_set_blocking' (boolean expected, got string)\n" +
 		"bad argument #2 to 'stream_set_blocking' (boolean expected, got table)\n"
 	if r.Code != 0 || r.Stdout != want {
-		t.Fatalf("exit %d, stderr %s\nluasock:\n%s\nphp (and the errors):\n%s", r.Code, r.Stderr, r.Stdout, want)
+		r.Fatalf(t, "want php's output and the errors; %s", testutil.Diff(want, r.Stdout))
 	}
 }

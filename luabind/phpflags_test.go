@@ -1,7 +1,6 @@
 package luabind_test
 
 import (
-	"os/exec"
 	"testing"
 
 	"github.com/luasock/luasock/internal/testprog"
@@ -15,7 +14,7 @@ import (
 // run in php and in luasock.
 func TestServerFlagsAsPHP(t *testing.T) {
 	php := testprog.Need(t, "php", "php-cli")
-	out, err := exec.Command(php, "-r", `
+	out := testprog.Output(t, php, "-r", `
 foreach ([STREAM_SERVER_LISTEN, 0, STREAM_SERVER_BIND] as $flags) {
   $s = stream_socket_server("tcp://127.0.0.1:0", $errno, $errstr, $flags);
   $name = stream_socket_get_name($s, false);
@@ -24,10 +23,7 @@ foreach ([STREAM_SERVER_LISTEN, 0, STREAM_SERVER_BIND] as $flags) {
   $c = @stream_socket_accept($s, 0.2);
   echo $c === false ? "no connection" : "accepted", microtime(true) - $t >= 0.2 ? " after the timeout" : " at once", "\n";
 }
-`).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
+`)
 	r := testutil.Run(t, `
 for _, flags in ipairs({STREAM_SERVER_LISTEN, 0, STREAM_SERVER_BIND}) do
   local s = assert(stream_socket_server("tcp://127.0.0.1:0", flags))
@@ -37,8 +33,8 @@ for _, flags in ipairs({STREAM_SERVER_LISTEN, 0, STREAM_SERVER_BIND}) do
   print((conn == nil and "no connection" or "accepted") .. (microtime(true) - t >= 0.2 and " after the timeout" or " at once"))
 end
 `, nil)
-	if r.Code != 0 || r.Stdout != string(out) {
-		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
+	if r.Code != 0 || r.Stdout != out {
+		r.Fatalf(t, "want php's output; %s", testutil.Diff(out, r.Stdout))
 	}
 }
 
@@ -46,22 +42,19 @@ end
 // "generic_socket", stream or datagram.
 func TestPairStreamTypeAsPHP(t *testing.T) {
 	php := testprog.Need(t, "php", "php-cli")
-	out, err := exec.Command(php, "-r", `
+	out := testprog.Output(t, php, "-r", `
 foreach ([STREAM_SOCK_STREAM, STREAM_SOCK_DGRAM] as $type) {
   $p = stream_socket_pair(STREAM_PF_UNIX, $type, 0);
   echo stream_get_meta_data($p[0])["stream_type"], " ", stream_get_meta_data($p[1])["stream_type"], "\n";
 }
-`).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
+`)
 	r := testutil.Run(t, `
 for _, typ in ipairs({STREAM_SOCK_STREAM, STREAM_SOCK_DGRAM}) do
   local a, b = stream_socket_pair(STREAM_PF_UNIX, typ, 0)
   print(stream_get_meta_data(a).stream_type .. " " .. stream_get_meta_data(b).stream_type)
 end
 `, nil)
-	if r.Code != 0 || r.Stdout != string(out) {
-		t.Fatalf("exit %d %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
+	if r.Code != 0 || r.Stdout != out {
+		r.Fatalf(t, "want php's output; %s", testutil.Diff(out, r.Stdout))
 	}
 }

@@ -1,7 +1,6 @@
 package luabind_test
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,15 +185,13 @@ print(conn2:read(100))
 			testutil.NextLine(t, lines)
 		}
 		addr := testutil.NextLine(t, lines)
-		c1, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
+		c1 := testutil.Dial(t, "tcp", addr)
+		if c1 == nil {
 			return
 		}
 		defer c1.Close()
-		c2, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
+		c2 := testutil.Dial(t, "tcp", addr)
+		if c2 == nil {
 			return
 		}
 		defer c2.Close()
@@ -207,7 +204,7 @@ print(conn2:read(100))
 	want := []string{"nil\tConnection timed out\t110", "nil\tConnection timed out\t110", "nil\tConnection timed out\t110"}
 	if r.Code != 0 || len(lines) < 6 || strings.Join(lines[:3], "\n") != strings.Join(want, "\n") ||
 		lines[4] != "true\ttrue\ttrue" || lines[5] != "second" {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want three timeouts, then the accepted connections")
 	}
 }
 

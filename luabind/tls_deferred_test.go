@@ -78,7 +78,7 @@ func deferredPeer(t *testing.T, dir, mode string, peer func(t testing.TB, addr s
 		peer(t, addrs[0], lines)
 	}, dir, mode)
 	if r.Code != 0 || r.Stderr != "" {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want exit 0 and nothing on stderr")
 	}
 }
 
@@ -141,9 +141,8 @@ func tlsEcho(t testing.TB, dir, addr, greeting string) {
 func TestTLSAcceptDoesNotWaitForAMuteClient(t *testing.T) {
 	dir := tlsFiles(t)
 	deferredPeer(t, dir, "read", func(t testing.TB, addr string, lines <-chan string) {
-		mute, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
+		mute := testutil.Dial(t, "tcp", addr)
+		if mute == nil {
 			return
 		}
 		defer mute.Close()
@@ -175,9 +174,8 @@ func TestTLSDeferredHandshakeFailures(t *testing.T) {
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
 			deferredPeer(t, dir, tt.mode, func(t testing.TB, addr string, lines <-chan string) {
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					t.Error(err)
+				c := testutil.Dial(t, "tcp", addr)
+				if c == nil {
 					return
 				}
 				defer c.Close()

@@ -1,7 +1,6 @@
 package luabind_test
 
 import (
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,21 +71,16 @@ func encryptedKeyFiles(t *testing.T) string {
 	openssl := testprog.Need(t, "openssl", "openssl")
 	php := testprog.Need(t, "php", "php-cli")
 	dir := t.TempDir()
-	run := func(prog string, args ...string) {
-		if out, err := exec.Command(prog, args...).CombinedOutput(); err != nil {
-			t.Fatalf("%s %q: %v\n%s", prog, args, err, out)
-		}
-	}
 	plain := filepath.Join(dir, "plain.pem")
-	run(openssl, "genrsa", "-out", plain, "2048")
+	testprog.Output(t, openssl, "genrsa", "-out", plain, "2048")
 	for i, k := range encryptedKeys {
 		key, cert := filepath.Join(dir, "key"+itoa(i)+".pem"), filepath.Join(dir, "cert"+itoa(i)+".pem")
 		prog := openssl
 		if k.prog == "php" {
 			prog = php
 		}
-		run(prog, k.args(plain, key)...)
-		run(openssl, append([]string{"req", "-x509", "-new", "-key", key, "-passin", "pass:secret", "-subj", "/CN=localhost", "-days", "1", "-out", cert}, legacy...)...)
+		testprog.Output(t, prog, k.args(plain, key)...)
+		testprog.Output(t, openssl, append([]string{"req", "-x509", "-new", "-key", key, "-passin", "pass:secret", "-subj", "/CN=localhost", "-days", "1", "-out", cert}, legacy...)...)
 	}
 	return dir
 }
@@ -133,15 +127,12 @@ func TestTLSEncryptedKeys(t *testing.T) {
 	}
 	for _, pass := range []string{"secret", "guess"} {
 		t.Run(pass, func(t *testing.T) {
-			out, err := exec.Command(php, append([]string{"-r", phpOpensKeys, "--", pass}, files...)...).CombinedOutput()
-			if err != nil {
-				t.Fatalf("php: %v\n%s", err, out)
-			}
-			phpSays := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+			out := testprog.Output(t, php, append([]string{"-r", phpOpensKeys, "--", pass}, files...)...)
+			phpSays := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 			r := testutil.Run(t, keyServerClient, nil, append([]string{dir, pass}, indexes...)...)
 			got := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
 			if r.Code != 0 || r.Stderr != "" || len(got) != len(encryptedKeys) || len(phpSays) != len(encryptedKeys) {
-				t.Fatalf("exit %d\nstdout:\n%s\nstderr: %s\nphp:\n%s", r.Code, r.Stdout, r.Stderr, out)
+				r.Fatalf(t, "want a line for each of %d keys from luasock and from php:\n%s", len(encryptedKeys), out)
 			}
 			for i, k := range encryptedKeys {
 				want := "ping " + itoa(i)
@@ -170,16 +161,11 @@ func TestTLSUnsupportedKeyCipher(t *testing.T) {
 		{"pkcs8", "-topk8", "-in", plain, "-v2", "camellia-256-cbc", "-passout", "pass:secret", "-out", key},
 		{"req", "-x509", "-new", "-key", plain, "-subj", "/CN=localhost", "-days", "1", "-out", filepath.Join(dir, "cert.pem")},
 	} {
-		if out, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
-			t.Fatalf("openssl %q: %v\n%s", args, err, out)
-		}
+		testprog.Output(t, openssl, args...)
 	}
 	src := `local dir = arg[1]
 print(stream_socket_server("tls://127.0.0.1:0", STREAM_SERVER_BIND + STREAM_SERVER_LISTEN,
   {ssl = {local_cert = dir .. "/cert.pem", local_pk = dir .. "/key.pem", passphrase = "secret"}}))`
-	r := testutil.Run(t, src, nil, dir)
 	want := "nil\tthe private key's encryption is not supported (unsupported cipher 1.2.392.200011.61.1.1.1.4)\t0\n"
-	if r.Code != 0 || r.Stderr != "" || r.Stdout != want {
-		t.Fatalf("exit %d\nstdout: %q\nwant:   %q\nstderr: %s", r.Code, r.Stdout, want, r.Stderr)
-	}
+	testutil.Expect(t, src, want, nil, dir)
 }

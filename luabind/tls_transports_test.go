@@ -3,7 +3,6 @@ package luabind_test
 import (
 	"crypto/tls"
 	"net"
-	"os/exec"
 	"testing"
 
 	"github.com/luasock/luasock/internal/testprog"
@@ -14,14 +13,8 @@ import (
 // tlsv1.0 to tlsv1.3 included.
 func TestTLSTransportList(t *testing.T) {
 	php := testprog.Need(t, "php", "php-cli")
-	out, err := exec.Command(php, "-r", `echo implode(",", stream_get_transports()), "\n";`).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
-	r := testutil.Run(t, `print(table.concat(stream_get_transports(), ","))`, nil)
-	if r.Code != 0 || r.Stderr != "" || r.Stdout != string(out) {
-		t.Fatalf("exit %d\nluasock: %q\nphp:     %q\nstderr: %s", r.Code, r.Stdout, out, r.Stderr)
-	}
+	out := testprog.Output(t, php, "-r", `echo implode(",", stream_get_transports()), "\n";`)
+	testutil.Expect(t, `print(table.concat(stream_get_transports(), ","))`, out, nil) // php's list
 }
 
 // pinnedPair starts a server on arg[2]'s transport and connects with arg[3]'s
@@ -62,10 +55,7 @@ func TestTLSPinnedVersions(t *testing.T) {
 			if tt.method != "" {
 				args = append(args, tt.method)
 			}
-			r := testutil.Run(t, pinnedPair, nil, args...)
-			if r.Code != 0 || r.Stderr != "" || !matchWhole(tt.want, r.Stdout) {
-				t.Fatalf("exit %d\nstdout: %q\nwant:   %q\nstderr: %s", r.Code, r.Stdout, tt.want, r.Stderr)
-			}
+			testutil.Run(t, pinnedPair, nil, args...).WantMatch(t, tt.want)
 		})
 	}
 }
@@ -110,13 +100,8 @@ func TestTLSPinnedVersionsAsPHP(t *testing.T) {
 	}()
 	defer func() { ln.Close(); <-done }()
 	args := []string{ln.Addr().String(), "tls", "ssl", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}
-	out, err := exec.Command(php, append([]string{"-r", phpPinnedClient, "--"}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
+	out := testprog.Output(t, php, append([]string{"-r", phpPinnedClient, "--"}, args...)...)
 	r := testutil.Run(t, luaPinnedClient, nil, args...)
 	t.Logf("transports %v\nphp:\n%sluasock:\n%s", args[1:], out, r.Stdout)
-	if r.Code != 0 || r.Stderr != "" || r.Stdout != string(out) {
-		t.Fatalf("exit %d, stderr %s\nluasock:\n%s\nphp:\n%s", r.Code, r.Stderr, r.Stdout, out)
-	}
+	r.Want(t, out) // php's
 }

@@ -10,7 +10,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -160,11 +159,7 @@ func TestTLSAllowSelfSigned(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := testutil.Run(t, strings.Replace(selfSignedClient, "%s", tt.ssl, 1), nil, addrs...)
-			want := each(tt.want)
-			if r.Code != 0 || r.Stderr != "" || !matchWhole(want, r.Stdout) {
-				t.Fatalf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr: %s", r.Code, r.Stdout, want, r.Stderr)
-			}
+			testutil.Run(t, strings.Replace(selfSignedClient, "%s", tt.ssl, 1), nil, addrs...).WantMatch(t, each(tt.want))
 		})
 	}
 }
@@ -194,18 +189,15 @@ func TestTLSAllowSelfSignedAsPHP(t *testing.T) {
 	if err := os.WriteFile(script, []byte(phpSelfSignedClient), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(php, append([]string{script}, addrs...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("php: %v\n%s", err, out)
-	}
-	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	out := testprog.Output(t, php, append([]string{script}, addrs...)...)
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(got) != len(selfSignedCerts) {
 		t.Fatalf("php printed %d lines for %d servers:\n%s", len(got), len(selfSignedCerts), out)
 	}
 	r := testutil.Run(t, strings.Replace(selfSignedClient, "%s", `{allow_self_signed = true, peer_name = "localhost"}`, 1), nil, addrs...)
 	lua := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
 	if r.Code != 0 || r.Stderr != "" || len(lua) != len(selfSignedCerts) {
-		t.Fatalf("luasock: exit %d\nstdout:\n%s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+		r.Fatalf(t, "want exit 0 and a line for each of %d servers", len(selfSignedCerts))
 	}
 	for i, sc := range selfSignedCerts {
 		phpOK, luaOK := got[i] == "ok", strings.HasPrefix(lua[i], "ok\t")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // traceScript makes every traced event happen once: listen, connect,
@@ -33,7 +34,7 @@ assert(not stream_socket_client("tcp://" .. arg[1], 1))
 `
 
 func TestTrace(t *testing.T) {
-	closed := closedPort(t)
+	closed := testutil.FreeAddr(t, "tcp")
 	var out, errb, trace bytes.Buffer
 	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
 		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16})
@@ -88,7 +89,7 @@ func TestTrace(t *testing.T) {
 // TestTraceBytesZero: no dump, only the events.
 func TestTraceBytesZero(t *testing.T) {
 	var trace bytes.Buffer
-	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closedPort(t)}, Trace: &trace})
+	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{testutil.FreeAddr(t, "tcp")}, Trace: &trace})
 	if n := strings.Count(trace.String(), "\n"); n != 15 || strings.Contains(trace.String(), "0000") {
 		t.Fatalf("%d lines:\n%s", n, trace.String())
 	}
@@ -107,7 +108,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestTraceWriteFails(t *testing.T) {
 	w := &failingWriter{}
 	var out, errb bytes.Buffer
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript + `print("done")`), Args: []string{closedPort(t)},
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript + `print("done")`), Args: []string{testutil.FreeAddr(t, "tcp")},
 		Stdout: &out, Stderr: &errb, Trace: w})
 	if code != 0 || !strings.HasSuffix(out.String(), "done\n") || w.writes != 1 ||
 		errb.String() != "luasock: the trace stopped: no space left on device\n" {
@@ -123,7 +124,7 @@ func TestTraceDevFull(t *testing.T) {
 	}
 	defer f.Close()
 	var errb bytes.Buffer
-	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closedPort(t)}, Stderr: &errb, Trace: f})
+	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{testutil.FreeAddr(t, "tcp")}, Stderr: &errb, Trace: f})
 	if errb.String() != "luasock: the trace stopped: write /dev/full: no space left on device\n" {
 		t.Fatalf("stderr: %q", errb.String())
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testprog"
 )
 
 var summary = regexp.MustCompile(`(?m)^(\d+) passed, 0 failed\n\z`)
@@ -39,9 +40,9 @@ func TestLuaSuite(t *testing.T) {
 // installs) and with luasock, and compares every result line.
 func TestPackMatchesLua54(t *testing.T) {
 	const cases = "400"
-	lua54, err := exec.Command("lua5.4", "pack_compare.lua", cases).Output()
+	lua54, err := exec.Command(testprog.Need(t, "lua5.4", "lua5.4"), "pack_compare.lua", cases).Output()
 	if err != nil {
-		t.Fatalf("lua5.4 (apt-get install lua5.4): %v", err)
+		t.Fatalf("lua5.4: %v", err)
 	}
 	var out, errb bytes.Buffer
 	code := host.Run(host.Options{Script: "pack_compare.lua", Args: []string{cases}, Stdout: &out, Stderr: &errb})

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luasock/luasock/internal/testprog"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -45,6 +46,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("EXAMPLES", filepath.Join(root, "examples"))
 			env.Setenv(statusFileEnv, filepath.Join(env.WorkDir, "status"))
+			env.Values[scriptT{}] = env.T()
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -58,8 +60,32 @@ func TestScripts(t *testing.T) {
 			"udpsend":    cmdUDPSend,
 			"closedpipe": cmdClosedPipe,
 			"emfile":     cmdEMFILE,
+			"need":       cmdNeed,
 		},
 	})
+}
+
+// scriptT keys the script's testscript.T in its Values: cmdNeed skips
+// through it (a command has no Skip of its own).
+type scriptT struct{}
+
+// scriptTB lets testprog.Need end a script as it ends a Go test.
+type scriptTB struct {
+	*testscript.TestScript
+	testscript.T
+}
+
+func (scriptTB) Helper() {}
+
+// cmdNeed: need PROG PACKAGE goes on when PROG is on PATH; else it skips the
+// rest of the script, naming the Debian PACKAGE that provides PROG, or fails
+// it when CI is set (testprog.Need). It goes before the script's first use
+// of PROG.
+func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: need PROG PACKAGE")
+	}
+	testprog.Need(scriptTB{ts, ts.Value(scriptT{}).(testscript.T)}, args[0], args[1])
 }
 
 // readyTimeout bounds how long a client waits for a server started in the

@@ -7,13 +7,22 @@ package testprog
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 )
 
+// TB is the part of testing.TB that Need ends a test through; a testscript
+// command passes an adapter, so that scripts skip and fail as Go tests do.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
+}
+
 // Need returns the path of prog, or ends the test: skipped when CI is unset,
 // failed when it is set. pkg is the Debian package that provides prog.
-func Need(t testing.TB, prog, pkg string) string {
+func Need(t TB, prog, pkg string) string {
 	t.Helper()
 	path, err := exec.LookPath(prog)
 	if err == nil {
@@ -22,8 +31,20 @@ func Need(t testing.TB, prog, pkg string) string {
 	if os.Getenv("CI") != "" {
 		t.Fatalf("needs %s (apt-get install %s): %v", prog, pkg, err)
 	}
-	t.Skipf("skipped: needs %s (apt-get install %s)", prog, pkg)
+	t.Skip("skipped: needs " + prog + " (apt-get install " + pkg + ")")
 	return ""
+}
+
+// Output runs the program at path with args and returns what it printed,
+// stdout and stderr together. When it cannot run or exits non-zero, the
+// test fails with the command, its exit status and that output.
+func Output(t testing.TB, path string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(path, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %q: %v\n%s", filepath.Base(path), args, err, out)
+	}
+	return string(out)
 }
 
 // EnvInt reads an integer setting of a test (a seed, a count) from the

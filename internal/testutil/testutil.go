@@ -1,11 +1,15 @@
-// Package testutil runs Lua snippets through the real runtime for tests, and
-// gives them real peers on loopback.
+// Package testutil runs Lua snippets through the real runtime for tests,
+// gives them real peers on loopback, and shows where an output differs from
+// the one wanted.
 package testutil
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -77,17 +81,42 @@ func Run(t testing.TB, src string, peer Peer, args ...string) Result {
 	return Result{Stdout: out.String(), Stderr: errb.String(), Code: code}
 }
 
+// Fatalf ends the test with the message, then the run's exit status,
+// stdout and stderr.
+func (r Result) Fatalf(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := strings.TrimSuffix(fmt.Sprintf(format, args...), "\n")
+	t.Fatalf("%s\nexit %d\nstdout:\n%s\nstderr:\n%s", msg, r.Code, r.Stdout, r.Stderr)
+}
+
+// Want ends the test unless the run exited 0, wrote nothing on stderr and
+// printed want; the message shows where stdout first differs.
+func (r Result) Want(t testing.TB, want string) {
+	t.Helper()
+	if r.Code == 0 && r.Stderr == "" && r.Stdout == want {
+		return
+	}
+	diff := Diff(want, r.Stdout)
+	if diff == "" {
+		diff = "stdout as wanted"
+	}
+	r.Fatalf(t, "%s", diff)
+}
+
+// WantMatch ends the test unless the run exited 0, wrote nothing on stderr
+// and all of its stdout matches the regular expression pattern.
+func (r Result) WantMatch(t testing.TB, pattern string) {
+	t.Helper()
+	if r.Code != 0 || r.Stderr != "" || !regexp.MustCompile(`^`+pattern+`$`).MatchString(r.Stdout) {
+		r.Fatalf(t, "want stdout matching %q", pattern)
+	}
+}
+
 // Expect runs src and fails the test unless it printed want, exited 0 and
 // wrote nothing on stderr.
 func Expect(t testing.TB, src, want string, peer Peer, args ...string) {
 	t.Helper()
-	r := Run(t, src, peer, args...)
-	if r.Code != 0 || r.Stderr != "" {
-		t.Fatalf("exit %d, stderr:\n%s\nstdout:\n%s", r.Code, r.Stderr, r.Stdout)
-	}
-	if r.Stdout != want {
-		t.Fatalf("stdout:\n%s\nwant:\n%s", r.Stdout, want)
-	}
+	Run(t, src, peer, args...).Want(t, want)
 }
 
 // NextLine returns the next printed line, or fails the test when the script
@@ -104,20 +133,35 @@ func NextLine(t testing.TB, lines <-chan string) string {
 // Busy returns the address of a Go socket that occupies a loopback port.
 func Busy(t testing.TB, network string) string {
 	t.Helper()
+	s, addr := listen(t, network)
+	t.Cleanup(func() { s.Close() })
+	return addr
+}
+
+// FreeAddr returns a loopback address whose port was free when asked: until
+// someone binds it, a connect there is refused.
+func FreeAddr(t testing.TB, network string) string {
+	t.Helper()
+	s, addr := listen(t, network)
+	s.Close()
+	return addr
+}
+
+// listen opens a Go socket on a free loopback port and returns its address.
+func listen(t testing.TB, network string) (io.Closer, string) {
+	t.Helper()
 	if strings.HasPrefix(network, "udp") {
 		c, err := net.ListenPacket(network, "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { c.Close() })
-		return c.LocalAddr().String()
+		return c, c.LocalAddr().String()
 	}
 	l, err := net.Listen(network, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
-	return l.Addr().String()
+	return l, l.Addr().String()
 }
 
 // OpenFDs counts this process's open file descriptors.
