@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -16,7 +17,7 @@ import (
 func (rt *Runtime) spawn(L *lua.LState) int {
 	fn, ok := L.Get(1).(*lua.LFunction)
 	if !ok {
-		L.RaiseError("bad argument #1 to 'spawn' (function expected, got %s)", typeName(L, 1))
+		luaarg.TypeError(L, 1, "spawn", "function")
 	}
 	args := make([]lua.LValue, 0, L.GetTop()-1)
 	for i := 2; i <= L.GetTop(); i++ {
@@ -35,9 +36,9 @@ func (rt *Runtime) sleep(L *lua.LState) int {
 	n, ok := L.Get(1).(lua.LNumber)
 	if !ok || math.IsNaN(float64(n)) || n < 0 {
 		if !ok {
-			L.RaiseError("bad argument #1 to 'sleep' (number expected, got %s)", typeName(L, 1))
+			luaarg.TypeError(L, 1, "sleep", "number")
 		}
-		L.RaiseError("bad argument #1 to 'sleep' (must be greater than or equal to 0)")
+		luaarg.Error(L, 1, "sleep", "must be greater than or equal to 0")
 	}
 	d := luanum.Duration(float64(n)) // sleep(math.huge) waits until the run stops
 	if d == 0 {
@@ -56,11 +57,4 @@ func (rt *Runtime) sleep(L *lua.LState) int {
 		}
 	})
 	return 0
-}
-
-func typeName(L *lua.LState, n int) string {
-	if n > L.GetTop() {
-		return "no value"
-	}
-	return L.Get(n).Type().String()
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -235,7 +236,7 @@ func (a *api) methods() map[string]lua.LGFunction {
 func streamToString(L *lua.LState) int {
 	s := toStream(L, 1)
 	if s == nil {
-		typeError(L, 1, "tostring", "stream")
+		luaarg.TypeError(L, 1, "tostring", "stream")
 	}
 	L.Push(lua.LString(s.String()))
 	return 1

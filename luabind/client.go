@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -24,16 +25,16 @@ const defaultConnectTimeout = 60 * time.Second
 // is under way (the stream turns writable when it completes). udp and udg
 // "connects" only set the peer: refusals come with the next read or write.
 func (a *api) client(L *lua.LState, fname string) int {
-	address := checkString(L, 1, fname)
+	address := luaarg.CheckString(L, 1, fname)
 	wait := defaultConnectTimeout
 	if L.Get(2) != lua.LNil {
-		if t := checkNumber(L, 2, fname); t >= 0 {
+		if t := luaarg.CheckNumber(L, 2, fname); t >= 0 {
 			wait = max(seconds(t, 0), time.Nanosecond)
 		} else {
 			wait = -1
 		}
 	}
-	flags := optInt(L, 3, fname, streamClientConnect)
+	flags := luaarg.OptInt(L, 3, fname, streamClientConnect)
 	ctx := optContext(L, 4, fname)
 	addr, err := ParseAddress(address)
 	if err != nil {
@@ -198,9 +199,9 @@ func setClientOptions(fd int, addr Address, family int, local unix.Sockaddr, o *
 // `nil, errstr, errno`: two connected sockets (unix streams for
 // STREAM_PF_UNIX, STREAM_SOCK_STREAM).
 func (a *api) pair(L *lua.LState, fname string) int {
-	domain := checkInt(L, 1, fname)
-	typ := checkInt(L, 2, fname)
-	proto := checkInt(L, 3, fname)
+	domain := luaarg.CheckInt(L, 1, fname)
+	typ := luaarg.CheckInt(L, 2, fname)
+	proto := luaarg.CheckInt(L, 3, fname)
 	fds, err := unix.Socketpair(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
 	if err != nil {
 		return pushFailure(L, err)

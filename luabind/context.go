@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -46,7 +47,7 @@ func contextCreate(L *lua.LState, fname string) int {
 	if L.Get(1) != lua.LNil {
 		tbl, ok := L.Get(1).(*lua.LTable)
 		if !ok {
-			typeError(L, 1, fname, "table")
+			luaarg.TypeError(L, 1, fname, "table")
 		}
 		parseContext(L, 1, fname, tbl, ctx)
 	}
@@ -58,7 +59,7 @@ func contextCreate(L *lua.LState, fname string) int {
 }
 
 func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *StreamContext) {
-	bad := func(format string, args ...any) { argError(L, n, fname, fmt.Sprintf(format, args...)) }
+	bad := func(format string, args ...any) { luaarg.Error(L, n, fname, fmt.Sprintf(format, args...)) }
 	tbl.ForEach(func(k, v lua.LValue) {
 		wrapper, ok := k.(lua.LString)
 		opts, isTable := v.(*lua.LTable)
@@ -175,7 +176,7 @@ func optContext(L *lua.LState, n int, fname string) *StreamContext {
 			return ctx
 		}
 	}
-	typeError(L, n, fname, "context")
+	luaarg.TypeError(L, n, fname, "context")
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/luasock/luasock/internal/errno"
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -87,7 +88,7 @@ func errnoTable(L *lua.LState) *lua.LTable {
 // luaStrerror is `strerror(errno)` → the C library's text for errno.
 // A non-number raises.
 func luaStrerror(L *lua.LState) int {
-	n := checkInt(L, 1, "strerror")
+	n := luaarg.CheckInt(L, 1, "strerror")
 	L.Push(lua.LString(Strerror(n)))
 	return 1
 }

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -272,11 +273,11 @@ func toStream(L *lua.LState, n int) *Stream {
 func checkStream(L *lua.LState, n int, fname string) *Stream {
 	s := toStream(L, n)
 	if s == nil {
-		typeError(L, n, fname, "stream") // raises
+		luaarg.TypeError(L, n, fname, "stream") // raises
 		return nil
 	}
 	if s.closed {
-		argError(L, n, fname, "supplied resource is not a valid stream resource")
+		luaarg.Error(L, n, fname, "supplied resource is not a valid stream resource")
 	}
 	return s
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -223,8 +224,8 @@ func pushReadFailure(L *lua.LState, s *Stream, err error) int {
 // On stream sockets bytes that fgets read ahead come first.
 func (a *api) recvfrom(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	length := checkLength(L, 2, fname)
-	flags := optInt(L, 3, fname, 0)
+	length := luaarg.CheckLength(L, 2, fname)
+	flags := luaarg.OptInt(L, 3, fname, 0)
 	// On a datagram socket PHP's recvfrom reads the next datagram and leaves
 	// what fread buffered for the next fread.
 	if len(s.readBuf) > 0 && flags&streamOOB == 0 && !s.datagram() {
@@ -266,18 +267,18 @@ func (a *api) recvfrom(L *lua.LState, fname string) int {
 // `bytes` | `nil, errstr, errno`.
 func (a *api) sendto(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	data := checkString(L, 2, fname)
-	flags := optInt(L, 3, fname, 0)
-	address := optString(L, 4, fname, "")
+	data := luaarg.CheckString(L, 2, fname)
+	flags := luaarg.OptInt(L, 3, fname, 0)
+	address := luaarg.OptString(L, 4, fname, "")
 	return a.send(L, s, data, flags, address)
 }
 
 // sendtoMethod is `s:sendto(data [, address [, flags]])`.
 func (a *api) sendtoMethod(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	data := checkString(L, 2, fname)
-	address := optString(L, 3, fname, "")
-	flags := optInt(L, 4, fname, 0)
+	data := luaarg.CheckString(L, 2, fname)
+	address := luaarg.OptString(L, 3, fname, "")
+	flags := luaarg.OptInt(L, 4, fname, 0)
 	return a.send(L, s, data, flags, address)
 }
 
@@ -417,7 +418,7 @@ func (a *api) parseDestination(L *lua.LState, s *Stream, address string) (sa uni
 // `nil` at the end of the stream | `nil, errstr, errno`.
 func (a *api) read(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	length := checkLength(L, 2, fname)
+	length := luaarg.CheckLength(L, 2, fname)
 	if s.datagram() {
 		return a.readDatagram(L, s, length)
 	}
@@ -449,7 +450,7 @@ func (a *api) gets(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	limit := -1
 	if L.Get(2) != lua.LNil {
-		limit = checkLength(L, 2, fname) - 1
+		limit = luaarg.CheckLength(L, 2, fname) - 1
 	}
 	return a.pushLine(L, s, lineEnd{ending: "\n", keep: true, limit: limit})
 }
@@ -459,14 +460,14 @@ func (a *api) gets(L *lua.LState, fname string) int {
 // `nil` at the end of the stream | `nil, errstr, errno`.
 func (a *api) getLine(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	length := checkInt(L, 2, fname)
+	length := luaarg.CheckInt(L, 2, fname)
 	if length < 0 {
-		argError(L, 2, fname, "must be greater than or equal to 0")
+		luaarg.Error(L, 2, fname, "must be greater than or equal to 0")
 	}
 	if length == 0 {
 		length = chunkSize
 	}
-	ending := optString(L, 3, fname, "")
+	ending := luaarg.OptString(L, 3, fname, "")
 	return a.pushLine(L, s, lineEnd{ending: ending, limit: length})
 }
 
@@ -661,9 +662,9 @@ func (s *Stream) joinLine(parts [][]byte, n, line, used int) lua.LString {
 // `nil, errstr, errno` (what was read stays buffered).
 func (a *api) getContents(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	limit := optInt(L, 2, fname, -1)
+	limit := luaarg.OptInt(L, 2, fname, -1)
 	if limit < -1 {
-		argError(L, 2, fname, "must be greater than or equal to -1")
+		luaarg.Error(L, 2, fname, "must be greater than or equal to -1")
 	}
 	for !s.eof && (limit < 0 || len(s.readBuf) < limit) {
 		if err := a.fill(L, s); err != nil {
@@ -685,9 +686,9 @@ func (a *api) getContents(L *lua.LState, fname string) int {
 // A blocking stream writes everything; a non-blocking one what fits (maybe 0).
 func (a *api) write(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	data := checkString(L, 2, fname)
+	data := luaarg.CheckString(L, 2, fname)
 	if L.Get(3) != lua.LNil {
-		length := checkInt(L, 3, fname)
+		length := luaarg.CheckInt(L, 3, fname)
 		if length <= 0 {
 			L.Push(lua.LNumber(0))
 			return 1

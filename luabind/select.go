@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -35,21 +36,21 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 			tables[i], given = v, true
 		case *lua.LNilType:
 		default:
-			typeError(L, i+1, fname, "table or nil")
+			luaarg.TypeError(L, i+1, fname, "table or nil")
 		}
 	}
 	if !given {
-		argError(L, 1, fname, "no stream arrays were passed")
+		luaarg.Error(L, 1, fname, "no stream arrays were passed")
 	}
 	wait := time.Duration(-1)
 	if L.Get(4) != lua.LNil {
-		sec := checkNumber(L, 4, fname)
+		sec := luaarg.CheckNumber(L, 4, fname)
 		if sec < 0 {
-			argError(L, 4, fname, "must be greater than or equal to 0")
+			luaarg.Error(L, 4, fname, "must be greater than or equal to 0")
 		}
-		usec := optNumber(L, 5, fname, 0)
+		usec := luaarg.OptNumber(L, 5, fname, 0)
 		if usec < 0 {
-			argError(L, 5, fname, "must be greater than or equal to 0")
+			luaarg.Error(L, 5, fname, "must be greater than or equal to 0")
 		}
 		wait = seconds(sec, usec)
 	}
@@ -69,7 +70,7 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 				s, _ = ud.Value.(*Stream)
 			}
 			if s == nil || s.closed {
-				argError(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
+				luaarg.Error(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
 			}
 			if i == 0 && (len(s.readBuf) > 0 || len(s.dgrams) > 0) {
 				buffered = true

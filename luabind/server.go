@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
@@ -24,8 +25,8 @@ const (
 // or listen call, or 0 for an address that does not parse or resolve. A
 // failure leaves nothing behind: no socket, no socket file.
 func (a *api) server(L *lua.LState, fname string) int {
-	address := checkString(L, 1, fname)
-	flags := optInt(L, 2, fname, streamServerBind|streamServerListen)
+	address := luaarg.CheckString(L, 1, fname)
+	flags := luaarg.OptInt(L, 2, fname, streamServerBind|streamServerListen)
 	ctx := optContext(L, 3, fname)
 	addr, err := ParseAddress(address)
 	if err != nil {
@@ -277,7 +278,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	wait := time.Duration(-1)
 	if L.Get(2) != lua.LNil {
-		if t := checkNumber(L, 2, fname); t >= 0 {
+		if t := luaarg.CheckNumber(L, 2, fname); t >= 0 {
 			wait = seconds(t, 0)
 		}
 	}

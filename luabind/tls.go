@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -527,8 +528,8 @@ func (s *Stream) closeNotify() error {
 // enable false sends close_notify and goes back to plain bytes.
 func (a *api) enableCrypto(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	enable := checkBool(L, 2, fname)
-	method := optInt(L, 3, fname, 0)
+	enable := luaarg.CheckBool(L, 2, fname)
+	method := luaarg.OptInt(L, 3, fname, 0)
 	if L.Get(4) != lua.LNil {
 		checkStream(L, 4, fname) // sessions are not resumed; accepted for PHP scripts
 	}
