@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/luapack"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -81,7 +82,7 @@ func Open(L *lua.LState, host Host, cfg Config) *Binding {
 		mod.RawSetString("WORKERS", lua.LNumber(cfg.Worker.Count))
 	}
 	mod.ForEach(func(k, v lua.LValue) { L.SetGlobal(string(k.(lua.LString)), v) })
-	openPack(L)
+	luapack.Open(L)
 	L.PreloadModule(ModuleName, func(L *lua.LState) int {
 		L.Push(mod)
 		return 1

@@ -1,4 +1,9 @@
-package luabind
+// Package luapack is Lua 5.4's string.pack, string.unpack and
+// string.packsize (lstrlib.c: the format language and the messages) for
+// gopher-lua, which is Lua 5.1. Numbers are float64 here: integers are exact
+// up to 2^53, and an 8-byte unsigned value past 2^63 unpacks as Lua 5.4's
+// wrapped negative integer.
+package luapack
 
 import (
 	"math"
@@ -7,11 +12,6 @@ import (
 	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
-
-// string.pack, string.unpack and string.packsize with Lua 5.4's format
-// language and messages (lstrlib.c), for gopher-lua, which is Lua 5.1.
-// Numbers are float64 here: integers are exact up to 2^53, and an 8-byte
-// unsigned value past 2^63 unpacks as Lua 5.4's wrapped negative integer.
 
 const (
 	packMaxIntSize = 16 // MAXINTSIZE: the largest i[n]/I[n]
@@ -22,9 +22,9 @@ const (
 	packMaxResults = 1000000
 )
 
-// openPack adds pack, unpack and packsize to the string table, where Lua 5.3
+// Open adds pack, unpack and packsize to the string table, where Lua 5.3
 // and later have them (so ("<I2"):pack(n) works too).
-func openPack(L *lua.LState) {
+func Open(L *lua.LState) {
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
 		str.RawSetString("pack", L.NewFunction(pack))
 		str.RawSetString("unpack", L.NewFunction(unpack))
@@ -161,16 +161,6 @@ func (f *packFormat) details(offset int) (kind packKind, size, pad int) {
 	return kind, size, (align - offset&(align-1)) & (align - 1)
 }
 
-// checkInteger is luaL_checkinteger: a number (or numeric string) with an
-// exact integer value.
-func checkInteger(L *lua.LState, n int, fname string) int64 {
-	x := luaarg.CheckNumber(L, n, fname)
-	if x != math.Trunc(x) || x < math.MinInt64 || x >= math.MaxInt64 {
-		luaarg.Error(L, n, fname, "number has no integer representation")
-	}
-	return int64(x)
-}
-
 // putInt appends size bytes of v; past 8 bytes a negative value extends
 // with 0xff.
 func putInt(b []byte, v uint64, little bool, size int, negative bool) []byte {
@@ -208,7 +198,7 @@ func pack(L *lua.LState) int {
 		arg++
 		switch kind {
 		case kInt:
-			n := checkInteger(L, arg, fname)
+			n := luaarg.CheckInteger(L, arg, fname)
 			if size < packIntSize {
 				lim := int64(1) << (size*8 - 1)
 				if n < -lim || n >= lim {
@@ -217,7 +207,7 @@ func pack(L *lua.LState) int {
 			}
 			out = putInt(out, uint64(n), f.little, size, n < 0)
 		case kUint:
-			n := checkInteger(L, arg, fname)
+			n := luaarg.CheckInteger(L, arg, fname)
 			if size < packIntSize && uint64(n) >= uint64(1)<<(size*8) {
 				luaarg.Error(L, arg, fname, "unsigned overflow")
 			}
@@ -314,7 +304,7 @@ func unpack(L *lua.LState) int {
 	data := []byte(luaarg.CheckString(L, 2, fname))
 	pos := 1
 	if L.Get(3) != lua.LNil {
-		pos = int(checkInteger(L, 3, fname))
+		pos = int(luaarg.CheckInteger(L, 3, fname))
 	}
 	switch { // posrelatI
 	case pos > 0:
