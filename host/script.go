@@ -1,7 +1,6 @@
 package host
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,7 +16,7 @@ import (
 func readScript(path string) ([]byte, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open %s: %s", path, errno.Text(err))
+		return nil, errno.Wrap("cannot open "+path, err)
 	}
 	return src, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/luasock/luasock/internal/errno"
 )
 
 // Transports lists the socket transports in the order stream_get_transports
@@ -55,11 +57,11 @@ func ParseAddress(s string) (Address, error) {
 		a.Host, a.Port = host, port
 	case "unix", "udg":
 		if len(target) > maxUnixPath {
-			return Address{}, errnoFailure(unix.ENAMETOOLONG)
+			return Address{}, errno.FromSyscall(unix.ENAMETOOLONG)
 		}
 		a.Path = target
 	default:
-		return Address{}, userFailure(`Unable to find the socket transport "` + transport + `"`)
+		return Address{}, errno.New(`Unable to find the socket transport "` + transport + `"`)
 	}
 	return a, nil
 }
@@ -72,19 +74,19 @@ func parseHostPort(target string) (string, int, error) {
 	if strings.HasPrefix(target, "[") && len(target) > 1 {
 		end := strings.IndexByte(target, ']')
 		if end < 0 || end+1 >= len(target) || target[end+1] != ':' {
-			return "", 0, userFailure(`Failed to parse IPv6 address "` + target + `"`)
+			return "", 0, errno.New(`Failed to parse IPv6 address "` + target + `"`)
 		}
 		host, port = target[1:end], target[end+2:]
 	} else {
 		i := strings.IndexByte(target, ':')
 		if i < 0 {
-			return "", 0, userFailure(`Failed to parse address "` + target + `"`)
+			return "", 0, errno.New(`Failed to parse address "` + target + `"`)
 		}
 		host, port = target[:i], target[i+1:]
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 || port[0] == '+' || port[0] == '-' {
-		return "", 0, userFailure(`Failed to parse address "` + target + `": the port must be a number from 0 to 65535`)
+		return "", 0, errno.New(`Failed to parse address "` + target + `": the port must be a number from 0 to 65535`)
 	}
 	return host, n, nil
 }
@@ -102,7 +104,7 @@ func resolve(ctx context.Context, host string) ([]netip.Addr, error) {
 		return []netip.Addr{ip}, nil
 	}
 	if host == "" {
-		return nil, userFailure(`getaddrinfo for "" failed: Name or service not known`)
+		return nil, errno.New(`getaddrinfo for "" failed: Name or service not known`)
 	}
 	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 	if err != nil || len(ips) == 0 {
@@ -111,7 +113,7 @@ func resolve(ctx context.Context, host string) ([]netip.Addr, error) {
 		if errors.As(err, &de) && (de.IsTemporary || de.IsTimeout) {
 			reason = "Temporary failure in name resolution"
 		}
-		return nil, userFailure("getaddrinfo for " + host + " failed: " + reason)
+		return nil, errno.New("getaddrinfo for " + host + " failed: " + reason)
 	}
 	var v4, v6 []netip.Addr
 	for _, ip := range ips {

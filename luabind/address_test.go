@@ -1,15 +1,11 @@
 package luabind
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net"
-	"os"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/luasock/luasock/internal/errno"
 	"golang.org/x/sys/unix"
 )
 
@@ -58,9 +54,9 @@ func TestParseAddress(t *testing.T) {
 				}
 				return
 			}
-			f := failureOf(err)
-			if f.Msg != tt.errstr || f.Errno != tt.errnoNo {
-				t.Fatalf("got %q (%d), want %q (%d)", f.Msg, f.Errno, tt.errstr, tt.errnoNo)
+			msg, code := errno.Of(err)
+			if msg != tt.errstr || code != tt.errnoNo {
+				t.Fatalf("got %q (%d), want %q (%d)", msg, code, tt.errstr, tt.errnoNo)
 			}
 		})
 	}
@@ -90,51 +86,5 @@ func TestFormatSockaddr(t *testing.T) {
 	}
 	if got := unixSockaddr("\x00abs").Name; got != "@abs" {
 		t.Errorf("an abstract name became %q", got)
-	}
-}
-
-// TestFailureOf: the one mapping from Go errors to `errstr, errno`, for the
-// error chains the I/O path produces.
-func TestFailureOf(t *testing.T) {
-	tests := []struct {
-		name   string
-		err    error
-		errstr string
-		errno  int
-	}{
-		{"bare errno", unix.EADDRINUSE, "Address already in use", 98},
-		{"wrapped errno", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", unix.ECONNREFUSED)}, "Connection refused", 111},
-		{"deadline", os.ErrDeadlineExceeded, "Connection timed out", 110},
-		{"wrapped deadline", fmt.Errorf("read: %w", os.ErrDeadlineExceeded), "Connection timed out", 110},
-		{"context deadline", context.DeadlineExceeded, "Connection timed out", 110},
-		{"closed by another task", &os.PathError{Op: "read", Err: os.ErrClosed}, "Bad file descriptor", 9},
-		{"net closed", net.ErrClosed, "Bad file descriptor", 9},
-		{"failure", userFailure("x"), "x", 0},
-		{"wrapped failure", fmt.Errorf("y: %w", errnoFailure(unix.ENAMETOOLONG)), "File name too long", 36},
-		{"other", errors.New("odd"), "odd", 0},
-	}
-	for _, tt := range tests {
-		f := failureOf(tt.err)
-		if f.Msg != tt.errstr || f.Errno != tt.errno {
-			t.Errorf("%s: got %q (%d), want %q (%d)", tt.name, f.Msg, f.Errno, tt.errstr, tt.errno)
-		}
-	}
-}
-
-func TestStrerror(t *testing.T) {
-	// glibc 2.36's texts.
-	for n, want := range map[int]string{
-		0: "Success", 1: "Operation not permitted", 2: "No such file or directory", 9: "Bad file descriptor",
-		13: "Permission denied", 32: "Broken pipe", 36: "File name too long", 41: "Unknown error 41",
-		95: "Operation not supported", 98: "Address already in use", 104: "Connection reset by peer",
-		110: "Connection timed out", 111: "Connection refused", 133: "Memory page has hardware error",
-		-1: "Unknown error -1", 4000: "Unknown error 4000",
-	} {
-		if got := Strerror(n); got != want {
-			t.Errorf("Strerror(%d) = %q, want %q", n, got, want)
-		}
-	}
-	if syscall.Errno(98).Error() != "address already in use" {
-		t.Fatal("Go's errno texts changed: Strerror's capitalisation no longer gives glibc's")
 	}
 }

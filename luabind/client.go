@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
@@ -110,7 +111,7 @@ func (a *api) bindAddress(L *lua.LState, bindto string) (unix.Sockaddr, error) {
 	ip, ok := literalIP(host)
 	if !ok {
 		if host != "" {
-			return nil, userFailure(`Failed to parse address "` + bindto + `": bindto needs an IP address`)
+			return nil, errno.New(`Failed to parse address "` + bindto + `": bindto needs an IP address`)
 		}
 		ip = netip.IPv4Unspecified()
 	}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
@@ -125,7 +126,7 @@ func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int, tried bool) 
 // length have found empty.
 func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, bool, error) {
 	if flags != 0 {
-		return "", false, userFailure("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
+		return "", false, errno.New("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
 	}
 	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
 		return "", false, err
@@ -294,7 +295,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 	}
 	if s.crypto != nil {
 		if to != nil || flags != 0 {
-			return pushFailure(L, userFailure("a TLS stream sends only to its peer, without flags"))
+			return pushFailure(L, errno.New("a TLS stream sends only to its peer, without flags"))
 		}
 		return a.pushWritten(L, s, data)
 	}
@@ -391,7 +392,7 @@ func (a *api) parseDestination(L *lua.LState, s *Stream, address string) (sa uni
 	}
 	if s.family == unix.AF_UNIX {
 		if len(address) > maxUnixPath {
-			return nil, false, errnoFailure(unix.ENAMETOOLONG)
+			return nil, false, errno.FromSyscall(unix.ENAMETOOLONG)
 		}
 		return unixSockaddr(address), true, nil
 	}

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
@@ -135,7 +136,7 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 		}
 		roots = x509.NewCertPool()
 		if !roots.AppendCertsFromPEM(pem) {
-			return nil, userFailure("ssl.cafile '" + o.CAFile + "' holds no PEM certificate")
+			return nil, errno.New("ssl.cafile '" + o.CAFile + "' holds no PEM certificate")
 		}
 	}
 	verifyPeer, verifyName := isTrue(o.VerifyPeer, true), isTrue(o.VerifyPeerName, true)
@@ -394,7 +395,7 @@ func (a streamAddr) String() string  { return string(a) }
 // naming the peer.
 func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, wait time.Duration) error {
 	if s.crypto != nil {
-		return userFailure("the stream already speaks TLS")
+		return errno.New("the stream already speaks TLS")
 	}
 	peer := s.peerName() // now, while the peer is surely there
 	rc := &recordConn{s: s}
@@ -435,13 +436,13 @@ func (a *api) runHandshake(L *lua.LState, s *Stream, conn *tls.Conn, peer string
 // "TLS handshake with <peer> failed: ..." with the error's errno.
 func (a *api) handshakeFailure(s *Stream, peer string, err error) error {
 	if err == io.EOF {
-		err = userFailure("the peer closed the connection")
+		err = errno.New("the peer closed the connection")
 	}
-	f := failureOf(err)
 	if a.trace != nil {
 		a.traceError(s.traceName(), "tls handshake", "<->", peer, err)
 	}
-	return &Failure{Msg: "TLS handshake with " + peer + " failed: " + strings.ReplaceAll(f.Msg, "tls: ", ""), Errno: f.Errno}
+	msg, code := errno.Of(err)
+	return errno.Wrap("TLS handshake with "+peer+" failed", &errno.Failure{Msg: strings.ReplaceAll(msg, "tls: ", ""), Errno: code})
 }
 
 // tlsRecv reads decrypted bytes: at most one record's worth, with the Lua
@@ -502,7 +503,7 @@ func tlsIOError(err error) error {
 	if errors.As(err, &en) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) || errors.Is(err, net.ErrClosed) {
 		return err
 	}
-	return userFailure("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
+	return errno.New("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
 }
 
 // closeNotify tells the peer the TLS session ends, if the socket takes it
@@ -545,7 +546,7 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 	}
 	if !enable {
 		if s.crypto == nil {
-			return pushFailure(L, userFailure("the stream does not speak TLS"))
+			return pushFailure(L, errno.New("the stream does not speak TLS"))
 		}
 		err := s.closeNotify()
 		s.crypto = nil
@@ -557,7 +558,7 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 		return 1
 	}
 	if !s.connected {
-		return pushFailure(L, userFailure("TLS needs a connected stream"))
+		return pushFailure(L, errno.New("TLS needs a connected stream"))
 	}
 	server := s.accepted
 	if method != 0 {

@@ -17,6 +17,8 @@ import (
 	"hash"
 	"os"
 	"strings"
+
+	"github.com/luasock/luasock/internal/errno"
 )
 
 // loadCertificate reads a server's ssl.local_cert (PEM: the certificate
@@ -25,7 +27,7 @@ import (
 // a file that cannot be read keeps its errno.
 func loadCertificate(certFile, keyFile, passphrase string) (tls.Certificate, error) {
 	if certFile == "" {
-		return tls.Certificate{}, userFailure("a TLS server needs ssl.local_cert (a PEM file with its certificate)")
+		return tls.Certificate{}, errno.New("a TLS server needs ssl.local_cert (a PEM file with its certificate)")
 	}
 	certPEM, err := readOption("ssl.local_cert", certFile)
 	if err != nil {
@@ -48,7 +50,7 @@ func loadCertificate(certFile, keyFile, passphrase string) (tls.Certificate, err
 		}
 	}
 	if certs == nil {
-		return tls.Certificate{}, userFailure("ssl.local_cert '" + certFile + "' holds no PEM certificate")
+		return tls.Certificate{}, errno.New("ssl.local_cert '" + certFile + "' holds no PEM certificate")
 	}
 	key, err := privateKeyPEM(keyPEM, passphrase)
 	if err != nil {
@@ -59,11 +61,11 @@ func loadCertificate(certFile, keyFile, passphrase string) (tls.Certificate, err
 		if keyFile != "" {
 			where = "ssl.local_pk '" + keyFile + "'"
 		}
-		return tls.Certificate{}, userFailure(where + " holds no PEM private key (set ssl.local_pk)")
+		return tls.Certificate{}, errno.New(where + " holds no PEM private key (set ssl.local_pk)")
 	}
 	cert, err := tls.X509KeyPair(certs, key)
 	if err != nil {
-		return tls.Certificate{}, userFailure("ssl.local_cert and its private key do not match: " + err.Error())
+		return tls.Certificate{}, errno.New("ssl.local_cert and its private key do not match: " + err.Error())
 	}
 	return cert, nil
 }
@@ -72,8 +74,7 @@ func loadCertificate(certFile, keyFile, passphrase string) (tls.Certificate, err
 func readOption(option, path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		f := failureOf(err)
-		return nil, &Failure{Msg: "Unable to read " + option + " '" + path + "': " + f.Msg, Errno: f.Errno}
+		return nil, errno.Wrap("Unable to read "+option+" '"+path+"'", err)
 	}
 	return b, nil
 }
@@ -95,7 +96,7 @@ func privateKeyPEM(data []byte, passphrase string) ([]byte, error) {
 			return pem.EncodeToMemory(block), nil
 		}
 		if passphrase == "" {
-			return nil, userFailure("the private key is encrypted: set ssl.passphrase")
+			return nil, errno.New("the private key is encrypted: set ssl.passphrase")
 		}
 		var der []byte
 		var err error
@@ -112,10 +113,10 @@ func privateKeyPEM(data []byte, passphrase string) ([]byte, error) {
 			block = &pem.Block{Type: block.Type}
 		}
 		if errors.Is(err, errWrongPassphrase) {
-			return nil, userFailure("ssl.passphrase does not decrypt the private key (wrong passphrase)")
+			return nil, errno.New("ssl.passphrase does not decrypt the private key (wrong passphrase)")
 		}
 		if err != nil {
-			return nil, userFailure("the private key's encryption is not supported (" + err.Error() + ")")
+			return nil, errno.New("the private key's encryption is not supported (" + err.Error() + ")")
 		}
 		block.Bytes = der
 		return pem.EncodeToMemory(block), nil

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/luasock/luasock/internal/errno"
 )
 
 // Tracer writes one line per socket event (luasock run --trace): the time
@@ -151,7 +153,7 @@ func (a *api) traceError(handle, op, arrow, peer string, err error) {
 	if wouldBlock(err) {
 		return
 	}
-	f := failureOf(err)
-	note := op + ": " + f.Msg + " (" + strconv.Itoa(f.Errno) + ")"
+	msg, code := errno.Of(err)
+	note := op + ": " + msg + " (" + strconv.Itoa(code) + ")"
 	a.trace.write(event{worker: a.worker, handle: handle, op: "error", arrow: arrow, peer: peer, n: -1, note: note})
 }
