@@ -17,6 +17,7 @@ import (
 
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/pemkey"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -109,12 +110,52 @@ func pinVersion(o SSLOptions, secure string) SSLOptions {
 // serverTLSConfig loads a server's certificate. It is made when the server
 // is created, so a wrong file or passphrase shows at once.
 func serverTLSConfig(o *SSLOptions) (*tls.Config, error) {
-	cert, err := loadCertificate(o.LocalCert, o.LocalPK, o.Passphrase)
+	if o.LocalCert == "" {
+		return nil, errno.New("a TLS server needs ssl.local_cert (a PEM file with its certificate)")
+	}
+	cert, err := pemkey.Load(o.LocalCert, o.LocalPK, o.Passphrase)
 	if err != nil {
-		return nil, err
+		return nil, certificateFailure(err)
 	}
 	lo, hi := versions(o.CryptoMethod)
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: lo, MaxVersion: hi}, nil
+}
+
+// certificateFailure words pemkey's errors for the script, naming the ssl
+// option that is wrong; a file that cannot be read keeps its errno.
+func certificateFailure(err error) error {
+	var file *pemkey.FileError
+	var unsupported *pemkey.UnsupportedError
+	var mismatch *pemkey.MismatchError
+	switch {
+	case errors.As(err, &file):
+		option := map[pemkey.Part]string{pemkey.CertFile: "ssl.local_cert", pemkey.KeyFile: "ssl.local_pk"}[file.Part]
+		switch file.Err {
+		case pemkey.ErrNoCertificate:
+			return errno.New(option + " '" + file.Path + "' holds no PEM certificate")
+		case pemkey.ErrNoKey:
+			return errno.New(option + " '" + file.Path + "' holds no PEM private key (set ssl.local_pk)")
+		}
+		return errno.Wrap("Unable to read "+option+" '"+file.Path+"'", file.Err)
+	case errors.Is(err, pemkey.ErrNeedPassphrase):
+		return errno.New("the private key is encrypted: set ssl.passphrase")
+	case errors.Is(err, pemkey.ErrWrongPassphrase):
+		return errno.New("ssl.passphrase does not decrypt the private key (wrong passphrase)")
+	case errors.As(err, &unsupported):
+		return errno.New("the private key's encryption is not supported (" + unsupported.Err.Error() + ")")
+	case errors.As(err, &mismatch):
+		return errno.Wrap("ssl.local_cert and its private key do not match", mismatch.Err)
+	}
+	return err
+}
+
+// readOption reads the file an ssl option names; a failure keeps its errno.
+func readOption(option, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errno.Wrap("Unable to read "+option+" '"+path+"'", err)
+	}
+	return b, nil
 }
 
 // clientTLSConfig verifies the peer as PHP does by default: the chain
@@ -181,7 +222,7 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 				return errors.New("certificate verification failed: it is signed by an unknown authority " +
 					"(give its CA in ssl.cafile, or set allow_self_signed for a self-signed one)")
 			case err != nil:
-				return errors.New("certificate verification failed: " + strings.TrimPrefix(err.Error(), "x509: "))
+				return errno.Wrap("certificate verification failed", errno.New(strings.TrimPrefix(err.Error(), "x509: ")))
 			case byCN:
 				return matchCommonName(leaf, name)
 			}
@@ -503,7 +544,7 @@ func tlsIOError(err error) error {
 	if errors.As(err, &en) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) || errors.Is(err, net.ErrClosed) {
 		return err
 	}
-	return errno.New("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
+	return errno.Wrap("TLS", errno.New(strings.TrimPrefix(err.Error(), "tls: ")))
 }
 
 // closeNotify tells the peer the TLS session ends, if the socket takes it
