@@ -24,6 +24,7 @@ import (
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
+	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 	luar "layeh.com/gopher-luar"
@@ -43,7 +44,7 @@ const (
 const DefaultGrace = 3 * time.Second
 
 // DefaultTraceBytes is how much of each message a trace dumps by default.
-const DefaultTraceBytes = luabind.DefaultTraceBytes
+const DefaultTraceBytes = socktrace.DefaultBytes
 
 // Options configure one run.
 type Options struct {
@@ -136,9 +137,9 @@ func RunContext(ctx context.Context, opts Options) int {
 		fmt.Fprintf(opts.Stderr, "luasock: stdout is closed (%v): the script's output is dropped from now on\n", err)
 	})
 	defer out.Close()
-	var trace *luabind.Tracer
+	var trace *socktrace.Writer
 	if opts.Trace != nil {
-		trace = luabind.NewTracer(opts.Trace, opts.TraceBytes, func(err error) {
+		trace = socktrace.New(opts.Trace, opts.TraceBytes, func(err error) {
 			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
 		})
 	}
@@ -150,7 +151,7 @@ func RunContext(ctx context.Context, opts Options) int {
 
 // newRuntime makes the state of one run (of one worker) writing to out.
 // Workers share out and trace.
-func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker luabind.Worker) *Runtime {
+func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker luabind.Worker) *Runtime {
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &Runtime{
 		stdout:  out,

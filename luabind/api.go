@@ -11,6 +11,7 @@ import (
 
 	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luapack"
+	"github.com/luasock/luasock/internal/socktrace"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -40,8 +41,8 @@ type Host interface {
 type api struct {
 	host     Host
 	worker   Worker
-	trace    *Tracer   // nil: tracing is off
-	warnings io.Writer // nil: warnings are off
+	trace    *socktrace.Writer // nil: tracing is off
+	warnings io.Writer         // nil: warnings are off
 
 	lastDate dateCache
 }
@@ -56,7 +57,7 @@ type Worker struct {
 type Config struct {
 	Extra  map[string]lua.LGFunction // the host's own functions (spawn, sleep)
 	Worker Worker
-	Trace  *Tracer // luasock run --trace; nil when off
+	Trace  *socktrace.Writer // luasock run --trace; nil when off
 	// Warnings, when set (luasock run --warnings), receives a line in PHP's
 	// shape for every failure an API call returns to the script. Workers
 	// write to it at the same time: it must be safe for that (os.Stderr is).

@@ -156,7 +156,7 @@ func (a *api) traceRecv(s *Stream, from *rawAddr, flags int, data string, eof bo
 	case err != nil:
 		a.traceError(s.traceName(), op, "<-", peer, err)
 	case eof:
-		a.trace.write(event{worker: a.worker, handle: s.traceName(), op: op, arrow: "<-", peer: peer, n: 0, note: "(end of stream)"})
+		a.traceNote(s, op, "<-", peer, 0, "(end of stream)")
 	default:
 		a.traceOp(s, op, "<-", peer, len(data), data)
 	}

@@ -467,8 +467,7 @@ func (a *api) runHandshake(L *lua.LState, s *Stream, conn *tls.Conn, peer string
 	_ = s.file.SetDeadline(time.Time{})
 	if a.trace != nil && err == nil {
 		st := conn.ConnectionState()
-		a.trace.write(event{worker: a.worker, handle: s.traceName(), op: "tls", arrow: "<->", peer: peer, n: -1,
-			note: tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)})
+		a.traceNote(s, "tls", "<->", peer, -1, tls.VersionName(st.Version)+" "+tls.CipherSuiteName(st.CipherSuite))
 	}
 	return err
 }
