@@ -13,15 +13,15 @@ import (
 	"github.com/luasock/luasock/internal/errno"
 )
 
-// Transports lists the socket transports in the order stream_get_transports
+// transports lists the socket transports in the order stream_get_transports
 // reports them. Lookup is case-sensitive, as in PHP.
-var Transports = []string{"tcp", "udp", "unix", "udg", "ssl", "tls", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}
+var transports = []string{"tcp", "udp", "unix", "udg", "ssl", "tls", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}
 
 // maxUnixPath is the longest path sockaddr_un holds with its terminating NUL.
 const maxUnixPath = 107
 
-// Address is a parsed `transport://target`.
-type Address struct {
+// parsedAddress is a parsed `transport://target`.
+type parsedAddress struct {
 	Transport string // tcp, udp, unix or udg
 	Target    string // what followed "transport://", as given
 	Host      string // IP transports: host name or literal, without brackets
@@ -31,20 +31,20 @@ type Address struct {
 }
 
 // IsIP tells whether the transport uses IP host:port targets.
-func (a Address) IsIP() bool { return a.Transport == "tcp" || a.Transport == "udp" }
+func (a parsedAddress) IsIP() bool { return a.Transport == "tcp" || a.Transport == "udp" }
 
 // Datagram tells whether the transport is connectionless.
-func (a Address) Datagram() bool { return a.Transport == "udp" || a.Transport == "udg" }
+func (a parsedAddress) Datagram() bool { return a.Transport == "udp" || a.Transport == "udg" }
 
-// ParseAddress parses a stream address. A string without "://" is a tcp target.
+// parseAddress parses a stream address. A string without "://" is a tcp target.
 // Failures are errno 0 (nothing reached the kernel), except a unix path too long
 // for sockaddr_un, which is ENAMETOOLONG as the kernel would say.
-func ParseAddress(s string) (Address, error) {
+func parseAddress(s string) (parsedAddress, error) {
 	transport, target := "tcp", s
 	if i := strings.Index(s, "://"); i >= 0 {
 		transport, target = s[:i], s[i+3:]
 	}
-	a := Address{Transport: transport, Target: target}
+	a := parsedAddress{Transport: transport, Target: target}
 	switch transport {
 	case "tls", "ssl", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3":
 		a.Transport, a.Secure = "tcp", transport
@@ -52,16 +52,16 @@ func ParseAddress(s string) (Address, error) {
 	case "tcp", "udp":
 		host, port, err := parseHostPort(target)
 		if err != nil {
-			return Address{}, err
+			return parsedAddress{}, err
 		}
 		a.Host, a.Port = host, port
 	case "unix", "udg":
 		if len(target) > maxUnixPath {
-			return Address{}, errno.FromSyscall(unix.ENAMETOOLONG)
+			return parsedAddress{}, errno.FromSyscall(unix.ENAMETOOLONG)
 		}
 		a.Path = target
 	default:
-		return Address{}, errno.New(`Unable to find the socket transport "` + transport + `"`)
+		return parsedAddress{}, errno.New(`Unable to find the socket transport "` + transport + `"`)
 	}
 	return a, nil
 }

@@ -13,24 +13,24 @@ func TestParseAddress(t *testing.T) {
 	long := "/tmp/" + strings.Repeat("a", 103) // 108 bytes
 	tests := []struct {
 		in      string
-		want    Address
+		want    parsedAddress
 		errstr  string
 		errnoNo int
 	}{
-		{in: "tcp://127.0.0.1:8000", want: Address{Transport: "tcp", Target: "127.0.0.1:8000", Host: "127.0.0.1", Port: 8000}},
-		{in: "127.0.0.1:80", want: Address{Transport: "tcp", Target: "127.0.0.1:80", Host: "127.0.0.1", Port: 80}},
-		{in: "udp://[::1]:1113", want: Address{Transport: "udp", Target: "[::1]:1113", Host: "::1", Port: 1113}},
-		{in: "tcp://localhost:0", want: Address{Transport: "tcp", Target: "localhost:0", Host: "localhost"}},
-		{in: "tcp://[fe80::1%lo]:9", want: Address{Transport: "tcp", Target: "[fe80::1%lo]:9", Host: "fe80::1%lo", Port: 9}},
-		{in: "tcp://0.0.0.0:65535", want: Address{Transport: "tcp", Target: "0.0.0.0:65535", Host: "0.0.0.0", Port: 65535}},
-		{in: "tls://localhost:443", want: Address{Transport: "tcp", Target: "localhost:443", Host: "localhost", Port: 443, Secure: "tls"}},
-		{in: "ssl://[::1]:8443", want: Address{Transport: "tcp", Target: "[::1]:8443", Host: "::1", Port: 8443, Secure: "ssl"}},
+		{in: "tcp://127.0.0.1:8000", want: parsedAddress{Transport: "tcp", Target: "127.0.0.1:8000", Host: "127.0.0.1", Port: 8000}},
+		{in: "127.0.0.1:80", want: parsedAddress{Transport: "tcp", Target: "127.0.0.1:80", Host: "127.0.0.1", Port: 80}},
+		{in: "udp://[::1]:1113", want: parsedAddress{Transport: "udp", Target: "[::1]:1113", Host: "::1", Port: 1113}},
+		{in: "tcp://localhost:0", want: parsedAddress{Transport: "tcp", Target: "localhost:0", Host: "localhost"}},
+		{in: "tcp://[fe80::1%lo]:9", want: parsedAddress{Transport: "tcp", Target: "[fe80::1%lo]:9", Host: "fe80::1%lo", Port: 9}},
+		{in: "tcp://0.0.0.0:65535", want: parsedAddress{Transport: "tcp", Target: "0.0.0.0:65535", Host: "0.0.0.0", Port: 65535}},
+		{in: "tls://localhost:443", want: parsedAddress{Transport: "tcp", Target: "localhost:443", Host: "localhost", Port: 443, Secure: "tls"}},
+		{in: "ssl://[::1]:8443", want: parsedAddress{Transport: "tcp", Target: "[::1]:8443", Host: "::1", Port: 8443, Secure: "ssl"}},
 		{in: "TLS://x:1", errstr: `Unable to find the socket transport "TLS"`},
 		{in: "tls://x", errstr: `Failed to parse address "x"`},
-		{in: "unix:///tmp/x.sock", want: Address{Transport: "unix", Target: "/tmp/x.sock", Path: "/tmp/x.sock"}},
-		{in: "udg://rel.sock", want: Address{Transport: "udg", Target: "rel.sock", Path: "rel.sock"}},
-		{in: "unix://\x00abstract", want: Address{Transport: "unix", Target: "\x00abstract", Path: "\x00abstract"}},
-		{in: "unix://" + long[:107], want: Address{Transport: "unix", Target: long[:107], Path: long[:107]}},
+		{in: "unix:///tmp/x.sock", want: parsedAddress{Transport: "unix", Target: "/tmp/x.sock", Path: "/tmp/x.sock"}},
+		{in: "udg://rel.sock", want: parsedAddress{Transport: "udg", Target: "rel.sock", Path: "rel.sock"}},
+		{in: "unix://\x00abstract", want: parsedAddress{Transport: "unix", Target: "\x00abstract", Path: "\x00abstract"}},
+		{in: "unix://" + long[:107], want: parsedAddress{Transport: "unix", Target: long[:107], Path: long[:107]}},
 		{in: "unix://" + long, errstr: "File name too long", errnoNo: 36},
 		{in: "foo://x:1", errstr: `Unable to find the socket transport "foo"`},
 		{in: "Tcp://x:1", errstr: `Unable to find the socket transport "Tcp"`},
@@ -47,7 +47,7 @@ func TestParseAddress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q", tt.in), func(t *testing.T) {
-			got, err := ParseAddress(tt.in)
+			got, err := parseAddress(tt.in)
 			if tt.errstr == "" {
 				if err != nil || got != tt.want {
 					t.Fatalf("got %+v, %v; want %+v", got, err, tt.want)

@@ -1,6 +1,9 @@
 // Package luabind is luasock's Lua-facing API: PHP's stream-socket functions
-// carried into Lua (docs/reference.md), their handles, the errno
-// mapping, the constants and PHP's date().
+// carried into Lua (docs/reference.md), their handles, contexts and TLS
+// sessions, the constants, the errno table and PHP's date(). What needs no
+// socket is in packages of its own: errno (the errstr, errno mapping),
+// luaarg (argument checks), luapack (string.pack), pemkey (TLS keys),
+// phpdate and socktrace (the trace writer).
 package luabind
 
 import (
@@ -64,8 +67,8 @@ type Config struct {
 	Warnings io.Writer
 }
 
-// ModuleName is what `require` takes to get the API as a table.
-const ModuleName = "luasock"
+// moduleName is what `require` takes to get the API as a table.
+const moduleName = "luasock"
 
 // Open installs the API into L: the functions and constants as globals, the
 // `errno` table, the stream metatable, and `require("luasock")`, with the
@@ -84,7 +87,7 @@ func Open(L *lua.LState, host Host, cfg Config) *Binding {
 	}
 	mod.ForEach(func(k, v lua.LValue) { L.SetGlobal(string(k.(lua.LString)), v) })
 	luapack.Open(L)
-	L.PreloadModule(ModuleName, func(L *lua.LState) int {
+	L.PreloadModule(moduleName, func(L *lua.LState) int {
 		L.Push(mod)
 		return 1
 	})

@@ -37,7 +37,7 @@ func (a *api) client(L *lua.LState, fname string) int {
 	}
 	flags := luaarg.OptInt(L, 3, fname, streamClientConnect)
 	ctx := optContext(L, 4, fname)
-	addr, err := ParseAddress(address)
+	addr, err := parseAddress(address)
 	if err != nil {
 		return pushFailure(L, err)
 	}
@@ -124,7 +124,7 @@ func (a *api) bindAddress(L *lua.LState, bindto string) (unix.Sockaddr, error) {
 
 // connect makes one connection attempt. The socket is tracked from its
 // creation, so a run that stops during the wait still closes it.
-func (a *api) connect(L *lua.LState, addr Address, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *SocketOptions) (*Stream, error) {
+func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *socketOptions) (*Stream, error) {
 	fd, err := unix.Socket(to.family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
@@ -170,7 +170,7 @@ func (a *api) connect(L *lua.LState, addr Address, to target, local unix.Sockadd
 
 // setClientOptions applies a context's options before connect: bindto,
 // SO_REUSEADDR with bindto (PHP does), SO_BROADCAST and TCP_NODELAY.
-func setClientOptions(fd int, addr Address, family int, local unix.Sockaddr, o *SocketOptions) error {
+func setClientOptions(fd int, addr parsedAddress, family int, local unix.Sockaddr, o *socketOptions) error {
 	if !addr.IsIP() {
 		return nil
 	}

@@ -127,7 +127,7 @@ func (a *api) shutdown(L *lua.LState, fname string) int {
 // getTransports is `stream_get_transports()` → `{"tcp", "udp", "unix", "udg", "ssl", "tls", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}`.
 func getTransports(L *lua.LState) int {
 	t := L.NewTable()
-	for _, name := range Transports {
+	for _, name := range transports {
 		t.Append(lua.LString(name))
 	}
 	L.Push(t)

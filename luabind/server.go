@@ -28,7 +28,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 	address := luaarg.CheckString(L, 1, fname)
 	flags := luaarg.OptInt(L, 2, fname, streamServerBind|streamServerListen)
 	ctx := optContext(L, 3, fname)
-	addr, err := ParseAddress(address)
+	addr, err := parseAddress(address)
 	if err != nil {
 		return pushFailure(L, err)
 	}
@@ -85,7 +85,7 @@ func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
 
 // listen creates, configures, binds and (with STREAM_SERVER_LISTEN) listens,
 // trying each resolved address until one binds, as PHP does.
-func listen(addr Address, ips []netip.Addr, flags int, opts *SocketOptions) (*Stream, error) {
+func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions) (*Stream, error) {
 	if !addr.IsIP() {
 		return listenOn(addr, unix.AF_UNIX, unixSockaddr(addr.Path), flags, opts)
 	}
@@ -110,7 +110,7 @@ func sockType(transport string) int {
 	return unix.SOCK_STREAM
 }
 
-func listenOn(addr Address, family int, sa unix.Sockaddr, flags int, opts *SocketOptions) (*Stream, error) {
+func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts *socketOptions) (*Stream, error) {
 	fd, err := unix.Socket(family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ func listenOn(addr Address, family int, sa unix.Sockaddr, flags int, opts *Socke
 // setServerOptions applies PHP's defaults and a context's socket options
 // before bind: SO_REUSEADDR on TCP listeners unless the context says
 // otherwise; on UDP only when asked, so that a port in use fails with 98.
-func setServerOptions(fd int, addr Address, family int, o *SocketOptions) error {
+func setServerOptions(fd int, addr parsedAddress, family int, o *socketOptions) error {
 	set := func(level, opt int, on bool) error {
 		v := 0
 		if on {
