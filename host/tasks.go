@@ -14,7 +14,7 @@ import (
 // once. The task runs when the caller blocks or ends. An error in a task is
 // reported on stderr with its traceback and ends that task only; the handles
 // it opened stay open until closed or until the run ends.
-func (rt *Runtime) spawn(L *lua.LState) int {
+func (rt *scriptRun) spawn(L *lua.LState) int {
 	fn, ok := L.Get(1).(*lua.LFunction)
 	if !ok {
 		luaarg.TypeError(L, 1, "spawn", "function")
@@ -32,7 +32,7 @@ func (rt *Runtime) spawn(L *lua.LState) int {
 
 // sleep is `sleep(seconds)`: it blocks only the calling task. A negative or
 // non-number duration raises; sleep(0) lets the other tasks run.
-func (rt *Runtime) sleep(L *lua.LState) int {
+func (rt *scriptRun) sleep(L *lua.LState) int {
 	n, ok := L.Get(1).(lua.LNumber)
 	if !ok || math.IsNaN(float64(n)) || n < 0 {
 		if !ok {

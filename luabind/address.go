@@ -155,9 +155,9 @@ func unixSockaddr(path string) *unix.SockaddrUnix {
 	return &unix.SockaddrUnix{Name: path}
 }
 
-// FormatSockaddr renders a socket name the way PHP does: "ip:port",
+// formatSockaddr renders a socket name the way PHP does: "ip:port",
 // "[v6]:port", or the unix path ("" when unnamed).
-func FormatSockaddr(sa unix.Sockaddr) string {
+func formatSockaddr(sa unix.Sockaddr) string {
 	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
 		return netip.AddrFrom4(a.Addr).String() + ":" + strconv.Itoa(a.Port)

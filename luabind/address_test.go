@@ -77,7 +77,7 @@ func TestFormatSockaddr(t *testing.T) {
 		{nil, ""},
 	}
 	for _, tt := range tests {
-		if got := FormatSockaddr(tt.sa); got != tt.want {
+		if got := formatSockaddr(tt.sa); got != tt.want {
 			t.Errorf("%#v: got %q, want %q", tt.sa, got, tt.want)
 		}
 	}

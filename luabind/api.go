@@ -106,7 +106,7 @@ func (b *Binding) Release(v lua.LValue) bool {
 	if !ok {
 		return false
 	}
-	s, ok := ud.Value.(*Stream)
+	s, ok := ud.Value.(*stream)
 	if !ok || s.closed {
 		return false
 	}

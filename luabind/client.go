@@ -64,12 +64,12 @@ func (a *api) client(L *lua.LState, fname string) int {
 		targets = append(targets, target{unix.AF_UNIX, unixSockaddr(addr.Path)})
 	}
 	for _, to := range targets {
-		var s *Stream
+		var s *stream
 		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
 			s.ssl, s.host = pinVersion(ctx.SSL, addr.Secure), addr.Host
 			if a.trace != nil {
-				a.traceOp(s, "connect", "->", FormatSockaddr(to.sa), -1, "")
+				a.traceOp(s, "connect", "->", formatSockaddr(to.sa), -1, "")
 			}
 			if addr.Secure != "" {
 				if err = a.startClientTLS(L, s, wait); err != nil {
@@ -81,14 +81,14 @@ func (a *api) client(L *lua.LState, fname string) int {
 			return 1
 		}
 		if a.trace != nil {
-			a.traceError(addr.Transport+" socket", "connect", "->", FormatSockaddr(to.sa), err)
+			a.traceError(addr.Transport+" socket", "connect", "->", formatSockaddr(to.sa), err)
 		}
 	}
 	return pushFailure(L, err)
 }
 
 // startClientTLS is the handshake of a tls:// client.
-func (a *api) startClientTLS(L *lua.LState, s *Stream, wait time.Duration) error {
+func (a *api) startClientTLS(L *lua.LState, s *stream, wait time.Duration) error {
 	cfg, err := clientTLSConfig(&s.ssl, s.host)
 	if err != nil {
 		return err
@@ -124,7 +124,7 @@ func (a *api) bindAddress(L *lua.LState, bindto string) (unix.Sockaddr, error) {
 
 // connect makes one connection attempt. The socket is tracked from its
 // creation, so a run that stops during the wait still closes it.
-func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *socketOptions) (*Stream, error) {
+func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *socketOptions) (*stream, error) {
 	fd, err := unix.Socket(to.family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.S
 		return nil, err
 	}
 	a.host.Track(s)
-	fail := func(err error) (*Stream, error) {
+	fail := func(err error) (*stream, error) {
 		a.host.Untrack(s)
 		s.Close()
 		return nil, err

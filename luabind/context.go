@@ -27,7 +27,7 @@ type socketOptions struct {
 // `socket` are kept as given for the transports that read them (ssl).
 type streamContext struct {
 	Socket  socketOptions
-	SSL     SSLOptions
+	SSL     sslOptions
 	Options map[string]*lua.LTable
 }
 
@@ -110,7 +110,7 @@ func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *stre
 
 // parseSSLOptions reads a context's ssl options; a wrong type or an unknown
 // name raises (through bad), so a typo does not silently weaken a check.
-func parseSSLOptions(opts *lua.LTable, o *SSLOptions, bad func(string, ...any)) {
+func parseSSLOptions(opts *lua.LTable, o *sslOptions, bad func(string, ...any)) {
 	opts.ForEach(func(k, v lua.LValue) {
 		name := lua.LVAsString(k)
 		switch {

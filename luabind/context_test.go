@@ -70,7 +70,7 @@ func TestClientSocketOptions(t *testing.T) {
 	nodelay, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
 	reuse, _ := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR)
 	sa, _ := unix.Getsockname(fd)
-	if nodelay == 0 || reuse == 0 || FormatSockaddr(sa) == "0.0.0.0:0" {
-		t.Fatalf("nodelay %d, reuseaddr %d, bound to %s", nodelay, reuse, FormatSockaddr(sa))
+	if nodelay == 0 || reuse == 0 || formatSockaddr(sa) == "0.0.0.0:0" {
+		t.Fatalf("nodelay %d, reuseaddr %d, bound to %s", nodelay, reuse, formatSockaddr(sa))
 	}
 }

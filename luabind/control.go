@@ -31,7 +31,7 @@ func setBlocking(L *lua.LState, fname string) int {
 }
 
 // streamType is PHP's stream_type name for the transport.
-func (s *Stream) streamType() string {
+func (s *stream) streamType() string {
 	if s.paired {
 		return "generic_socket" // PHP's socketpair streams
 	}
@@ -90,7 +90,7 @@ func pushName(L *lua.LState, fname string, peer bool) int {
 
 // unbound tells a socket that was never bound: an IP name with port 0 (a
 // bound one always has its port), or no name at all.
-func (s *Stream) unbound() bool {
+func (s *stream) unbound() bool {
 	name := s.localName()
 	return name == "" || strings.HasSuffix(name, ":0")
 }

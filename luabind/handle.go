@@ -17,10 +17,10 @@ import (
 // streamTypeName is the metatable name of stream handles.
 const streamTypeName = "luasock.stream"
 
-// Stream is a socket handle: a listening server, an accepted or connected
+// stream is a socket handle: a listening server, an accepted or connected
 // stream, or a datagram socket. Its Lua-visible fields are only touched by the
 // goroutine that holds the Lua lock; Close may be called from any goroutine.
-type Stream struct {
+type stream struct {
 	file      *os.File        // owns the fd; Go's poller waits on it
 	raw       syscall.RawConn // the fd for system calls, with the poller's waits
 	transport string          // tcp, udp, unix or udg
@@ -55,7 +55,7 @@ type Stream struct {
 	// TLS (tls.go): the session, once there is one; what a later
 	// stream_socket_enable_crypto needs; a server's certificate.
 	crypto    *cryptoState
-	ssl       SSLOptions  // the context's ssl options
+	ssl       sslOptions  // the context's ssl options
 	host      string      // the host a client connected to, for verification
 	accepted  bool        // made by accept: enable_crypto acts as the server
 	serverTLS *tls.Config // a server's (and its accepted streams') certificate
@@ -85,20 +85,20 @@ func (f *socketFile) remove() {
 }
 
 // newStream wraps a non-blocking socket fd.
-func newStream(fd int, transport string, family int) (*Stream, error) {
+func newStream(fd int, transport string, family int) (*stream, error) {
 	f := os.NewFile(uintptr(fd), transport+" socket")
 	raw, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &Stream{file: f, raw: raw, fd: fd, transport: transport, family: family}, nil
+	return &stream{file: f, raw: raw, fd: fd, transport: transport, family: family}, nil
 }
 
 // Close releases the socket and removes the socket file the handle created.
 // It is idempotent and safe from any goroutine: the host calls it when the run
 // ends, possibly while a task is still blocked on the socket.
-func (s *Stream) Close() error {
+func (s *stream) Close() error {
 	var err error
 	s.release.Do(func() {
 		s.fdMu.Lock()
@@ -113,11 +113,11 @@ func (s *Stream) Close() error {
 }
 
 // datagram tells whether the socket is connectionless.
-func (s *Stream) datagram() bool { return s.transport == "udp" || s.transport == "udg" }
+func (s *stream) datagram() bool { return s.transport == "udp" || s.transport == "udg" }
 
 // waitFor is how long a read or write may wait: 0 never (non-blocking),
 // the stream timeout if one is set, else forever (-1).
-func (s *Stream) waitFor() time.Duration {
+func (s *stream) waitFor() time.Duration {
 	switch {
 	case s.nonblocking:
 		return 0
@@ -128,7 +128,7 @@ func (s *Stream) waitFor() time.Duration {
 }
 
 // localName is getsockname's answer, cached.
-func (s *Stream) localName() string {
+func (s *stream) localName() string {
 	if s.local == "" {
 		s.local = s.sockName(unix.Getsockname)
 	}
@@ -136,25 +136,25 @@ func (s *Stream) localName() string {
 }
 
 // peerName is getpeername's answer, cached; "" when the socket has no peer.
-func (s *Stream) peerName() string {
+func (s *stream) peerName() string {
 	if s.peer == "" && !s.listening {
 		s.peer = s.sockName(unix.Getpeername)
 	}
 	return s.peer
 }
 
-func (s *Stream) sockName(get func(int) (unix.Sockaddr, error)) string {
+func (s *stream) sockName(get func(int) (unix.Sockaddr, error)) string {
 	var name string
 	_ = s.raw.Control(func(fd uintptr) {
 		if sa, err := get(int(fd)); err == nil {
-			name = FormatSockaddr(sa)
+			name = formatSockaddr(sa)
 		}
 	})
 	return name
 }
 
 // String is what tostring shows: the kind and the addresses.
-func (s *Stream) String() string {
+func (s *stream) String() string {
 	if s.closed {
 		return "closed " + s.transport + " handle"
 	}
@@ -178,14 +178,14 @@ func printable(name string) string {
 }
 
 // rawIO runs f through the poller for reading or writing.
-func (s *Stream) rawIO(write bool, f func(fd uintptr) bool) error {
+func (s *stream) rawIO(write bool, f func(fd uintptr) bool) error {
 	if write {
 		return s.raw.Write(f)
 	}
 	return s.raw.Read(f)
 }
 
-func (s *Stream) setDeadline(write bool, t time.Time) {
+func (s *stream) setDeadline(write bool, t time.Time) {
 	if write {
 		_ = s.file.SetWriteDeadline(t)
 	} else {
@@ -201,7 +201,7 @@ func wouldBlock(err error) bool { return err == unix.EAGAIN || err == unix.EINTR
 // retries attempt, which therefore must not touch Lua values.
 // wait: < 0 forever, 0 not at all (the caller sees EAGAIN), > 0 a deadline.
 // A deadline that passes gives os.ErrDeadlineExceeded.
-func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
+func (a *api) do(L *lua.LState, s *stream, write bool, wait time.Duration, attempt func(fd int) error) error {
 	var err error
 	// Control, not Read/Write: those take the fd's read or write lock, which
 	// another task blocked on this socket holds while it waits in the poller;
@@ -220,7 +220,7 @@ func (a *api) do(L *lua.LState, s *Stream, write bool, wait time.Duration, attem
 // wait is the second half of do: it releases the Lua lock while Go's poller
 // waits for readiness, retrying attempt (the poller calls it once before it
 // waits: a readiness edge since the caller's own try is not lost).
-func (a *api) wait(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
+func (a *api) wait(L *lua.LState, s *stream, write bool, wait time.Duration, attempt func(fd int) error) error {
 	var err, rerr error
 	if wait > 0 {
 		s.setDeadline(write, time.Now().Add(wait))
@@ -251,7 +251,7 @@ func (a *api) yieldIfClosed(L *lua.LState, err error) {
 }
 
 // pushStream wraps s in a userdata with the stream metatable.
-func pushStream(L *lua.LState, s *Stream) {
+func pushStream(L *lua.LState, s *stream) {
 	ud := L.NewUserData()
 	ud.Value = s
 	L.SetMetatable(ud, L.GetTypeMetatable(streamTypeName))
@@ -259,9 +259,9 @@ func pushStream(L *lua.LState, s *Stream) {
 }
 
 // toStream returns the stream at n without checks, or nil.
-func toStream(L *lua.LState, n int) *Stream {
+func toStream(L *lua.LState, n int) *stream {
 	if ud, ok := L.Get(n).(*lua.LUserData); ok {
-		if s, ok := ud.Value.(*Stream); ok {
+		if s, ok := ud.Value.(*stream); ok {
 			return s
 		}
 	}
@@ -270,7 +270,7 @@ func toStream(L *lua.LState, n int) *Stream {
 
 // checkStream returns the open stream at argument n, or raises as PHP's
 // TypeError does for a value that is not (or no longer) a stream.
-func checkStream(L *lua.LState, n int, fname string) *Stream {
+func checkStream(L *lua.LState, n int, fname string) *stream {
 	s := toStream(L, n)
 	if s == nil {
 		luaarg.TypeError(L, n, fname, "stream") // raises
@@ -283,7 +283,7 @@ func checkStream(L *lua.LState, n int, fname string) *Stream {
 }
 
 // closeStream is fclose: the host forgets the handle and the socket is released.
-func (a *api) closeStream(s *Stream) {
+func (a *api) closeStream(s *stream) {
 	_ = s.closeNotify()
 	s.closed = true
 	s.dgrams = nil

@@ -37,7 +37,7 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 // recv is one receive system call of at most length bytes. The result is
 // copied out of a pooled buffer, so a huge length costs only what arrives.
 // eof is a stream socket's end (a 0-byte read).
-func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
+func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
 	if s.crypto != nil {
 		data, eof, err = a.recvTLS(L, s, length, flags)
 		return data, from, eof, err
@@ -66,7 +66,7 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 // recvNow is recv's first try, with the Lua lock held and without waiting.
 // The buffer is held only for the system call, not while a task waits:
 // 10,000 idle readers must not pin 10,000 buffers.
-func (s *Stream) recvNow(length, flags int, from *rawAddr) (int, string, error) {
+func (s *stream) recvNow(length, flags int, from *rawAddr) (int, string, error) {
 	if s.datagram() && flags&^unix.MSG_PEEK == 0 {
 		if len(s.dgrams) > 0 {
 			n, data := s.popDgram(length, flags != 0, from)
@@ -95,7 +95,7 @@ func (s *Stream) recvNow(length, flags int, from *rawAddr) (int, string, error) 
 // recvWait is recv when it must wait (or size a large datagram): the
 // general path, which releases the Lua lock while the poller waits. tried
 // says recvNow has just found nothing: no second try with the lock held.
-func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
+func (a *api) recvWait(L *lua.LState, s *stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
 	large := s.datagram() && length > maxRecv
 	run := a.do
 	if tried {
@@ -124,7 +124,7 @@ func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int, tried bool) 
 // recvTLS is recv on a TLS stream. A record may hold more than length:
 // the rest goes to the read-ahead buffer, which callers that pass a short
 // length have found empty.
-func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, bool, error) {
+func (a *api) recvTLS(L *lua.LState, s *stream, length, flags int) (string, bool, error) {
 	if flags != 0 {
 		return "", false, errno.New("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
 	}
@@ -144,7 +144,7 @@ func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, bool
 
 // traceRecv records one receive: recvfrom with the sender on an unconnected
 // datagram socket, recv otherwise.
-func (a *api) traceRecv(s *Stream, from *rawAddr, flags int, data string, eof bool, err error) {
+func (a *api) traceRecv(s *stream, from *rawAddr, flags int, data string, eof bool, err error) {
 	op, peer := "recv", s.peerName()
 	if name, ok := s.peerNameOf(from); ok && peer == "" {
 		op, peer = "recvfrom", lua.LVAsString(name)
@@ -164,7 +164,7 @@ func (a *api) traceRecv(s *Stream, from *rawAddr, flags int, data string, eof bo
 
 // fill reads one chunk into the read-ahead buffer; at the end of the stream
 // it sets s.eof and reads nothing.
-func (a *api) fill(L *lua.LState, s *Stream) error {
+func (a *api) fill(L *lua.LState, s *stream) error {
 	size := chunkSize
 	if s.crypto != nil { // a whole record: its rest would go ahead of the bytes before it
 		size = max(size, tlsReadSize)
@@ -186,7 +186,7 @@ func (a *api) fill(L *lua.LState, s *Stream) error {
 // take removes and returns the first n bytes of the read-ahead buffer. A
 // large buffer is not kept for the few bytes left in it: a connection that
 // once read a long line must not hold its memory for good.
-func (s *Stream) take(n int) lua.LString {
+func (s *stream) take(n int) lua.LString {
 	out := lua.LString(s.readBuf[:n])
 	rest := s.readBuf[n:]
 	switch {
@@ -201,7 +201,7 @@ func (s *Stream) take(n int) lua.LString {
 }
 
 // traceSend records a send of data, or its failure.
-func (a *api) traceSend(s *Stream, op, peer, data string, err error) {
+func (a *api) traceSend(s *stream, op, peer, data string, err error) {
 	if err != nil {
 		a.traceError(s.traceName(), op, "->", peer, err)
 		return
@@ -211,7 +211,7 @@ func (a *api) traceSend(s *Stream, op, peer, data string, err error) {
 
 // pushReadFailure ends a read that failed: a non-blocking stream with nothing
 // there gives "", anything else `nil, errstr, errno`.
-func pushReadFailure(L *lua.LState, s *Stream, err error) int {
+func pushReadFailure(L *lua.LState, s *stream, err error) int {
 	if s.nonblocking && wouldBlock(err) {
 		L.Push(lua.LString(""))
 		return 1
@@ -283,7 +283,7 @@ func (a *api) sendtoMethod(L *lua.LState, fname string) int {
 	return a.send(L, s, data, flags, address)
 }
 
-func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address string) int {
+func (a *api) send(L *lua.LState, s *stream, data string, flags int, address string) int {
 	var to unix.Sockaddr
 	var dest *destination
 	if address != "" {
@@ -323,7 +323,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 	if a.trace != nil {
 		op, peer := "send", s.peerName()
 		if to != nil {
-			op, peer = "sendto", FormatSockaddr(to)
+			op, peer = "sendto", formatSockaddr(to)
 		}
 		a.traceSend(s, op, peer, data[:n], err)
 	}
@@ -341,7 +341,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 // sendWait is send's general path: it may release the Lua lock while the
 // poller waits. to is copied: x/sys writes into a Sockaddr as it sends, and
 // the cached one may be in use by the fast path of another task meanwhile.
-func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, flags int, tried bool) (n int, err error) {
+func (a *api) sendWait(L *lua.LState, s *stream, data string, to unix.Sockaddr, flags int, tried bool) (n int, err error) {
 	switch sa := to.(type) {
 	case *unix.SockaddrInet4:
 		c := *sa
@@ -366,7 +366,7 @@ func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, 
 
 // destination parses sendto's address for the socket s: a path on unix
 // sockets, else "host:port" (a "udp://" prefix is allowed).
-func (a *api) destination(L *lua.LState, s *Stream, address string) (*destination, error) {
+func (a *api) destination(L *lua.LState, s *stream, address string) (*destination, error) {
 	if d, ok := s.dests[address]; ok { // a server answering its peers, or a client's loop
 		return d, nil
 	}
@@ -386,7 +386,7 @@ func (a *api) destination(L *lua.LState, s *Stream, address string) (*destinatio
 
 // parseDestination parses sendto's address; literal tells whether it needed
 // no name resolution.
-func (a *api) parseDestination(L *lua.LState, s *Stream, address string) (sa unix.Sockaddr, literal bool, err error) {
+func (a *api) parseDestination(L *lua.LState, s *stream, address string) (sa unix.Sockaddr, literal bool, err error) {
 	if i := strings.Index(address, "://"); i >= 0 {
 		address = address[i+3:]
 	}
@@ -473,7 +473,7 @@ func (a *api) getLine(L *lua.LState, fname string) int {
 }
 
 // pushLine reads a line and pushes it, or the failure.
-func (a *api) pushLine(L *lua.LState, s *Stream, e lineEnd) int {
+func (a *api) pushLine(L *lua.LState, s *stream, e lineEnd) int {
 	line, err := a.readLine(L, s, e)
 	if err != nil {
 		return pushReadFailure(L, s, err)
@@ -527,7 +527,7 @@ func (e lineEnd) cut(i, n int) (line, used int) {
 // stream, and returns the line (nil at the end of the stream). A read that
 // fails leaves every byte read ahead for the next call. Each byte is
 // searched for the ending once.
-func (a *api) readLine(L *lua.LState, s *Stream, e lineEnd) (lua.LValue, error) {
+func (a *api) readLine(L *lua.LState, s *stream, e lineEnd) (lua.LValue, error) {
 	from := 0 // the bytes before have no ending
 	for {
 		buf := s.readBuf
@@ -556,7 +556,7 @@ func (a *api) readLine(L *lua.LState, s *Stream, e lineEnd) (lua.LValue, error) 
 
 // takeLine returns the first n bytes of the read-ahead buffer and drops
 // used of them.
-func (s *Stream) takeLine(n, used int) lua.LString {
+func (s *stream) takeLine(n, used int) lua.LString {
 	line := s.take(n)
 	s.take(used - n)
 	return line
@@ -565,7 +565,7 @@ func (s *Stream) takeLine(n, used int) lua.LString {
 // readLongLine is readLine once the read-ahead buffer, which holds no
 // ending, has reached longLine bytes: the chunks received are kept as they
 // are and joined once, into the line.
-func (a *api) readLongLine(L *lua.LState, s *Stream, e lineEnd) (lua.LValue, error) {
+func (a *api) readLongLine(L *lua.LState, s *stream, e lineEnd) (lua.LValue, error) {
 	parts := [][]byte{s.readBuf}
 	n := len(s.readBuf)
 	s.readBuf = nil
@@ -640,7 +640,7 @@ func lastBytes(tail, p []byte, k int) []byte {
 
 // joinLine returns the first line bytes of parts (n bytes in all) as one
 // string and leaves the bytes after the first used in the read-ahead buffer.
-func (s *Stream) joinLine(parts [][]byte, n, line, used int) lua.LString {
+func (s *stream) joinLine(parts [][]byte, n, line, used int) lua.LString {
 	var b strings.Builder
 	b.Grow(line)
 	rest := make([]byte, 0, n-used)
@@ -730,7 +730,7 @@ func (a *api) write(L *lua.LState, fname string) int {
 }
 
 // pushWritten writes data on a TLS stream and pushes fwrite's results.
-func (a *api) pushWritten(L *lua.LState, s *Stream, data string) int {
+func (a *api) pushWritten(L *lua.LState, s *stream, data string) int {
 	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
 		return pushFailure(L, err)
 	}

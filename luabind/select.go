@@ -17,7 +17,7 @@ const pollSlice = 250 * time.Millisecond
 type selectEntry struct {
 	table *lua.LTable
 	key   lua.LValue
-	s     *Stream
+	s     *stream
 	pfd   int // index into the poll set
 }
 
@@ -57,7 +57,7 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 	events := [3]int16{unix.POLLIN, unix.POLLOUT, unix.POLLPRI}
 	var entries [3][]selectEntry
 	var fds []unix.PollFd
-	index := map[*Stream]int{}
+	index := map[*stream]int{}
 	buffered := false
 	for i, t := range tables {
 		if t == nil {
@@ -65,9 +65,9 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 		}
 		t.ForEach(func(k, v lua.LValue) {
 			ud, _ := v.(*lua.LUserData)
-			var s *Stream
+			var s *stream
 			if ud != nil {
-				s, _ = ud.Value.(*Stream)
+				s, _ = ud.Value.(*stream)
 			}
 			if s == nil || s.closed {
 				luaarg.Error(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))

@@ -85,7 +85,7 @@ func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
 
 // listen creates, configures, binds and (with STREAM_SERVER_LISTEN) listens,
 // trying each resolved address until one binds, as PHP does.
-func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions) (*Stream, error) {
+func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions) (*stream, error) {
 	if !addr.IsIP() {
 		return listenOn(addr, unix.AF_UNIX, unixSockaddr(addr.Path), flags, opts)
 	}
@@ -95,7 +95,7 @@ func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions
 		if !ip.Is4() {
 			family = unix.AF_INET6
 		}
-		var s *Stream
+		var s *stream
 		if s, err = listenOn(addr, family, ipSockaddr(ip, addr.Port, family), flags, opts); err == nil {
 			return s, nil
 		}
@@ -110,13 +110,13 @@ func sockType(transport string) int {
 	return unix.SOCK_STREAM
 }
 
-func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts *socketOptions) (*Stream, error) {
+func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts *socketOptions) (*stream, error) {
 	fd, err := unix.Socket(family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
 	var created *socketFile
-	fail := func(err error) (*Stream, error) {
+	fail := func(err error) (*stream, error) {
 		unix.Close(fd)
 		if created != nil {
 			created.remove()
@@ -220,7 +220,7 @@ func transientAccept(err error) bool {
 
 // acceptRetrying is a.do for accept, with the back-off above. wait < 0
 // waits without end, 0 polls once.
-func (a *api) acceptRetrying(L *lua.LState, s *Stream, wait time.Duration, attempt func(fd int) error) error {
+func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, attempt func(fd int) error) error {
 	var deadline time.Time
 	if wait > 0 {
 		deadline = time.Now().Add(wait)
@@ -289,7 +289,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 		a.sleepFor(L, wait)
 		return pushFailure(L, errTimedOut)
 	}
-	var conn *Stream
+	var conn *stream
 	var peer unix.Sockaddr
 	err := a.acceptRetrying(L, s, wait, func(fd int) error {
 		nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
@@ -317,7 +317,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	if s.nodelay {
 		_ = conn.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
 	}
-	conn.peer = FormatSockaddr(peer)
+	conn.peer = formatSockaddr(peer)
 	conn.connected, conn.accepted = true, true
 	conn.ssl, conn.serverTLS = s.ssl, s.serverTLS
 	if a.trace != nil {

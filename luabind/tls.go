@@ -45,8 +45,8 @@ const tlsHandshakeTimeout = 60 * time.Second
 // leaves nothing inside the tls.Conn that poll cannot see.
 const tlsReadSize = 16384
 
-// SSLOptions are a context's `ssl` options. Pointers tell "not set" from false.
-type SSLOptions struct {
+// sslOptions are a context's `ssl` options. Pointers tell "not set" from false.
+type sslOptions struct {
 	LocalCert, LocalPK, Passphrase string // servers
 	CAFile, PeerName               string // clients
 	VerifyPeer, VerifyPeerName     *bool  // clients; default true
@@ -55,18 +55,18 @@ type SSLOptions struct {
 }
 
 var (
-	stringSSLOptions = map[string]func(*SSLOptions) *string{
-		"local_cert": func(o *SSLOptions) *string { return &o.LocalCert },
-		"local_pk":   func(o *SSLOptions) *string { return &o.LocalPK },
-		"passphrase": func(o *SSLOptions) *string { return &o.Passphrase },
-		"cafile":     func(o *SSLOptions) *string { return &o.CAFile },
-		"peer_name":  func(o *SSLOptions) *string { return &o.PeerName },
+	stringSSLOptions = map[string]func(*sslOptions) *string{
+		"local_cert": func(o *sslOptions) *string { return &o.LocalCert },
+		"local_pk":   func(o *sslOptions) *string { return &o.LocalPK },
+		"passphrase": func(o *sslOptions) *string { return &o.Passphrase },
+		"cafile":     func(o *sslOptions) *string { return &o.CAFile },
+		"peer_name":  func(o *sslOptions) *string { return &o.PeerName },
 	}
-	boolSSLOptions = map[string]func(*SSLOptions) **bool{
-		"verify_peer":       func(o *SSLOptions) **bool { return &o.VerifyPeer },
-		"verify_peer_name":  func(o *SSLOptions) **bool { return &o.VerifyPeerName },
-		"allow_self_signed": func(o *SSLOptions) **bool { return &o.AllowSelfSigned },
-		"SNI_enabled":       func(o *SSLOptions) **bool { return &o.SNIEnabled },
+	boolSSLOptions = map[string]func(*sslOptions) **bool{
+		"verify_peer":       func(o *sslOptions) **bool { return &o.VerifyPeer },
+		"verify_peer_name":  func(o *sslOptions) **bool { return &o.VerifyPeerName },
+		"allow_self_signed": func(o *sslOptions) **bool { return &o.AllowSelfSigned },
+		"SNI_enabled":       func(o *sslOptions) **bool { return &o.SNIEnabled },
 	}
 )
 
@@ -99,7 +99,7 @@ func versions(method *int) (lo, hi uint16) {
 
 // pinVersion gives o the one TLS version a tlsv1.x:// transport names, as
 // PHP's does whatever crypto_method says; other transports keep o as it is.
-func pinVersion(o SSLOptions, secure string) SSLOptions {
+func pinVersion(o sslOptions, secure string) sslOptions {
 	bit, ok := map[string]int{"tlsv1.0": cryptoTLSv10, "tlsv1.1": cryptoTLSv11, "tlsv1.2": cryptoTLSv12, "tlsv1.3": cryptoTLSv13}[secure]
 	if ok {
 		o.CryptoMethod = &bit
@@ -109,7 +109,7 @@ func pinVersion(o SSLOptions, secure string) SSLOptions {
 
 // serverTLSConfig loads a server's certificate. It is made when the server
 // is created, so a wrong file or passphrase shows at once.
-func serverTLSConfig(o *SSLOptions) (*tls.Config, error) {
+func serverTLSConfig(o *sslOptions) (*tls.Config, error) {
 	if o.LocalCert == "" {
 		return nil, errno.New("a TLS server needs ssl.local_cert (a PEM file with its certificate)")
 	}
@@ -164,7 +164,7 @@ func readOption(option, path string) ([]byte, error) {
 // verify_peer_name = false the name; allow_self_signed accepts a
 // certificate that signed itself without a root vouching for it, but not
 // one that is expired, not yet valid, not for serverAuth or for another name.
-func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
+func clientTLSConfig(o *sslOptions, host string) (*tls.Config, error) {
 	name := host
 	if o.PeerName != "" {
 		name = o.PeerName
@@ -308,7 +308,7 @@ type cryptoState struct {
 }
 
 // deferHandshake gives s a server session whose handshake runs on first use.
-func (a *api) deferHandshake(s *Stream, cfg *tls.Config) {
+func (a *api) deferHandshake(s *stream, cfg *tls.Config) {
 	rc := &recordConn{s: s}
 	s.crypto = &cryptoState{conn: tls.Server(rc, cfg), rc: rc, pending: a}
 }
@@ -348,7 +348,7 @@ func (c *cryptoState) usable() bool { return c.pending == nil && c.failed == nil
 // that leaves the tls.Conn usable; otherwise calls wait in Go's poller. The
 // flags are atomic: another task may be blocked in a read meanwhile.
 type recordConn struct {
-	s                           *Stream
+	s                           *stream
 	header                      []byte // the part of a record header read so far
 	left                        int    // bytes of the current record's body still to read
 	nonblockRead, nonblockWrite atomic.Bool
@@ -418,7 +418,7 @@ func (c *recordConn) Write(p []byte) (int, error) {
 	return c.s.file.Write(p)
 }
 
-func (c *recordConn) Close() error                       { return nil } // the Stream owns the socket
+func (c *recordConn) Close() error                       { return nil } // the stream owns the socket
 func (c *recordConn) LocalAddr() net.Addr                { return streamAddr(c.s.localName()) }
 func (c *recordConn) RemoteAddr() net.Addr               { return streamAddr(c.s.peerName()) }
 func (c *recordConn) SetDeadline(t time.Time) error      { return c.s.file.SetDeadline(t) }
@@ -434,7 +434,7 @@ func (a streamAddr) String() string  { return string(a) }
 // server with cfg when server is set, else as a client. wait bounds it
 // (0 or less: tlsHandshakeTimeout). Failures return as `errstr, errno`
 // naming the peer.
-func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, wait time.Duration) error {
+func (a *api) handshake(L *lua.LState, s *stream, cfg *tls.Config, server bool, wait time.Duration) error {
 	if s.crypto != nil {
 		return errno.New("the stream already speaks TLS")
 	}
@@ -455,12 +455,12 @@ func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, 
 
 // runHandshake runs conn's handshake on s, bounded by wait (0 or less:
 // tlsHandshakeTimeout), with the Lua lock released, and traces a success.
-func (a *api) runHandshake(L *lua.LState, s *Stream, conn *tls.Conn, peer string, wait time.Duration) error {
+func (a *api) runHandshake(L *lua.LState, s *stream, conn *tls.Conn, peer string, wait time.Duration) error {
 	if wait <= 0 {
 		wait = tlsHandshakeTimeout
 	}
 	// A deadline, not HandshakeContext: that interrupts by closing the
-	// conn, which here belongs to the Stream. A stopping run closes it.
+	// conn, which here belongs to the stream. A stopping run closes it.
 	var err error
 	_ = s.file.SetDeadline(time.Now().Add(wait))
 	a.host.Block(L, func() { err = conn.Handshake() })
@@ -474,7 +474,7 @@ func (a *api) runHandshake(L *lua.LState, s *Stream, conn *tls.Conn, peer string
 
 // handshakeFailure traces a failed handshake and words it for the script:
 // "TLS handshake with <peer> failed: ..." with the error's errno.
-func (a *api) handshakeFailure(s *Stream, peer string, err error) error {
+func (a *api) handshakeFailure(s *stream, peer string, err error) error {
 	if err == io.EOF {
 		err = errno.New("the peer closed the connection")
 	}
@@ -488,7 +488,7 @@ func (a *api) handshakeFailure(s *Stream, peer string, err error) error {
 // tlsRecv reads decrypted bytes: at most one record's worth, with the Lua
 // lock released unless the stream is non-blocking (then "would block" is
 // EAGAIN, as on a plain socket).
-func (a *api) tlsRecv(L *lua.LState, s *Stream) (data string, eof bool, err error) {
+func (a *api) tlsRecv(L *lua.LState, s *stream) (data string, eof bool, err error) {
 	buf := make([]byte, tlsReadSize)
 	var n int
 	c := s.crypto
@@ -519,7 +519,7 @@ func (a *api) tlsRecv(L *lua.LState, s *Stream) (data string, eof bool, err erro
 // tlsWrite writes all of data encrypted, with the Lua lock released.
 // TLS streams write everything even when non-blocking: a record cannot be
 // left half-written.
-func (a *api) tlsWrite(L *lua.LState, s *Stream, data string) (int, error) {
+func (a *api) tlsWrite(L *lua.LState, s *stream, data string) (int, error) {
 	var n int
 	var err error
 	if s.timeout > 0 {
@@ -548,7 +548,7 @@ func tlsIOError(err error) error {
 
 // closeNotify tells the peer the TLS session ends, if the socket takes it
 // now and no task is writing (it would wait for that write to finish).
-func (s *Stream) closeNotify() error {
+func (s *stream) closeNotify() error {
 	c := s.crypto
 	if c == nil || s.closed || c.writing > 0 || !c.usable() {
 		return nil // after no handshake, or a failed one, there is no session to end

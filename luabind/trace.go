@@ -11,7 +11,7 @@ import (
 // Callers check a.trace != nil first, so nothing is built when it is off.
 
 // traceName is a handle as the trace shows it: its kind and local address.
-func (s *Stream) traceName() string {
+func (s *stream) traceName() string {
 	kind := "socket"
 	switch {
 	case s.listening:
@@ -32,13 +32,13 @@ func (s *Stream) traceName() string {
 
 // traceOp records an operation on s that moved n bytes of data (n < 0:
 // none).
-func (a *api) traceOp(s *Stream, op, arrow, peer string, n int, data string) {
+func (a *api) traceOp(s *stream, op, arrow, peer string, n int, data string) {
 	a.traceEvent(socktrace.Event{Handle: s.traceName(), Op: op, Arrow: arrow, Peer: peer, N: n, Data: data})
 }
 
 // traceNote records an operation on s with a note after it ("(end of
 // stream)", the TLS version).
-func (a *api) traceNote(s *Stream, op, arrow, peer string, n int, note string) {
+func (a *api) traceNote(s *stream, op, arrow, peer string, n int, note string) {
 	a.traceEvent(socktrace.Event{Handle: s.traceName(), Op: op, Arrow: arrow, Peer: peer, N: n, Note: note})
 }
 
