@@ -28,42 +28,13 @@ import (
 // encryption) and camellia.pem (PBES2 naming Camellia, which Load lacks).
 func keyFiles(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	write := func(name string, blocks ...*pem.Block) {
-		var out []byte
-		for _, b := range blocks {
-			out = append(out, pem.EncodeToMemory(b)...)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), out, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	newKey := func() (*ecdsa.PrivateKey, []byte) {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k, der
-	}
-	key, keyDER := newKey()
+	key, keyDER := newKey(t)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{"localhost"}}
 	certDER, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, keyPEM := &pem.Block{Type: "CERTIFICATE", Bytes: certDER}, &pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}
-	write("cert.pem", certPEM)
-	write("key.pem", keyPEM)
-	write("both.pem", certPEM, keyPEM)
-	_, otherDER := newKey()
-	write("other.pem", &pem.Block{Type: "PRIVATE KEY", Bytes: otherDER})
-	write("enc.pem", &pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: encryptPKCS8(t, keyDER, "secret", oidAES256CBC)})
-	write("camellia.pem", &pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: encryptPKCS8(t, keyDER, "secret", oidCamellia256CBC)})
 	ecDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
@@ -73,8 +44,44 @@ func keyFiles(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	write("enc-legacy.pem", legacy)
+	_, otherDER := newKey(t)
+	certPEM, keyPEM := &pem.Block{Type: "CERTIFICATE", Bytes: certDER}, &pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}
+	encrypted := func(cipherOID asn1.ObjectIdentifier) *pem.Block {
+		return &pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: encryptPKCS8(t, keyDER, "secret", cipherOID)}
+	}
+	files := map[string][]*pem.Block{
+		"cert.pem":       {certPEM},
+		"key.pem":        {keyPEM},
+		"both.pem":       {certPEM, keyPEM},
+		"other.pem":      {{Type: "PRIVATE KEY", Bytes: otherDER}},
+		"enc.pem":        {encrypted(oidAES256CBC)},
+		"camellia.pem":   {encrypted(oidCamellia256CBC)},
+		"enc-legacy.pem": {legacy},
+	}
+	dir := t.TempDir()
+	for name, blocks := range files {
+		var data []byte
+		for _, b := range blocks {
+			data = append(data, pem.EncodeToMemory(b)...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return dir
+}
+
+// newKey makes a P-256 key and its PKCS#8 DER.
+func newKey(t *testing.T) (*ecdsa.PrivateKey, []byte) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err == nil {
+		var der []byte
+		if der, err = x509.MarshalPKCS8PrivateKey(key); err == nil {
+			return key, der
+		}
+	}
+	t.Fatal(err)
+	return nil, nil
 }
 
 var (
