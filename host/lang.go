@@ -16,7 +16,7 @@ import (
 // Lua 5.1's do (package diagnose). script is the main chunk's name and
 // src its text, remembered to explain its errors. It adds Lua 5.2's bit32
 // and LuaJIT's bit (package bitlib).
-func (rt *Runtime) openLanguage(L *lua.LState, script string, src []byte) {
+func (rt *scriptRun) openLanguage(L *lua.LState, script string, src []byte) {
 	rt.loader = compile.Open(L, nil)
 	rt.loader.Remember("@"+script, src)
 	rt.protector = protect.Open(L, func(L *lua.LState, obj lua.LValue) lua.LValue {

@@ -3,7 +3,7 @@
 // cleanly on every path (end of script, os.exit, error, signal).
 //
 // Threading: each task runs on its own goroutine and runs Lua only while it
-// holds Runtime.lock. A Go function that blocks hands the lock back through
+// holds scriptRun.lock. A Go function that blocks hands the lock back through
 // Block, the one path by which another goroutine gets to run Lua. Track,
 // Untrack and stop may be called from any goroutine.
 package host
@@ -24,6 +24,7 @@ import (
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
+	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 	luar "layeh.com/gopher-luar"
@@ -43,7 +44,7 @@ const (
 const DefaultGrace = 3 * time.Second
 
 // DefaultTraceBytes is how much of each message a trace dumps by default.
-const DefaultTraceBytes = luabind.DefaultTraceBytes
+const DefaultTraceBytes = socktrace.DefaultBytes
 
 // Options configure one run.
 type Options struct {
@@ -76,8 +77,8 @@ type Options struct {
 	Globals map[string]any
 }
 
-// Runtime is one run of a script. It implements luabind.Host.
-type Runtime struct {
+// scriptRun is one run of a script. It implements luabind.Host.
+type scriptRun struct {
 	lock   fairLock // the Lua lock, handed over in FIFO order
 	L      *lua.LState
 	stdout *lineWriter
@@ -136,9 +137,9 @@ func RunContext(ctx context.Context, opts Options) int {
 		fmt.Fprintf(opts.Stderr, "luasock: stdout is closed (%v): the script's output is dropped from now on\n", err)
 	})
 	defer out.Close()
-	var trace *luabind.Tracer
+	var trace *socktrace.Writer
 	if opts.Trace != nil {
-		trace = luabind.NewTracer(opts.Trace, opts.TraceBytes, func(err error) {
+		trace = socktrace.New(opts.Trace, opts.TraceBytes, func(err error) {
 			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
 		})
 	}
@@ -150,9 +151,9 @@ func RunContext(ctx context.Context, opts Options) int {
 
 // newRuntime makes the state of one run (of one worker) writing to out.
 // Workers share out and trace.
-func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker luabind.Worker) *Runtime {
+func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker luabind.Worker) *scriptRun {
 	ctx, cancel := context.WithCancel(context.Background())
-	rt := &Runtime{
+	rt := &scriptRun{
 		stdout:  out,
 		stderr:  opts.Stderr,
 		stopped: make(chan struct{}),
@@ -182,7 +183,7 @@ func newRuntime(opts Options, out *lineWriter, trace *luabind.Tracer, worker lua
 	return rt
 }
 
-func (rt *Runtime) run(ctx context.Context, proto *lua.FunctionProto, opts Options) int {
+func (rt *scriptRun) run(ctx context.Context, proto *lua.FunctionProto, opts Options) int {
 	setScriptArgs(rt.L, opts.Script, opts.Args)
 	args := make([]lua.LValue, len(opts.Args))
 	for i, a := range opts.Args {
@@ -222,7 +223,7 @@ const busyNotice = 300 * time.Millisecond
 
 // awaitTasks waits for the tasks to end after a stop, at most grace, or until
 // a second signal forces the exit. It reports whether they all ended.
-func (rt *Runtime) awaitTasks(allDone <-chan struct{}, signals <-chan os.Signal, grace time.Duration) bool {
+func (rt *scriptRun) awaitTasks(allDone <-chan struct{}, signals <-chan os.Signal, grace time.Duration) bool {
 	deadline := time.NewTimer(grace)
 	defer deadline.Stop()
 	notice := time.NewTimer(busyNotice)
@@ -253,7 +254,7 @@ func signalStatus(sig os.Signal) int {
 // stop ends the run with the given status; the first call wins. Blocked
 // tasks end when they wake; no Lua code runs after a stop except the task
 // that holds the lock, until it reaches Block.
-func (rt *Runtime) stop(code int) {
+func (rt *scriptRun) stop(code int) {
 	rt.stopOnce.Do(func() {
 		rt.exitCode = code
 		rt.stopping.Store(true)
@@ -263,7 +264,7 @@ func (rt *Runtime) stop(code int) {
 }
 
 // startTask runs fn(args...) on L in a new goroutine, as a task.
-func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue, main bool) {
+func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue, main bool) {
 	rt.tasks.Add(1)
 	go func() {
 		defer rt.tasks.Done() // also when the task ends in Block (Goexit)
@@ -298,7 +299,7 @@ func (rt *Runtime) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue
 // releaseOwned closes the handles that a task ending now was given by spawn
 // and neither closed nor handed on: a task that raises (or forgets) must
 // not leave its client waiting until the run ends.
-func (rt *Runtime) releaseOwned(L *lua.LState) {
+func (rt *scriptRun) releaseOwned(L *lua.LState) {
 	for _, v := range rt.owned[L] {
 		rt.binding.Release(v)
 	}
@@ -307,7 +308,7 @@ func (rt *Runtime) releaseOwned(L *lua.LState) {
 
 // handOn moves the values spawn passes to a new task out of the calling
 // task's ownership.
-func (rt *Runtime) handOn(caller *lua.LState, args []lua.LValue) {
+func (rt *scriptRun) handOn(caller *lua.LState, args []lua.LValue) {
 	owned := rt.owned[caller]
 	if len(owned) == 0 {
 		return
@@ -323,7 +324,7 @@ func (rt *Runtime) handOn(caller *lua.LState, args []lua.LValue) {
 
 // report prints an uncaught error and its traceback on stderr, as lua5.1
 // does (without the interpreter's name), and then the hint, if any.
-func (rt *Runtime) report(err error, traceback, hint string) {
+func (rt *scriptRun) report(err error, traceback, hint string) {
 	rt.stdout.Flush()
 	var ae *lua.ApiError
 	if !errors.As(err, &ae) {
@@ -352,7 +353,7 @@ func (rt *Runtime) report(err error, traceback, hint string) {
 
 // Block implements luabind.Host: it releases the Lua lock around wait. If
 // the run stopped meanwhile the task ends here, without running more Lua.
-func (rt *Runtime) Block(L *lua.LState, wait func()) {
+func (rt *scriptRun) Block(L *lua.LState, wait func()) {
 	rt.lock.Unlock()
 	wait()
 	if !rt.enter(L) {
@@ -363,7 +364,7 @@ func (rt *Runtime) Block(L *lua.LState, wait func()) {
 // enter takes the Lua lock for the task running on L, the only way a task
 // (re)starts running Lua. It reports false, with the lock released, when the
 // run has stopped meanwhile: the task must end without running more Lua.
-func (rt *Runtime) enter(L *lua.LState) bool {
+func (rt *scriptRun) enter(L *lua.LState) bool {
 	rt.lock.Lock()
 	if rt.stopping.Load() {
 		rt.lock.Unlock()
@@ -380,7 +381,7 @@ func (rt *Runtime) enter(L *lua.LState) bool {
 
 // endTask ends the calling task's goroutine at once, giving up the Lua
 // lock; deferred calls (the task count) still run.
-func (rt *Runtime) endTask() {
+func (rt *scriptRun) endTask() {
 	rt.lock.Unlock()
 	runtime.Goexit()
 }
@@ -392,18 +393,18 @@ const turnSlice = time.Millisecond
 
 // Turn implements luabind.Host: after its time slice, a task whose calls
 // never wait lets the waiting tasks run first.
-func (rt *Runtime) Turn(L *lua.LState) {
+func (rt *scriptRun) Turn(L *lua.LState) {
 	if rt.lock.overdue(turnSlice) {
 		rt.Block(L, func() {})
 	}
 }
 
 // Context implements luabind.Host: it is cancelled when the run stops.
-func (rt *Runtime) Context() context.Context { return rt.ctx }
+func (rt *scriptRun) Context() context.Context { return rt.ctx }
 
 // Track implements luabind.Host. A handle tracked after the run released its
 // handles is closed at once.
-func (rt *Runtime) Track(c io.Closer) {
+func (rt *scriptRun) Track(c io.Closer) {
 	rt.handlesMu.Lock()
 	late := rt.released
 	if !late {
@@ -416,7 +417,7 @@ func (rt *Runtime) Track(c io.Closer) {
 }
 
 // Untrack implements luabind.Host.
-func (rt *Runtime) Untrack(c io.Closer) {
+func (rt *scriptRun) Untrack(c io.Closer) {
 	rt.handlesMu.Lock()
 	delete(rt.handles, c)
 	rt.handlesMu.Unlock()
@@ -424,7 +425,7 @@ func (rt *Runtime) Untrack(c io.Closer) {
 
 // releaseHandles closes every handle still open (removing the unix socket
 // files the script created).
-func (rt *Runtime) releaseHandles() {
+func (rt *scriptRun) releaseHandles() {
 	rt.handlesMu.Lock()
 	open := rt.handles
 	rt.handles = map[io.Closer]struct{}{}
@@ -437,7 +438,7 @@ func (rt *Runtime) releaseHandles() {
 
 // exit is os.exit([code]): the run ends with code (true 0, false 1) after the
 // usual cleanup. It does not return to the script.
-func (rt *Runtime) exit(L *lua.LState) int {
+func (rt *scriptRun) exit(L *lua.LState) int {
 	code := ExitOK
 	switch v := L.Get(1).(type) {
 	case lua.LBool:

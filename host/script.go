@@ -1,7 +1,6 @@
 package host
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,7 +16,7 @@ import (
 func readScript(path string) ([]byte, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open %s: %s", path, errno.Text(err))
+		return nil, errno.Wrap("cannot open "+path, err)
 	}
 	return src, nil
 }
@@ -41,7 +40,7 @@ func setScriptArgs(L *lua.LState, script string, args []string) {
 // openStdlib routes print, the io library and os.exit through the host:
 // output goes to the run's stdout, files are closed with the run's handles,
 // a read of stdin lets the other tasks run, and exit runs the run's cleanup.
-func (rt *Runtime) openStdlib(L *lua.LState, stdin io.Reader) {
+func (rt *scriptRun) openStdlib(L *lua.LState, stdin io.Reader) {
 	L.SetGlobal("print", L.NewFunction(rt.print))
 	iolib.Open(L, iolib.Options{Stdin: stdin, Stdout: rt.stdout, Stderr: rt.stderr, Track: rt.Track, Untrack: rt.Untrack, Block: rt.Block})
 	if osTable, ok := L.GetGlobal("os").(*lua.LTable); ok {
@@ -50,7 +49,7 @@ func (rt *Runtime) openStdlib(L *lua.LState, stdin io.Reader) {
 }
 
 // print is Lua's print: tostring of each argument, tabs between, a newline.
-func (rt *Runtime) print(L *lua.LState) int {
+func (rt *scriptRun) print(L *lua.LState) int {
 	var buf []byte
 	for i := 1; i <= L.GetTop(); i++ {
 		if i > 1 {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -13,10 +14,10 @@ import (
 // once. The task runs when the caller blocks or ends. An error in a task is
 // reported on stderr with its traceback and ends that task only; the handles
 // it opened stay open until closed or until the run ends.
-func (rt *Runtime) spawn(L *lua.LState) int {
+func (rt *scriptRun) spawn(L *lua.LState) int {
 	fn, ok := L.Get(1).(*lua.LFunction)
 	if !ok {
-		L.RaiseError("bad argument #1 to 'spawn' (function expected, got %s)", typeName(L, 1))
+		luaarg.TypeError(L, 1, "spawn", "function")
 	}
 	args := make([]lua.LValue, 0, L.GetTop()-1)
 	for i := 2; i <= L.GetTop(); i++ {
@@ -31,13 +32,13 @@ func (rt *Runtime) spawn(L *lua.LState) int {
 
 // sleep is `sleep(seconds)`: it blocks only the calling task. A negative or
 // non-number duration raises; sleep(0) lets the other tasks run.
-func (rt *Runtime) sleep(L *lua.LState) int {
+func (rt *scriptRun) sleep(L *lua.LState) int {
 	n, ok := L.Get(1).(lua.LNumber)
 	if !ok || math.IsNaN(float64(n)) || n < 0 {
 		if !ok {
-			L.RaiseError("bad argument #1 to 'sleep' (number expected, got %s)", typeName(L, 1))
+			luaarg.TypeError(L, 1, "sleep", "number")
 		}
-		L.RaiseError("bad argument #1 to 'sleep' (must be greater than or equal to 0)")
+		luaarg.Error(L, 1, "sleep", "must be greater than or equal to 0")
 	}
 	d := luanum.Duration(float64(n)) // sleep(math.huge) waits until the run stops
 	if d == 0 {
@@ -56,11 +57,4 @@ func (rt *Runtime) sleep(L *lua.LState) int {
 		}
 	})
 	return 0
-}
-
-func typeName(L *lua.LState, n int) string {
-	if n > L.GetTop() {
-		return "no value"
-	}
-	return L.Get(n).Type().String()
 }

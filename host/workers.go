@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -13,7 +14,7 @@ import (
 // script. Nothing is shared between them but stdout (whole lines, never
 // interleaved mid-line), the trace and the signals, which reach every worker. The exit
 // status is the worst (highest) of the workers'.
-func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter, trace *luabind.Tracer) int {
+func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter, trace *socktrace.Writer) int {
 	n := opts.Workers
 	signals := make([]chan os.Signal, n)
 	for i := range signals {

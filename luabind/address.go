@@ -9,17 +9,19 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/luasock/luasock/internal/errno"
 )
 
-// Transports lists the socket transports in the order stream_get_transports
+// transports lists the socket transports in the order stream_get_transports
 // reports them. Lookup is case-sensitive, as in PHP.
-var Transports = []string{"tcp", "udp", "unix", "udg", "ssl", "tls", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}
+var transports = []string{"tcp", "udp", "unix", "udg", "ssl", "tls", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}
 
 // maxUnixPath is the longest path sockaddr_un holds with its terminating NUL.
 const maxUnixPath = 107
 
-// Address is a parsed `transport://target`.
-type Address struct {
+// parsedAddress is a parsed `transport://target`.
+type parsedAddress struct {
 	Transport string // tcp, udp, unix or udg
 	Target    string // what followed "transport://", as given
 	Host      string // IP transports: host name or literal, without brackets
@@ -29,20 +31,20 @@ type Address struct {
 }
 
 // IsIP tells whether the transport uses IP host:port targets.
-func (a Address) IsIP() bool { return a.Transport == "tcp" || a.Transport == "udp" }
+func (a parsedAddress) IsIP() bool { return a.Transport == "tcp" || a.Transport == "udp" }
 
 // Datagram tells whether the transport is connectionless.
-func (a Address) Datagram() bool { return a.Transport == "udp" || a.Transport == "udg" }
+func (a parsedAddress) Datagram() bool { return a.Transport == "udp" || a.Transport == "udg" }
 
-// ParseAddress parses a stream address. A string without "://" is a tcp target.
+// parseAddress parses a stream address. A string without "://" is a tcp target.
 // Failures are errno 0 (nothing reached the kernel), except a unix path too long
 // for sockaddr_un, which is ENAMETOOLONG as the kernel would say.
-func ParseAddress(s string) (Address, error) {
+func parseAddress(s string) (parsedAddress, error) {
 	transport, target := "tcp", s
 	if i := strings.Index(s, "://"); i >= 0 {
 		transport, target = s[:i], s[i+3:]
 	}
-	a := Address{Transport: transport, Target: target}
+	a := parsedAddress{Transport: transport, Target: target}
 	switch transport {
 	case "tls", "ssl", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3":
 		a.Transport, a.Secure = "tcp", transport
@@ -50,16 +52,16 @@ func ParseAddress(s string) (Address, error) {
 	case "tcp", "udp":
 		host, port, err := parseHostPort(target)
 		if err != nil {
-			return Address{}, err
+			return parsedAddress{}, err
 		}
 		a.Host, a.Port = host, port
 	case "unix", "udg":
 		if len(target) > maxUnixPath {
-			return Address{}, errnoFailure(unix.ENAMETOOLONG)
+			return parsedAddress{}, errno.FromSyscall(unix.ENAMETOOLONG)
 		}
 		a.Path = target
 	default:
-		return Address{}, userFailure(`Unable to find the socket transport "` + transport + `"`)
+		return parsedAddress{}, errno.New(`Unable to find the socket transport "` + transport + `"`)
 	}
 	return a, nil
 }
@@ -72,19 +74,19 @@ func parseHostPort(target string) (string, int, error) {
 	if strings.HasPrefix(target, "[") && len(target) > 1 {
 		end := strings.IndexByte(target, ']')
 		if end < 0 || end+1 >= len(target) || target[end+1] != ':' {
-			return "", 0, userFailure(`Failed to parse IPv6 address "` + target + `"`)
+			return "", 0, errno.New(`Failed to parse IPv6 address "` + target + `"`)
 		}
 		host, port = target[1:end], target[end+2:]
 	} else {
 		i := strings.IndexByte(target, ':')
 		if i < 0 {
-			return "", 0, userFailure(`Failed to parse address "` + target + `"`)
+			return "", 0, errno.New(`Failed to parse address "` + target + `"`)
 		}
 		host, port = target[:i], target[i+1:]
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 || port[0] == '+' || port[0] == '-' {
-		return "", 0, userFailure(`Failed to parse address "` + target + `": the port must be a number from 0 to 65535`)
+		return "", 0, errno.New(`Failed to parse address "` + target + `": the port must be a number from 0 to 65535`)
 	}
 	return host, n, nil
 }
@@ -102,7 +104,7 @@ func resolve(ctx context.Context, host string) ([]netip.Addr, error) {
 		return []netip.Addr{ip}, nil
 	}
 	if host == "" {
-		return nil, userFailure(`getaddrinfo for "" failed: Name or service not known`)
+		return nil, errno.New(`getaddrinfo for "" failed: Name or service not known`)
 	}
 	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 	if err != nil || len(ips) == 0 {
@@ -111,7 +113,7 @@ func resolve(ctx context.Context, host string) ([]netip.Addr, error) {
 		if errors.As(err, &de) && (de.IsTemporary || de.IsTimeout) {
 			reason = "Temporary failure in name resolution"
 		}
-		return nil, userFailure("getaddrinfo for " + host + " failed: " + reason)
+		return nil, errno.New("getaddrinfo for " + host + " failed: " + reason)
 	}
 	var v4, v6 []netip.Addr
 	for _, ip := range ips {
@@ -153,9 +155,9 @@ func unixSockaddr(path string) *unix.SockaddrUnix {
 	return &unix.SockaddrUnix{Name: path}
 }
 
-// FormatSockaddr renders a socket name the way PHP does: "ip:port",
+// formatSockaddr renders a socket name the way PHP does: "ip:port",
 // "[v6]:port", or the unix path ("" when unnamed).
-func FormatSockaddr(sa unix.Sockaddr) string {
+func formatSockaddr(sa unix.Sockaddr) string {
 	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
 		return netip.AddrFrom4(a.Addr).String() + ":" + strconv.Itoa(a.Port)

@@ -1,15 +1,11 @@
 package luabind
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net"
-	"os"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/luasock/luasock/internal/errno"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,24 +13,24 @@ func TestParseAddress(t *testing.T) {
 	long := "/tmp/" + strings.Repeat("a", 103) // 108 bytes
 	tests := []struct {
 		in      string
-		want    Address
+		want    parsedAddress
 		errstr  string
 		errnoNo int
 	}{
-		{in: "tcp://127.0.0.1:8000", want: Address{Transport: "tcp", Target: "127.0.0.1:8000", Host: "127.0.0.1", Port: 8000}},
-		{in: "127.0.0.1:80", want: Address{Transport: "tcp", Target: "127.0.0.1:80", Host: "127.0.0.1", Port: 80}},
-		{in: "udp://[::1]:1113", want: Address{Transport: "udp", Target: "[::1]:1113", Host: "::1", Port: 1113}},
-		{in: "tcp://localhost:0", want: Address{Transport: "tcp", Target: "localhost:0", Host: "localhost"}},
-		{in: "tcp://[fe80::1%lo]:9", want: Address{Transport: "tcp", Target: "[fe80::1%lo]:9", Host: "fe80::1%lo", Port: 9}},
-		{in: "tcp://0.0.0.0:65535", want: Address{Transport: "tcp", Target: "0.0.0.0:65535", Host: "0.0.0.0", Port: 65535}},
-		{in: "tls://localhost:443", want: Address{Transport: "tcp", Target: "localhost:443", Host: "localhost", Port: 443, Secure: "tls"}},
-		{in: "ssl://[::1]:8443", want: Address{Transport: "tcp", Target: "[::1]:8443", Host: "::1", Port: 8443, Secure: "ssl"}},
+		{in: "tcp://127.0.0.1:8000", want: parsedAddress{Transport: "tcp", Target: "127.0.0.1:8000", Host: "127.0.0.1", Port: 8000}},
+		{in: "127.0.0.1:80", want: parsedAddress{Transport: "tcp", Target: "127.0.0.1:80", Host: "127.0.0.1", Port: 80}},
+		{in: "udp://[::1]:1113", want: parsedAddress{Transport: "udp", Target: "[::1]:1113", Host: "::1", Port: 1113}},
+		{in: "tcp://localhost:0", want: parsedAddress{Transport: "tcp", Target: "localhost:0", Host: "localhost"}},
+		{in: "tcp://[fe80::1%lo]:9", want: parsedAddress{Transport: "tcp", Target: "[fe80::1%lo]:9", Host: "fe80::1%lo", Port: 9}},
+		{in: "tcp://0.0.0.0:65535", want: parsedAddress{Transport: "tcp", Target: "0.0.0.0:65535", Host: "0.0.0.0", Port: 65535}},
+		{in: "tls://localhost:443", want: parsedAddress{Transport: "tcp", Target: "localhost:443", Host: "localhost", Port: 443, Secure: "tls"}},
+		{in: "ssl://[::1]:8443", want: parsedAddress{Transport: "tcp", Target: "[::1]:8443", Host: "::1", Port: 8443, Secure: "ssl"}},
 		{in: "TLS://x:1", errstr: `Unable to find the socket transport "TLS"`},
 		{in: "tls://x", errstr: `Failed to parse address "x"`},
-		{in: "unix:///tmp/x.sock", want: Address{Transport: "unix", Target: "/tmp/x.sock", Path: "/tmp/x.sock"}},
-		{in: "udg://rel.sock", want: Address{Transport: "udg", Target: "rel.sock", Path: "rel.sock"}},
-		{in: "unix://\x00abstract", want: Address{Transport: "unix", Target: "\x00abstract", Path: "\x00abstract"}},
-		{in: "unix://" + long[:107], want: Address{Transport: "unix", Target: long[:107], Path: long[:107]}},
+		{in: "unix:///tmp/x.sock", want: parsedAddress{Transport: "unix", Target: "/tmp/x.sock", Path: "/tmp/x.sock"}},
+		{in: "udg://rel.sock", want: parsedAddress{Transport: "udg", Target: "rel.sock", Path: "rel.sock"}},
+		{in: "unix://\x00abstract", want: parsedAddress{Transport: "unix", Target: "\x00abstract", Path: "\x00abstract"}},
+		{in: "unix://" + long[:107], want: parsedAddress{Transport: "unix", Target: long[:107], Path: long[:107]}},
 		{in: "unix://" + long, errstr: "File name too long", errnoNo: 36},
 		{in: "foo://x:1", errstr: `Unable to find the socket transport "foo"`},
 		{in: "Tcp://x:1", errstr: `Unable to find the socket transport "Tcp"`},
@@ -51,16 +47,16 @@ func TestParseAddress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q", tt.in), func(t *testing.T) {
-			got, err := ParseAddress(tt.in)
+			got, err := parseAddress(tt.in)
 			if tt.errstr == "" {
 				if err != nil || got != tt.want {
 					t.Fatalf("got %+v, %v; want %+v", got, err, tt.want)
 				}
 				return
 			}
-			f := failureOf(err)
-			if f.Msg != tt.errstr || f.Errno != tt.errnoNo {
-				t.Fatalf("got %q (%d), want %q (%d)", f.Msg, f.Errno, tt.errstr, tt.errnoNo)
+			msg, code := errno.Of(err)
+			if msg != tt.errstr || code != tt.errnoNo {
+				t.Fatalf("got %q (%d), want %q (%d)", msg, code, tt.errstr, tt.errnoNo)
 			}
 		})
 	}
@@ -81,7 +77,7 @@ func TestFormatSockaddr(t *testing.T) {
 		{nil, ""},
 	}
 	for _, tt := range tests {
-		if got := FormatSockaddr(tt.sa); got != tt.want {
+		if got := formatSockaddr(tt.sa); got != tt.want {
 			t.Errorf("%#v: got %q, want %q", tt.sa, got, tt.want)
 		}
 	}
@@ -90,51 +86,5 @@ func TestFormatSockaddr(t *testing.T) {
 	}
 	if got := unixSockaddr("\x00abs").Name; got != "@abs" {
 		t.Errorf("an abstract name became %q", got)
-	}
-}
-
-// TestFailureOf: the one mapping from Go errors to `errstr, errno`, for the
-// error chains the I/O path produces.
-func TestFailureOf(t *testing.T) {
-	tests := []struct {
-		name   string
-		err    error
-		errstr string
-		errno  int
-	}{
-		{"bare errno", unix.EADDRINUSE, "Address already in use", 98},
-		{"wrapped errno", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", unix.ECONNREFUSED)}, "Connection refused", 111},
-		{"deadline", os.ErrDeadlineExceeded, "Connection timed out", 110},
-		{"wrapped deadline", fmt.Errorf("read: %w", os.ErrDeadlineExceeded), "Connection timed out", 110},
-		{"context deadline", context.DeadlineExceeded, "Connection timed out", 110},
-		{"closed by another task", &os.PathError{Op: "read", Err: os.ErrClosed}, "Bad file descriptor", 9},
-		{"net closed", net.ErrClosed, "Bad file descriptor", 9},
-		{"failure", userFailure("x"), "x", 0},
-		{"wrapped failure", fmt.Errorf("y: %w", errnoFailure(unix.ENAMETOOLONG)), "File name too long", 36},
-		{"other", errors.New("odd"), "odd", 0},
-	}
-	for _, tt := range tests {
-		f := failureOf(tt.err)
-		if f.Msg != tt.errstr || f.Errno != tt.errno {
-			t.Errorf("%s: got %q (%d), want %q (%d)", tt.name, f.Msg, f.Errno, tt.errstr, tt.errno)
-		}
-	}
-}
-
-func TestStrerror(t *testing.T) {
-	// glibc 2.36's texts.
-	for n, want := range map[int]string{
-		0: "Success", 1: "Operation not permitted", 2: "No such file or directory", 9: "Bad file descriptor",
-		13: "Permission denied", 32: "Broken pipe", 36: "File name too long", 41: "Unknown error 41",
-		95: "Operation not supported", 98: "Address already in use", 104: "Connection reset by peer",
-		110: "Connection timed out", 111: "Connection refused", 133: "Memory page has hardware error",
-		-1: "Unknown error -1", 4000: "Unknown error 4000",
-	} {
-		if got := Strerror(n); got != want {
-			t.Errorf("Strerror(%d) = %q, want %q", n, got, want)
-		}
-	}
-	if syscall.Errno(98).Error() != "address already in use" {
-		t.Fatal("Go's errno texts changed: Strerror's capitalisation no longer gives glibc's")
 	}
 }

@@ -1,6 +1,9 @@
 // Package luabind is luasock's Lua-facing API: PHP's stream-socket functions
-// carried into Lua (docs/reference.md), their handles, the errno
-// mapping, the constants and PHP's date().
+// carried into Lua (docs/reference.md), their handles, contexts and TLS
+// sessions, the constants, the errno table and PHP's date(). What needs no
+// socket is in packages of its own: errno (the errstr, errno mapping),
+// luaarg (argument checks), luapack (string.pack), pemkey (TLS keys),
+// phpdate and socktrace (the trace writer).
 package luabind
 
 import (
@@ -9,6 +12,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/luapack"
+	"github.com/luasock/luasock/internal/socktrace"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -38,8 +44,8 @@ type Host interface {
 type api struct {
 	host     Host
 	worker   Worker
-	trace    *Tracer   // nil: tracing is off
-	warnings io.Writer // nil: warnings are off
+	trace    *socktrace.Writer // nil: tracing is off
+	warnings io.Writer         // nil: warnings are off
 
 	lastDate dateCache
 }
@@ -54,15 +60,15 @@ type Worker struct {
 type Config struct {
 	Extra  map[string]lua.LGFunction // the host's own functions (spawn, sleep)
 	Worker Worker
-	Trace  *Tracer // luasock run --trace; nil when off
+	Trace  *socktrace.Writer // luasock run --trace; nil when off
 	// Warnings, when set (luasock run --warnings), receives a line in PHP's
 	// shape for every failure an API call returns to the script. Workers
 	// write to it at the same time: it must be safe for that (os.Stderr is).
 	Warnings io.Writer
 }
 
-// ModuleName is what `require` takes to get the API as a table.
-const ModuleName = "luasock"
+// moduleName is what `require` takes to get the API as a table.
+const moduleName = "luasock"
 
 // Open installs the API into L: the functions and constants as globals, the
 // `errno` table, the stream metatable, and `require("luasock")`, with the
@@ -80,8 +86,8 @@ func Open(L *lua.LState, host Host, cfg Config) *Binding {
 		mod.RawSetString("WORKERS", lua.LNumber(cfg.Worker.Count))
 	}
 	mod.ForEach(func(k, v lua.LValue) { L.SetGlobal(string(k.(lua.LString)), v) })
-	openPack(L)
-	L.PreloadModule(ModuleName, func(L *lua.LState) int {
+	luapack.Open(L)
+	L.PreloadModule(moduleName, func(L *lua.LState) int {
 		L.Push(mod)
 		return 1
 	})
@@ -100,7 +106,7 @@ func (b *Binding) Release(v lua.LValue) bool {
 	if !ok {
 		return false
 	}
-	s, ok := ud.Value.(*Stream)
+	s, ok := ud.Value.(*stream)
 	if !ok || s.closed {
 		return false
 	}
@@ -235,7 +241,7 @@ func (a *api) methods() map[string]lua.LGFunction {
 func streamToString(L *lua.LState) int {
 	s := toStream(L, 1)
 	if s == nil {
-		typeError(L, 1, "tostring", "stream")
+		luaarg.TypeError(L, 1, "tostring", "stream")
 	}
 	L.Push(lua.LString(s.String()))
 	return 1

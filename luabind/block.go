@@ -41,11 +41,11 @@ func wouldBlock(err error) bool { return err == unix.EAGAIN || err == unix.EINTR
 
 // nothingReady tells whether err is a non-blocking stream's "not ready",
 // which PHP reports as nothing done ("" read, 0 bytes written), not a failure.
-func (s *Stream) nothingReady(err error) bool { return s.nonblocking && wouldBlock(err) }
+func (s *stream) nothingReady(err error) bool { return s.nonblocking && wouldBlock(err) }
 
 // lockFD returns the socket's fd with s.fdMu held (the caller unlocks), or
 // -1 when the socket is closed.
-func (s *Stream) lockFD() int {
+func (s *stream) lockFD() int {
 	s.fdMu.Lock()
 	if s.fdClosed {
 		s.fdMu.Unlock()
@@ -58,7 +58,7 @@ func (s *Stream) lockFD() int {
 // ready and wait allows, it waits (waitAndCall).
 // wait: < 0 forever, 0 not at all (the caller sees EAGAIN), > 0 a deadline.
 // A deadline that passes gives os.ErrDeadlineExceeded.
-func (a *api) callOrWait(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
+func (a *api) callOrWait(L *lua.LState, s *stream, write bool, wait time.Duration, attempt func(fd int) error) error {
 	var err error
 	rerr := s.raw.Control(func(fd uintptr) { err = attempt(int(fd)) })
 	if rerr != nil {
@@ -74,7 +74,7 @@ func (a *api) callOrWait(L *lua.LState, s *Stream, write bool, wait time.Duratio
 // callAfterTry is callOrWait with the stream's own timeout for a caller
 // that may have tried its fast path already (tried): then the socket was
 // just found not ready, and it goes straight to the wait.
-func (a *api) callAfterTry(L *lua.LState, s *Stream, write, tried bool, attempt func(fd int) error) error {
+func (a *api) callAfterTry(L *lua.LState, s *stream, write, tried bool, attempt func(fd int) error) error {
 	if tried {
 		return a.waitAndCall(L, s, write, s.waitFor(), attempt)
 	}
@@ -84,7 +84,7 @@ func (a *api) callAfterTry(L *lua.LState, s *Stream, write, tried bool, attempt 
 // waitAndCall releases the Lua lock while Go's poller waits for readiness,
 // retrying attempt (the poller calls it once before it waits: a readiness
 // edge since the caller's own try is not lost).
-func (a *api) waitAndCall(L *lua.LState, s *Stream, write bool, wait time.Duration, attempt func(fd int) error) error {
+func (a *api) waitAndCall(L *lua.LState, s *stream, write bool, wait time.Duration, attempt func(fd int) error) error {
 	var err, rerr error
 	if wait > 0 {
 		s.setDeadline(write, time.Now().Add(wait))
@@ -108,7 +108,7 @@ func (a *api) waitAndCall(L *lua.LState, s *Stream, write bool, wait time.Durati
 	return err
 }
 
-func (s *Stream) setDeadline(write bool, t time.Time) {
+func (s *stream) setDeadline(write bool, t time.Time) {
 	if write {
 		_ = s.file.SetWriteDeadline(t)
 	} else {

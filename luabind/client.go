@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/luasock/luasock/internal/errno"
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -24,18 +26,18 @@ const defaultConnectTimeout = 60 * time.Second
 // is under way (the stream turns writable when it completes). udp and udg
 // "connects" only set the peer: refusals come with the next read or write.
 func (a *api) client(L *lua.LState, fname string) int {
-	address := checkString(L, 1, fname)
+	address := luaarg.CheckString(L, 1, fname)
 	wait := defaultConnectTimeout
 	if L.Get(2) != lua.LNil {
-		if t := checkNumber(L, 2, fname); t >= 0 {
+		if t := luaarg.CheckNumber(L, 2, fname); t >= 0 {
 			wait = max(seconds(t, 0), time.Nanosecond)
 		} else {
 			wait = -1
 		}
 	}
-	flags := optInt(L, 3, fname, streamClientConnect)
+	flags := luaarg.OptInt(L, 3, fname, streamClientConnect)
 	ctx := optContext(L, 4, fname)
-	addr, err := ParseAddress(address)
+	addr, err := parseAddress(address)
 	if err != nil {
 		return pushFailure(L, err)
 	}
@@ -62,12 +64,12 @@ func (a *api) client(L *lua.LState, fname string) int {
 		targets = append(targets, target{unix.AF_UNIX, unixSockaddr(addr.Path)})
 	}
 	for _, to := range targets {
-		var s *Stream
+		var s *stream
 		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
 			s.ssl, s.host = pinVersion(ctx.SSL, addr.Secure), addr.Host
 			if a.trace != nil {
-				a.traceOp(s, "connect", "->", FormatSockaddr(to.sa), -1, "")
+				a.traceOp(s, "connect", "->", formatSockaddr(to.sa), -1, "")
 			}
 			if addr.Secure != "" {
 				if err = a.startClientTLS(L, s, wait); err != nil {
@@ -79,14 +81,14 @@ func (a *api) client(L *lua.LState, fname string) int {
 			return 1
 		}
 		if a.trace != nil {
-			a.traceError(addr.Transport+" socket", "connect", "->", FormatSockaddr(to.sa), err)
+			a.traceError(addr.Transport+" socket", "connect", "->", formatSockaddr(to.sa), err)
 		}
 	}
 	return pushFailure(L, err)
 }
 
 // startClientTLS is the handshake of a tls:// client.
-func (a *api) startClientTLS(L *lua.LState, s *Stream, wait time.Duration) error {
+func (a *api) startClientTLS(L *lua.LState, s *stream, wait time.Duration) error {
 	cfg, err := clientTLSConfig(&s.ssl, s.host)
 	if err != nil {
 		return err
@@ -109,7 +111,7 @@ func (a *api) bindAddress(L *lua.LState, bindto string) (unix.Sockaddr, error) {
 	ip, ok := literalIP(host)
 	if !ok {
 		if host != "" {
-			return nil, userFailure(`Failed to parse address "` + bindto + `": bindto needs an IP address`)
+			return nil, errno.New(`Failed to parse address "` + bindto + `": bindto needs an IP address`)
 		}
 		ip = netip.IPv4Unspecified()
 	}
@@ -122,7 +124,7 @@ func (a *api) bindAddress(L *lua.LState, bindto string) (unix.Sockaddr, error) {
 
 // connect makes one connection attempt. The socket is tracked from its
 // creation, so a run that stops during the wait still closes it.
-func (a *api) connect(L *lua.LState, addr Address, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *SocketOptions) (*Stream, error) {
+func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *socketOptions) (*stream, error) {
 	fd, err := unix.Socket(to.family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
@@ -133,7 +135,7 @@ func (a *api) connect(L *lua.LState, addr Address, to target, local unix.Sockadd
 		return nil, err
 	}
 	a.host.Track(s)
-	fail := func(err error) (*Stream, error) {
+	fail := func(err error) (*stream, error) {
 		a.host.Untrack(s)
 		s.Close()
 		return nil, err
@@ -168,7 +170,7 @@ func (a *api) connect(L *lua.LState, addr Address, to target, local unix.Sockadd
 
 // setClientOptions applies a context's options before connect: bindto,
 // SO_REUSEADDR with bindto (PHP does), SO_BROADCAST and TCP_NODELAY.
-func setClientOptions(fd int, addr Address, family int, local unix.Sockaddr, o *SocketOptions) error {
+func setClientOptions(fd int, addr parsedAddress, family int, local unix.Sockaddr, o *socketOptions) error {
 	if !addr.IsIP() {
 		return nil
 	}
@@ -198,9 +200,9 @@ func setClientOptions(fd int, addr Address, family int, local unix.Sockaddr, o *
 // `nil, errstr, errno`: two connected sockets (unix streams for
 // STREAM_PF_UNIX, STREAM_SOCK_STREAM).
 func (a *api) pair(L *lua.LState, fname string) int {
-	domain := checkInt(L, 1, fname)
-	typ := checkInt(L, 2, fname)
-	proto := checkInt(L, 3, fname)
+	domain := luaarg.CheckInt(L, 1, fname)
+	typ := luaarg.CheckInt(L, 2, fname)
+	proto := luaarg.CheckInt(L, 3, fname)
 	fds, err := unix.Socketpair(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
 	if err != nil {
 		return pushFailure(L, err)

@@ -5,14 +5,15 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
 const contextTypeName = "luasock.context"
 
-// SocketOptions are a context's `socket` options. Pointers tell "not set"
+// socketOptions are a context's `socket` options. Pointers tell "not set"
 // from "set to false".
-type SocketOptions struct {
+type socketOptions struct {
 	BindTo      string
 	Backlog     *int
 	IPv6V6Only  *bool
@@ -22,31 +23,31 @@ type SocketOptions struct {
 	TCPNoDelay  *bool
 }
 
-// StreamContext is what stream_context_create returns. Wrappers other than
+// streamContext is what stream_context_create returns. Wrappers other than
 // `socket` are kept as given for the transports that read them (ssl).
-type StreamContext struct {
-	Socket  SocketOptions
-	SSL     SSLOptions
+type streamContext struct {
+	Socket  socketOptions
+	SSL     sslOptions
 	Options map[string]*lua.LTable
 }
 
-var boolSocketOptions = map[string]func(*SocketOptions) **bool{
-	"ipv6_v6only":  func(o *SocketOptions) **bool { return &o.IPv6V6Only },
-	"so_reuseport": func(o *SocketOptions) **bool { return &o.SoReusePort },
-	"so_reuseaddr": func(o *SocketOptions) **bool { return &o.SoReuseAddr },
-	"so_broadcast": func(o *SocketOptions) **bool { return &o.SoBroadcast },
-	"tcp_nodelay":  func(o *SocketOptions) **bool { return &o.TCPNoDelay },
+var boolSocketOptions = map[string]func(*socketOptions) **bool{
+	"ipv6_v6only":  func(o *socketOptions) **bool { return &o.IPv6V6Only },
+	"so_reuseport": func(o *socketOptions) **bool { return &o.SoReusePort },
+	"so_reuseaddr": func(o *socketOptions) **bool { return &o.SoReuseAddr },
+	"so_broadcast": func(o *socketOptions) **bool { return &o.SoBroadcast },
+	"tcp_nodelay":  func(o *socketOptions) **bool { return &o.TCPNoDelay },
 }
 
 // contextCreate is `stream_context_create([options])` → context.
 // options is `{socket = {backlog = 128, ...}, ssl = {...}}`; a table of the
 // wrong shape, an unknown socket option or a value of the wrong type raises.
 func contextCreate(L *lua.LState, fname string) int {
-	ctx := &StreamContext{Options: map[string]*lua.LTable{}}
+	ctx := &streamContext{Options: map[string]*lua.LTable{}}
 	if L.Get(1) != lua.LNil {
 		tbl, ok := L.Get(1).(*lua.LTable)
 		if !ok {
-			typeError(L, 1, fname, "table")
+			luaarg.TypeError(L, 1, fname, "table")
 		}
 		parseContext(L, 1, fname, tbl, ctx)
 	}
@@ -57,8 +58,8 @@ func contextCreate(L *lua.LState, fname string) int {
 	return 1
 }
 
-func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *StreamContext) {
-	bad := func(format string, args ...any) { argError(L, n, fname, fmt.Sprintf(format, args...)) }
+func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *streamContext) {
+	bad := func(format string, args ...any) { luaarg.Error(L, n, fname, fmt.Sprintf(format, args...)) }
 	tbl.ForEach(func(k, v lua.LValue) {
 		wrapper, ok := k.(lua.LString)
 		opts, isTable := v.(*lua.LTable)
@@ -109,7 +110,7 @@ func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *Stre
 
 // parseSSLOptions reads a context's ssl options; a wrong type or an unknown
 // name raises (through bad), so a typo does not silently weaken a check.
-func parseSSLOptions(opts *lua.LTable, o *SSLOptions, bad func(string, ...any)) {
+func parseSSLOptions(opts *lua.LTable, o *sslOptions, bad func(string, ...any)) {
 	opts.ForEach(func(k, v lua.LValue) {
 		name := lua.LVAsString(k)
 		switch {
@@ -162,20 +163,20 @@ func knownSocketOptions() string {
 
 // optContext reads an optional context argument: a context handle, or a plain
 // options table as a shortcut for stream_context_create(table).
-func optContext(L *lua.LState, n int, fname string) *StreamContext {
+func optContext(L *lua.LState, n int, fname string) *streamContext {
 	switch v := L.Get(n).(type) {
 	case *lua.LNilType:
-		return &StreamContext{}
+		return &streamContext{}
 	case *lua.LTable:
-		ctx := &StreamContext{Options: map[string]*lua.LTable{}}
+		ctx := &streamContext{Options: map[string]*lua.LTable{}}
 		parseContext(L, n, fname, v, ctx)
 		return ctx
 	case *lua.LUserData:
-		if ctx, ok := v.Value.(*StreamContext); ok {
+		if ctx, ok := v.Value.(*streamContext); ok {
 			return ctx
 		}
 	}
-	typeError(L, n, fname, "context")
+	luaarg.TypeError(L, n, fname, "context")
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -13,8 +14,8 @@ import (
 // 110` after that long without progress. 0 times out at once, as in PHP.
 func setTimeout(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	sec := checkNumber(L, 2, fname)
-	usec := optNumber(L, 3, fname, 0)
+	sec := luaarg.CheckNumber(L, 2, fname)
+	usec := luaarg.OptNumber(L, 3, fname, 0)
 	s.timeout = max(seconds(sec, usec), time.Nanosecond)
 	L.Push(lua.LTrue)
 	return 1
@@ -24,13 +25,13 @@ func setTimeout(L *lua.LState, fname string) int {
 // mode reads with nothing there give "" and writes what fits.
 func setBlocking(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	s.nonblocking = !checkBool(L, 2, fname)
+	s.nonblocking = !luaarg.CheckBool(L, 2, fname)
 	L.Push(lua.LTrue)
 	return 1
 }
 
 // streamType is PHP's stream_type name for the transport.
-func (s *Stream) streamType() string {
+func (s *stream) streamType() string {
 	if s.paired {
 		return "generic_socket" // PHP's socketpair streams
 	}
@@ -67,7 +68,7 @@ func getMetaData(L *lua.LState, fname string) int {
 // socket has none: "ip:port", "[v6]:port", or a unix path.
 func getName(L *lua.LState, fname string) int {
 	checkStream(L, 1, fname)
-	return pushName(L, fname, checkBool(L, 2, fname))
+	return pushName(L, fname, luaarg.CheckBool(L, 2, fname))
 }
 
 // pushName is `s:name()` / `s:peer()` → name | nil.
@@ -89,7 +90,7 @@ func pushName(L *lua.LState, fname string, peer bool) int {
 
 // unbound tells a socket that was never bound: an IP name with port 0 (a
 // bound one always has its port), or no name at all.
-func (s *Stream) unbound() bool {
+func (s *stream) unbound() bool {
 	name := s.localName()
 	return name == "" || strings.HasSuffix(name, ":0")
 }
@@ -98,9 +99,9 @@ func (s *Stream) unbound() bool {
 // how is STREAM_SHUT_RD, STREAM_SHUT_WR or STREAM_SHUT_RDWR.
 func (a *api) shutdown(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	how := checkInt(L, 2, fname)
+	how := luaarg.CheckInt(L, 2, fname)
 	if how < unix.SHUT_RD || how > unix.SHUT_RDWR {
-		argError(L, 2, fname, "must be one of STREAM_SHUT_RD, STREAM_SHUT_WR, or STREAM_SHUT_RDWR")
+		luaarg.Error(L, 2, fname, "must be one of STREAM_SHUT_RD, STREAM_SHUT_WR, or STREAM_SHUT_RDWR")
 	}
 	if how != unix.SHUT_RD && s.crypto != nil {
 		_ = s.closeNotify() // the peer reads a clean end of the TLS stream
@@ -126,7 +127,7 @@ func (a *api) shutdown(L *lua.LState, fname string) int {
 // getTransports is `stream_get_transports()` → `{"tcp", "udp", "unix", "udg", "ssl", "tls", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}`.
 func getTransports(L *lua.LState) int {
 	t := L.NewTable()
-	for _, name := range Transports {
+	for _, name := range transports {
 		t.Append(lua.LString(name))
 	}
 	L.Push(t)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/phpdate"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -24,9 +25,9 @@ type dateCache struct {
 // date is `date(format [, timestamp])` → string, PHP's date(): the format
 // characters of PHP 8.2, `\` escaping the next character. A bad argument raises.
 func (a *api) date(L *lua.LState, fname string) int {
-	format := checkString(L, 1, fname)
+	format := luaarg.CheckString(L, 1, fname)
 	if L.Get(2) != lua.LNil {
-		t := time.Unix(int64(checkInt(L, 2, fname)), 0).In(dateLocation)
+		t := time.Unix(int64(luaarg.CheckInt(L, 2, fname)), 0).In(dateLocation)
 		L.Push(lua.LString(phpdate.Format(make([]byte, 0, 64), format, t)))
 		return 1
 	}
@@ -45,7 +46,7 @@ func (a *api) date(L *lua.LState, fname string) int {
 // with a fraction. It never fails.
 func luaMicrotime(L *lua.LState, fname string) int {
 	now := time.Now()
-	if L.Get(1) != lua.LNil && checkBool(L, 1, fname) {
+	if L.Get(1) != lua.LNil && luaarg.CheckBool(L, 1, fname) {
 		L.Push(lua.LNumber(float64(now.UnixNano()) / 1e9))
 		return 1
 	}

@@ -17,7 +17,7 @@ import (
 // nothing was buffered (PHP waits out the timeout either way). A failure
 // other than a timeout, such as ECONNREFUSED, sets the end of the stream,
 // as in PHP; later reads still try the socket.
-func (a *api) readDatagram(L *lua.LState, s *Stream, length int) int {
+func (a *api) readDatagram(L *lua.LState, s *stream, length int) int {
 	var out lua.LString
 	if len(s.readBuf) > 0 {
 		out = s.take(min(length, len(s.readBuf)))
@@ -49,7 +49,7 @@ func (a *api) readDatagram(L *lua.LState, s *Stream, length int) int {
 // noteDatagramFailure sets the end of a datagram stream after a read that
 // failed for good (PHP's socket read does): a timeout or a socket with
 // nothing there is no end.
-func (s *Stream) noteDatagramFailure(err error) {
+func (s *stream) noteDatagramFailure(err error) {
 	if !wouldBlock(err) && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, os.ErrClosed) {
 		s.eof = true
 	}
@@ -58,7 +58,7 @@ func (s *Stream) noteDatagramFailure(err error) {
 // peekDatagramFailure is feof's check of a datagram socket, PHP's liveness
 // check: a pending error (an ICMP port unreachable: ECONNREFUSED) ends the
 // stream; a datagram or nothing at all does not.
-func (s *Stream) peekDatagramFailure() {
+func (s *stream) peekDatagramFailure() {
 	if len(s.dgrams) > 0 {
 		return
 	}

@@ -48,7 +48,7 @@ func recvfromNow(fd int, b []byte, flags int, from *rawAddr) (int, error) {
 
 // peerNameOf is the Lua string for a sender, from the socket's cache when it
 // was seen before. ok is false when the address is empty (a connected stream).
-func (s *Stream) peerNameOf(from *rawAddr) (name lua.LValue, ok bool) {
+func (s *stream) peerNameOf(from *rawAddr) (name lua.LValue, ok bool) {
 	if from.len == 0 {
 		return lua.LNil, false
 	}
@@ -62,13 +62,13 @@ func (s *Stream) peerNameOf(from *rawAddr) (name lua.LValue, ok bool) {
 	case unix.AF_INET6:
 		in := (*unix.RawSockaddrInet6)(unsafe.Pointer(&from.sa))
 		if in.Scope_id != 0 {
-			return lua.LString(FormatSockaddr(toSockaddr(from))), true
+			return lua.LString(formatSockaddr(toSockaddr(from))), true
 		}
 		key[0] = 6
 		copy(key[1:3], (*[2]byte)(unsafe.Pointer(&in.Port))[:])
 		copy(key[3:19], in.Addr[:])
 	default:
-		return lua.LString(FormatSockaddr(toSockaddr(from))), true
+		return lua.LString(formatSockaddr(toSockaddr(from))), true
 	}
 	if v, hit := s.peerNames[key]; hit {
 		return v, true
@@ -76,7 +76,7 @@ func (s *Stream) peerNameOf(from *rawAddr) (name lua.LValue, ok bool) {
 	if s.peerNames == nil || len(s.peerNames) >= addrCacheSize {
 		s.peerNames = make(map[peerKey]lua.LValue)
 	}
-	v := lua.LValue(lua.LString(FormatSockaddr(toSockaddr(from))))
+	v := lua.LValue(lua.LString(formatSockaddr(toSockaddr(from))))
 	s.peerNames[key] = v
 	return v, true
 }
@@ -185,7 +185,7 @@ type queuedDgram struct {
 
 // popDgram returns the next queued datagram cut to length (keeping it when
 // peek), as a fresh recvfrom would.
-func (s *Stream) popDgram(length int, peek bool, from *rawAddr) (int, string) {
+func (s *stream) popDgram(length int, peek bool, from *rawAddr) (int, string) {
 	d := s.dgrams[0]
 	if !peek {
 		s.dgrams[0] = queuedDgram{}
@@ -197,7 +197,7 @@ func (s *Stream) popDgram(length int, peek bool, from *rawAddr) (int, string) {
 }
 
 // recvBatchNow is recvNow for a datagram socket whose queue is empty.
-func (s *Stream) recvBatchNow(length int, from *rawAddr) (int, string, error) {
+func (s *stream) recvBatchNow(length int, from *rawAddr) (int, string, error) {
 	fd := s.lockFD()
 	if fd < 0 {
 		return 0, "", os.ErrClosed

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -15,10 +16,10 @@ import (
 // streamTypeName is the metatable name of stream handles.
 const streamTypeName = "luasock.stream"
 
-// Stream is a socket handle: a listening server, an accepted or connected
+// stream is a socket handle: a listening server, an accepted or connected
 // stream, or a datagram socket. Its Lua-visible fields are only touched by the
 // goroutine that holds the Lua lock; Close may be called from any goroutine.
-type Stream struct {
+type stream struct {
 	file      *os.File        // owns the fd; Go's poller waits on it
 	raw       syscall.RawConn // the fd for system calls, with the poller's waits
 	transport string          // tcp, udp, unix or udg
@@ -53,7 +54,7 @@ type Stream struct {
 	// TLS (tls.go): the session, once there is one; what a later
 	// stream_socket_enable_crypto needs; a server's certificate.
 	crypto    *cryptoState
-	ssl       SSLOptions  // the context's ssl options
+	ssl       sslOptions  // the context's ssl options
 	host      string      // the host a client connected to, for verification
 	accepted  bool        // made by accept: enable_crypto acts as the server
 	serverTLS *tls.Config // a server's (and its accepted streams') certificate
@@ -83,20 +84,20 @@ func (f *socketFile) remove() {
 }
 
 // newStream wraps a non-blocking socket fd.
-func newStream(fd int, transport string, family int) (*Stream, error) {
+func newStream(fd int, transport string, family int) (*stream, error) {
 	f := os.NewFile(uintptr(fd), transport+" socket")
 	raw, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &Stream{file: f, raw: raw, fd: fd, transport: transport, family: family}, nil
+	return &stream{file: f, raw: raw, fd: fd, transport: transport, family: family}, nil
 }
 
 // Close releases the socket and removes the socket file the handle created.
 // It is idempotent and safe from any goroutine: the host calls it when the run
 // ends, possibly while a task is still blocked on the socket.
-func (s *Stream) Close() error {
+func (s *stream) Close() error {
 	var err error
 	s.release.Do(func() {
 		s.fdMu.Lock()
@@ -111,11 +112,11 @@ func (s *Stream) Close() error {
 }
 
 // datagram tells whether the socket is connectionless.
-func (s *Stream) datagram() bool { return s.transport == "udp" || s.transport == "udg" }
+func (s *stream) datagram() bool { return s.transport == "udp" || s.transport == "udg" }
 
 // waitFor is how long a read or write may wait: 0 never (non-blocking),
 // the stream timeout if one is set, else forever (-1).
-func (s *Stream) waitFor() time.Duration {
+func (s *stream) waitFor() time.Duration {
 	switch {
 	case s.nonblocking:
 		return 0
@@ -126,7 +127,7 @@ func (s *Stream) waitFor() time.Duration {
 }
 
 // localName is getsockname's answer, cached.
-func (s *Stream) localName() string {
+func (s *stream) localName() string {
 	if s.local == "" {
 		s.local = s.sockName(unix.Getsockname)
 	}
@@ -134,25 +135,25 @@ func (s *Stream) localName() string {
 }
 
 // peerName is getpeername's answer, cached; "" when the socket has no peer.
-func (s *Stream) peerName() string {
+func (s *stream) peerName() string {
 	if s.peer == "" && !s.listening {
 		s.peer = s.sockName(unix.Getpeername)
 	}
 	return s.peer
 }
 
-func (s *Stream) sockName(get func(int) (unix.Sockaddr, error)) string {
+func (s *stream) sockName(get func(int) (unix.Sockaddr, error)) string {
 	var name string
 	_ = s.raw.Control(func(fd uintptr) {
 		if sa, err := get(int(fd)); err == nil {
-			name = FormatSockaddr(sa)
+			name = formatSockaddr(sa)
 		}
 	})
 	return name
 }
 
 // String is what tostring shows: the kind and the addresses.
-func (s *Stream) String() string {
+func (s *stream) String() string {
 	if s.closed {
 		return "closed " + s.transport + " handle"
 	}
@@ -176,7 +177,7 @@ func printable(name string) string {
 }
 
 // pushStream wraps s in a userdata with the stream metatable.
-func pushStream(L *lua.LState, s *Stream) {
+func pushStream(L *lua.LState, s *stream) {
 	ud := L.NewUserData()
 	ud.Value = s
 	L.SetMetatable(ud, L.GetTypeMetatable(streamTypeName))
@@ -184,9 +185,9 @@ func pushStream(L *lua.LState, s *Stream) {
 }
 
 // toStream returns the stream at n without checks, or nil.
-func toStream(L *lua.LState, n int) *Stream {
+func toStream(L *lua.LState, n int) *stream {
 	if ud, ok := L.Get(n).(*lua.LUserData); ok {
-		if s, ok := ud.Value.(*Stream); ok {
+		if s, ok := ud.Value.(*stream); ok {
 			return s
 		}
 	}
@@ -195,20 +196,20 @@ func toStream(L *lua.LState, n int) *Stream {
 
 // checkStream returns the open stream at argument n, or raises as PHP's
 // TypeError does for a value that is not (or no longer) a stream.
-func checkStream(L *lua.LState, n int, fname string) *Stream {
+func checkStream(L *lua.LState, n int, fname string) *stream {
 	s := toStream(L, n)
 	if s == nil {
-		typeError(L, n, fname, "stream") // raises
+		luaarg.TypeError(L, n, fname, "stream") // raises
 		return nil
 	}
 	if s.closed {
-		argError(L, n, fname, "supplied resource is not a valid stream resource")
+		luaarg.Error(L, n, fname, "supplied resource is not a valid stream resource")
 	}
 	return s
 }
 
 // closeStream is fclose: the host forgets the handle and the socket is released.
-func (a *api) closeStream(s *Stream) {
+func (a *api) closeStream(s *stream) {
 	_ = s.closeNotify()
 	s.closed = true
 	s.dgrams = nil

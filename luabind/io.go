@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/luasock/luasock/internal/errno"
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -35,7 +37,7 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 // recv is one receive system call of at most length bytes. The result is
 // copied out of a pooled buffer, so a huge length costs only what arrives.
 // eof is a stream socket's end (a 0-byte read).
-func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
+func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
 	if s.crypto != nil {
 		data, eof, err = a.recvTLS(L, s, length, flags)
 		return data, from, eof, err
@@ -64,7 +66,7 @@ func (a *api) recv(L *lua.LState, s *Stream, length, flags int) (data string, fr
 // recvNow is recv's first try, with the Lua lock held and without waiting.
 // The buffer is held only for the system call, not while a task waits:
 // 10,000 idle readers must not pin 10,000 buffers.
-func (s *Stream) recvNow(length, flags int, from *rawAddr) (int, string, error) {
+func (s *stream) recvNow(length, flags int, from *rawAddr) (int, string, error) {
 	if s.datagram() && flags&^unix.MSG_PEEK == 0 {
 		if len(s.dgrams) > 0 {
 			n, data := s.popDgram(length, flags != 0, from)
@@ -93,7 +95,7 @@ func (s *Stream) recvNow(length, flags int, from *rawAddr) (int, string, error) 
 // recvWait is recv when it must wait (or size a large datagram): the
 // general path, which releases the Lua lock while the poller waits. tried
 // says recvNow has just found nothing: no second try with the lock held.
-func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
+func (a *api) recvWait(L *lua.LState, s *stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
 	large := s.datagram() && length > maxRecv
 	err = a.callAfterTry(L, s, false, tried, func(fd int) error {
 		bufp := recvBufs.Get().(*[]byte)
@@ -118,9 +120,9 @@ func (a *api) recvWait(L *lua.LState, s *Stream, length, flags int, tried bool) 
 // recvTLS is recv on a TLS stream. A record may hold more than length:
 // the rest goes to the read-ahead buffer, which callers that pass a short
 // length have found empty.
-func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, bool, error) {
+func (a *api) recvTLS(L *lua.LState, s *stream, length, flags int) (string, bool, error) {
 	if flags != 0 {
-		return "", false, userFailure("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
+		return "", false, errno.New("STREAM_PEEK and STREAM_OOB do not apply to TLS streams")
 	}
 	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
 		return "", false, err
@@ -138,7 +140,7 @@ func (a *api) recvTLS(L *lua.LState, s *Stream, length, flags int) (string, bool
 
 // traceRecv records one receive: recvfrom with the sender on an unconnected
 // datagram socket, recv otherwise.
-func (a *api) traceRecv(s *Stream, from *rawAddr, flags int, data string, eof bool, err error) {
+func (a *api) traceRecv(s *stream, from *rawAddr, flags int, data string, eof bool, err error) {
 	op, peer := "recv", s.peerName()
 	if name, ok := s.peerNameOf(from); ok && peer == "" {
 		op, peer = "recvfrom", lua.LVAsString(name)
@@ -150,7 +152,7 @@ func (a *api) traceRecv(s *Stream, from *rawAddr, flags int, data string, eof bo
 	case err != nil:
 		a.traceError(s.traceName(), op, "<-", peer, err)
 	case eof:
-		a.trace.write(event{worker: a.worker, handle: s.traceName(), op: op, arrow: "<-", peer: peer, n: 0, note: "(end of stream)"})
+		a.traceNote(s, op, "<-", peer, 0, "(end of stream)")
 	default:
 		a.traceOp(s, op, "<-", peer, len(data), data)
 	}
@@ -158,7 +160,7 @@ func (a *api) traceRecv(s *Stream, from *rawAddr, flags int, data string, eof bo
 
 // fill reads one chunk into the read-ahead buffer; at the end of the stream
 // it sets s.eof and reads nothing.
-func (a *api) fill(L *lua.LState, s *Stream) error {
+func (a *api) fill(L *lua.LState, s *stream) error {
 	size := chunkSize
 	if s.crypto != nil { // a whole record: its rest would go ahead of the bytes before it
 		size = max(size, tlsReadSize)
@@ -180,7 +182,7 @@ func (a *api) fill(L *lua.LState, s *Stream) error {
 // take removes and returns the first n bytes of the read-ahead buffer. A
 // large buffer is not kept for the few bytes left in it: a connection that
 // once read a long line must not hold its memory for good.
-func (s *Stream) take(n int) lua.LString {
+func (s *stream) take(n int) lua.LString {
 	out := lua.LString(s.readBuf[:n])
 	rest := s.readBuf[n:]
 	switch {
@@ -195,7 +197,7 @@ func (s *Stream) take(n int) lua.LString {
 }
 
 // traceSend records a send of data, or its failure.
-func (a *api) traceSend(s *Stream, op, peer, data string, err error) {
+func (a *api) traceSend(s *stream, op, peer, data string, err error) {
 	if err != nil {
 		a.traceError(s.traceName(), op, "->", peer, err)
 		return
@@ -205,7 +207,7 @@ func (a *api) traceSend(s *Stream, op, peer, data string, err error) {
 
 // pushReadFailure ends a read that failed: a non-blocking stream with nothing
 // there gives "", anything else `nil, errstr, errno`.
-func pushReadFailure(L *lua.LState, s *Stream, err error) int {
+func pushReadFailure(L *lua.LState, s *stream, err error) int {
 	if s.nothingReady(err) {
 		L.Push(lua.LString(""))
 		return 1
@@ -219,8 +221,8 @@ func pushReadFailure(L *lua.LState, s *Stream, err error) int {
 // On stream sockets bytes that fgets read ahead come first.
 func (a *api) recvfrom(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	length := checkLength(L, 2, fname)
-	flags := optInt(L, 3, fname, 0)
+	length := luaarg.CheckLength(L, 2, fname)
+	flags := luaarg.OptInt(L, 3, fname, 0)
 	// On a datagram socket PHP's recvfrom reads the next datagram and leaves
 	// what fread buffered for the next fread.
 	if len(s.readBuf) > 0 && flags&streamOOB == 0 && !s.datagram() {
@@ -262,22 +264,22 @@ func (a *api) recvfrom(L *lua.LState, fname string) int {
 // `bytes` | `nil, errstr, errno`.
 func (a *api) sendto(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	data := checkString(L, 2, fname)
-	flags := optInt(L, 3, fname, 0)
-	address := optString(L, 4, fname, "")
+	data := luaarg.CheckString(L, 2, fname)
+	flags := luaarg.OptInt(L, 3, fname, 0)
+	address := luaarg.OptString(L, 4, fname, "")
 	return a.send(L, s, data, flags, address)
 }
 
 // sendtoMethod is `s:sendto(data [, address [, flags]])`.
 func (a *api) sendtoMethod(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	data := checkString(L, 2, fname)
-	address := optString(L, 3, fname, "")
-	flags := optInt(L, 4, fname, 0)
+	data := luaarg.CheckString(L, 2, fname)
+	address := luaarg.OptString(L, 3, fname, "")
+	flags := luaarg.OptInt(L, 4, fname, 0)
 	return a.send(L, s, data, flags, address)
 }
 
-func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address string) int {
+func (a *api) send(L *lua.LState, s *stream, data string, flags int, address string) int {
 	var to unix.Sockaddr
 	var dest *destination
 	if address != "" {
@@ -289,7 +291,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 	}
 	if s.crypto != nil {
 		if to != nil || flags != 0 {
-			return pushFailure(L, userFailure("a TLS stream sends only to its peer, without flags"))
+			return pushFailure(L, errno.New("a TLS stream sends only to its peer, without flags"))
 		}
 		return a.pushTLSWrite(L, s, data)
 	}
@@ -317,7 +319,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 	if a.trace != nil {
 		op, peer := "send", s.peerName()
 		if to != nil {
-			op, peer = "sendto", FormatSockaddr(to)
+			op, peer = "sendto", formatSockaddr(to)
 		}
 		a.traceSend(s, op, peer, data[:n], err)
 	}
@@ -335,7 +337,7 @@ func (a *api) send(L *lua.LState, s *Stream, data string, flags int, address str
 // sendWait is send's general path: it may release the Lua lock while the
 // poller waits. to is copied: x/sys writes into a Sockaddr as it sends, and
 // the cached one may be in use by the fast path of another task meanwhile.
-func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, flags int, tried bool) (n int, err error) {
+func (a *api) sendWait(L *lua.LState, s *stream, data string, to unix.Sockaddr, flags int, tried bool) (n int, err error) {
 	switch sa := to.(type) {
 	case *unix.SockaddrInet4:
 		c := *sa
@@ -356,7 +358,7 @@ func (a *api) sendWait(L *lua.LState, s *Stream, data string, to unix.Sockaddr, 
 
 // destination parses sendto's address for the socket s: a path on unix
 // sockets, else "host:port" (a "udp://" prefix is allowed).
-func (a *api) destination(L *lua.LState, s *Stream, address string) (*destination, error) {
+func (a *api) destination(L *lua.LState, s *stream, address string) (*destination, error) {
 	if d, ok := s.dests[address]; ok { // a server answering its peers, or a client's loop
 		return d, nil
 	}
@@ -376,13 +378,13 @@ func (a *api) destination(L *lua.LState, s *Stream, address string) (*destinatio
 
 // parseDestination parses sendto's address; literal tells whether it needed
 // no name resolution.
-func (a *api) parseDestination(L *lua.LState, s *Stream, address string) (sa unix.Sockaddr, literal bool, err error) {
+func (a *api) parseDestination(L *lua.LState, s *stream, address string) (sa unix.Sockaddr, literal bool, err error) {
 	if i := strings.Index(address, "://"); i >= 0 {
 		address = address[i+3:]
 	}
 	if s.family == unix.AF_UNIX {
 		if len(address) > maxUnixPath {
-			return nil, false, errnoFailure(unix.ENAMETOOLONG)
+			return nil, false, errno.FromSyscall(unix.ENAMETOOLONG)
 		}
 		return unixSockaddr(address), true, nil
 	}
@@ -409,7 +411,7 @@ func (a *api) parseDestination(L *lua.LState, s *Stream, address string) (sa uni
 // `nil` at the end of the stream | `nil, errstr, errno`.
 func (a *api) read(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	length := checkLength(L, 2, fname)
+	length := luaarg.CheckLength(L, 2, fname)
 	if s.datagram() {
 		return a.readDatagram(L, s, length)
 	}
@@ -441,7 +443,7 @@ func (a *api) gets(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	limit := -1
 	if L.Get(2) != lua.LNil {
-		limit = checkLength(L, 2, fname) - 1
+		limit = luaarg.CheckLength(L, 2, fname) - 1
 	}
 	return a.pushLine(L, s, lineEnd{ending: "\n", keep: true, limit: limit})
 }
@@ -451,19 +453,19 @@ func (a *api) gets(L *lua.LState, fname string) int {
 // `nil` at the end of the stream | `nil, errstr, errno`.
 func (a *api) getLine(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	length := checkInt(L, 2, fname)
+	length := luaarg.CheckInt(L, 2, fname)
 	if length < 0 {
-		argError(L, 2, fname, "must be greater than or equal to 0")
+		luaarg.Error(L, 2, fname, "must be greater than or equal to 0")
 	}
 	if length == 0 {
 		length = chunkSize
 	}
-	ending := optString(L, 3, fname, "")
+	ending := luaarg.OptString(L, 3, fname, "")
 	return a.pushLine(L, s, lineEnd{ending: ending, limit: length})
 }
 
 // pushLine reads a line and pushes it, or the failure.
-func (a *api) pushLine(L *lua.LState, s *Stream, e lineEnd) int {
+func (a *api) pushLine(L *lua.LState, s *stream, e lineEnd) int {
 	line, err := a.readLine(L, s, e)
 	if err != nil {
 		return pushReadFailure(L, s, err)
@@ -517,7 +519,7 @@ func (e lineEnd) cut(i, n int) (line, used int) {
 // stream, and returns the line (nil at the end of the stream). A read that
 // fails leaves every byte read ahead for the next call. Each byte is
 // searched for the ending once.
-func (a *api) readLine(L *lua.LState, s *Stream, e lineEnd) (lua.LValue, error) {
+func (a *api) readLine(L *lua.LState, s *stream, e lineEnd) (lua.LValue, error) {
 	from := 0 // the bytes before have no ending
 	for {
 		buf := s.readBuf
@@ -546,7 +548,7 @@ func (a *api) readLine(L *lua.LState, s *Stream, e lineEnd) (lua.LValue, error) 
 
 // takeLine returns the first n bytes of the read-ahead buffer and drops
 // used of them.
-func (s *Stream) takeLine(n, used int) lua.LString {
+func (s *stream) takeLine(n, used int) lua.LString {
 	line := s.take(n)
 	s.take(used - n)
 	return line
@@ -555,7 +557,7 @@ func (s *Stream) takeLine(n, used int) lua.LString {
 // readLongLine is readLine once the read-ahead buffer, which holds no
 // ending, has reached longLine bytes: the chunks received are kept as they
 // are and joined once, into the line.
-func (a *api) readLongLine(L *lua.LState, s *Stream, e lineEnd) (lua.LValue, error) {
+func (a *api) readLongLine(L *lua.LState, s *stream, e lineEnd) (lua.LValue, error) {
 	parts := [][]byte{s.readBuf}
 	n := len(s.readBuf)
 	s.readBuf = nil
@@ -630,7 +632,7 @@ func lastBytes(tail, p []byte, k int) []byte {
 
 // joinLine returns the first line bytes of parts (n bytes in all) as one
 // string and leaves the bytes after the first used in the read-ahead buffer.
-func (s *Stream) joinLine(parts [][]byte, n, line, used int) lua.LString {
+func (s *stream) joinLine(parts [][]byte, n, line, used int) lua.LString {
 	var b strings.Builder
 	b.Grow(line)
 	rest := make([]byte, 0, n-used)
@@ -653,9 +655,9 @@ func (s *Stream) joinLine(parts [][]byte, n, line, used int) lua.LString {
 // `nil, errstr, errno` (what was read stays buffered).
 func (a *api) getContents(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	limit := optInt(L, 2, fname, -1)
+	limit := luaarg.OptInt(L, 2, fname, -1)
 	if limit < -1 {
-		argError(L, 2, fname, "must be greater than or equal to -1")
+		luaarg.Error(L, 2, fname, "must be greater than or equal to -1")
 	}
 	for !s.eof && (limit < 0 || len(s.readBuf) < limit) {
 		if err := a.fill(L, s); err != nil {
@@ -677,9 +679,9 @@ func (a *api) getContents(L *lua.LState, fname string) int {
 // A blocking stream writes everything; a non-blocking one what fits (maybe 0).
 func (a *api) write(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	data := checkString(L, 2, fname)
+	data := luaarg.CheckString(L, 2, fname)
 	if L.Get(3) != lua.LNil {
-		length := checkInt(L, 3, fname)
+		length := luaarg.CheckInt(L, 3, fname)
 		if length <= 0 {
 			L.Push(lua.LNumber(0))
 			return 1
@@ -720,7 +722,7 @@ func (a *api) write(L *lua.LState, fname string) int {
 }
 
 // pushTLSWrite writes data on a TLS stream and pushes fwrite's results.
-func (a *api) pushTLSWrite(L *lua.LState, s *Stream, data string) int {
+func (a *api) pushTLSWrite(L *lua.LState, s *stream, data string) int {
 	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
 		return pushFailure(L, err)
 	}

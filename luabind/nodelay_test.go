@@ -28,7 +28,7 @@ address = stream_socket_get_name(server, false)`); err != nil {
 		t.Fatal(err)
 	}
 	nodelay := func(name string) int {
-		s := L.GetGlobal(name).(*lua.LUserData).Value.(*Stream)
+		s := L.GetGlobal(name).(*lua.LUserData).Value.(*stream)
 		v := -1
 		_ = s.raw.Control(func(fd uintptr) { v, _ = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY) })
 		return v

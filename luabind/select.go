@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -16,7 +17,7 @@ const pollSlice = 250 * time.Millisecond
 type selectEntry struct {
 	table *lua.LTable
 	key   lua.LValue
-	s     *Stream
+	s     *stream
 	pfd   int // index into the poll set
 }
 
@@ -54,22 +55,22 @@ func checkSelectArgs(L *lua.LState, fname string) (tables [3]*lua.LTable, wait t
 			tables[i], given = v, true
 		case *lua.LNilType:
 		default:
-			typeError(L, i+1, fname, "table or nil")
+			luaarg.TypeError(L, i+1, fname, "table or nil")
 		}
 	}
 	if !given {
-		argError(L, 1, fname, "no stream arrays were passed")
+		luaarg.Error(L, 1, fname, "no stream arrays were passed")
 	}
 	if L.Get(4) == lua.LNil {
 		return tables, -1
 	}
-	sec := checkNumber(L, 4, fname)
+	sec := luaarg.CheckNumber(L, 4, fname)
 	if sec < 0 {
-		argError(L, 4, fname, "must be greater than or equal to 0")
+		luaarg.Error(L, 4, fname, "must be greater than or equal to 0")
 	}
-	usec := optNumber(L, 5, fname, 0)
+	usec := luaarg.OptNumber(L, 5, fname, 0)
 	if usec < 0 {
-		argError(L, 5, fname, "must be greater than or equal to 0")
+		luaarg.Error(L, 5, fname, "must be greater than or equal to 0")
 	}
 	return tables, seconds(sec, usec)
 }
@@ -87,7 +88,7 @@ var selectEvents = [3]int16{unix.POLLIN, unix.POLLOUT, unix.POLLPRI}
 // many tables it is in, and an entry per table slot.
 type pollSet struct {
 	fds      []unix.PollFd
-	index    map[*Stream]int // the stream's descriptor in fds
+	index    map[*stream]int // the stream's descriptor in fds
 	entries  [3][]selectEntry
 	buffered bool // a readable stream has data buffered: no need to wait
 }
@@ -97,12 +98,12 @@ type pollSet struct {
 func (p *pollSet) add(L *lua.LState, fname string, i int, t *lua.LTable) {
 	t.ForEach(func(k, v lua.LValue) {
 		ud, _ := v.(*lua.LUserData)
-		var s *Stream
+		var s *stream
 		if ud != nil {
-			s, _ = ud.Value.(*Stream)
+			s, _ = ud.Value.(*stream)
 		}
 		if s == nil || s.closed {
-			argError(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
+			luaarg.Error(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
 		}
 		if i == selectRead && (len(s.readBuf) > 0 || len(s.dgrams) > 0) {
 			p.buffered = true
@@ -110,7 +111,7 @@ func (p *pollSet) add(L *lua.LState, fname string, i int, t *lua.LTable) {
 		n, ok := p.index[s]
 		if !ok {
 			if p.index == nil {
-				p.index = map[*Stream]int{}
+				p.index = map[*stream]int{}
 			}
 			n = len(p.fds)
 			p.index[s] = n

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
@@ -24,10 +25,10 @@ const (
 // or listen call, or 0 for an address that does not parse or resolve. A
 // failure leaves nothing behind: no socket, no socket file.
 func (a *api) server(L *lua.LState, fname string) int {
-	address := checkString(L, 1, fname)
-	flags := optInt(L, 2, fname, streamServerBind|streamServerListen)
+	address := luaarg.CheckString(L, 1, fname)
+	flags := luaarg.OptInt(L, 2, fname, streamServerBind|streamServerListen)
 	ctx := optContext(L, 3, fname)
-	addr, err := ParseAddress(address)
+	addr, err := parseAddress(address)
 	if err != nil {
 		return pushFailure(L, err)
 	}
@@ -84,7 +85,7 @@ func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
 
 // listen creates, configures, binds and (with STREAM_SERVER_LISTEN) listens,
 // trying each resolved address until one binds, as PHP does.
-func listen(addr Address, ips []netip.Addr, flags int, opts *SocketOptions) (*Stream, error) {
+func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions) (*stream, error) {
 	if !addr.IsIP() {
 		return listenOn(addr, unix.AF_UNIX, unixSockaddr(addr.Path), flags, opts)
 	}
@@ -94,7 +95,7 @@ func listen(addr Address, ips []netip.Addr, flags int, opts *SocketOptions) (*St
 		if !ip.Is4() {
 			family = unix.AF_INET6
 		}
-		var s *Stream
+		var s *stream
 		if s, err = listenOn(addr, family, ipSockaddr(ip, addr.Port, family), flags, opts); err == nil {
 			return s, nil
 		}
@@ -109,13 +110,13 @@ func sockType(transport string) int {
 	return unix.SOCK_STREAM
 }
 
-func listenOn(addr Address, family int, sa unix.Sockaddr, flags int, opts *SocketOptions) (*Stream, error) {
+func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts *socketOptions) (*stream, error) {
 	fd, err := unix.Socket(family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
 	var created *socketFile
-	fail := func(err error) (*Stream, error) {
+	fail := func(err error) (*stream, error) {
 		unix.Close(fd)
 		if created != nil {
 			created.remove()
@@ -157,7 +158,7 @@ func listenOn(addr Address, family int, sa unix.Sockaddr, flags int, opts *Socke
 // setServerOptions applies PHP's defaults and a context's socket options
 // before bind: SO_REUSEADDR on TCP listeners unless the context says
 // otherwise; on UDP only when asked, so that a port in use fails with 98.
-func setServerOptions(fd int, addr Address, family int, o *SocketOptions) error {
+func setServerOptions(fd int, addr parsedAddress, family int, o *socketOptions) error {
 	set := func(level, opt int, on bool) error {
 		v := 0
 		if on {
@@ -219,7 +220,7 @@ func transientAccept(err error) bool {
 
 // acceptRetrying is callOrWait for accept, with the back-off above. wait < 0
 // waits without end, 0 polls once.
-func (a *api) acceptRetrying(L *lua.LState, s *Stream, wait time.Duration, attempt func(fd int) error) error {
+func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, attempt func(fd int) error) error {
 	var deadline time.Time
 	if wait > 0 {
 		deadline = time.Now().Add(wait)
@@ -277,7 +278,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	wait := time.Duration(-1)
 	if L.Get(2) != lua.LNil {
-		if t := checkNumber(L, 2, fname); t >= 0 {
+		if t := luaarg.CheckNumber(L, 2, fname); t >= 0 {
 			wait = seconds(t, 0)
 		}
 	}
@@ -288,7 +289,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 		a.sleepFor(L, wait)
 		return pushFailure(L, errTimedOut)
 	}
-	var conn *Stream
+	var conn *stream
 	var peer unix.Sockaddr
 	err := a.acceptRetrying(L, s, wait, func(fd int) error {
 		nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
@@ -316,7 +317,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	if s.nodelay {
 		_ = conn.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
 	}
-	conn.peer = FormatSockaddr(peer)
+	conn.peer = formatSockaddr(peer)
 	conn.connected, conn.accepted = true, true
 	conn.ssl, conn.serverTLS = s.ssl, s.serverTLS
 	if a.trace != nil {

@@ -15,6 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/luasock/luasock/internal/errno"
+	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/pemkey"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -42,8 +45,8 @@ const tlsHandshakeTimeout = 60 * time.Second
 // leaves nothing inside the tls.Conn that poll cannot see.
 const tlsReadSize = 16384
 
-// SSLOptions are a context's `ssl` options. Pointers tell "not set" from false.
-type SSLOptions struct {
+// sslOptions are a context's `ssl` options. Pointers tell "not set" from false.
+type sslOptions struct {
 	LocalCert, LocalPK, Passphrase string // servers
 	CAFile, PeerName               string // clients
 	VerifyPeer, VerifyPeerName     *bool  // clients; default true
@@ -52,18 +55,18 @@ type SSLOptions struct {
 }
 
 var (
-	stringSSLOptions = map[string]func(*SSLOptions) *string{
-		"local_cert": func(o *SSLOptions) *string { return &o.LocalCert },
-		"local_pk":   func(o *SSLOptions) *string { return &o.LocalPK },
-		"passphrase": func(o *SSLOptions) *string { return &o.Passphrase },
-		"cafile":     func(o *SSLOptions) *string { return &o.CAFile },
-		"peer_name":  func(o *SSLOptions) *string { return &o.PeerName },
+	stringSSLOptions = map[string]func(*sslOptions) *string{
+		"local_cert": func(o *sslOptions) *string { return &o.LocalCert },
+		"local_pk":   func(o *sslOptions) *string { return &o.LocalPK },
+		"passphrase": func(o *sslOptions) *string { return &o.Passphrase },
+		"cafile":     func(o *sslOptions) *string { return &o.CAFile },
+		"peer_name":  func(o *sslOptions) *string { return &o.PeerName },
 	}
-	boolSSLOptions = map[string]func(*SSLOptions) **bool{
-		"verify_peer":       func(o *SSLOptions) **bool { return &o.VerifyPeer },
-		"verify_peer_name":  func(o *SSLOptions) **bool { return &o.VerifyPeerName },
-		"allow_self_signed": func(o *SSLOptions) **bool { return &o.AllowSelfSigned },
-		"SNI_enabled":       func(o *SSLOptions) **bool { return &o.SNIEnabled },
+	boolSSLOptions = map[string]func(*sslOptions) **bool{
+		"verify_peer":       func(o *sslOptions) **bool { return &o.VerifyPeer },
+		"verify_peer_name":  func(o *sslOptions) **bool { return &o.VerifyPeerName },
+		"allow_self_signed": func(o *sslOptions) **bool { return &o.AllowSelfSigned },
+		"SNI_enabled":       func(o *sslOptions) **bool { return &o.SNIEnabled },
 	}
 )
 
@@ -96,7 +99,7 @@ func versions(method *int) (lo, hi uint16) {
 
 // pinVersion gives o the one TLS version a tlsv1.x:// transport names, as
 // PHP's does whatever crypto_method says; other transports keep o as it is.
-func pinVersion(o SSLOptions, secure string) SSLOptions {
+func pinVersion(o sslOptions, secure string) sslOptions {
 	bit, ok := map[string]int{"tlsv1.0": cryptoTLSv10, "tlsv1.1": cryptoTLSv11, "tlsv1.2": cryptoTLSv12, "tlsv1.3": cryptoTLSv13}[secure]
 	if ok {
 		o.CryptoMethod = &bit
@@ -106,13 +109,53 @@ func pinVersion(o SSLOptions, secure string) SSLOptions {
 
 // serverTLSConfig loads a server's certificate. It is made when the server
 // is created, so a wrong file or passphrase shows at once.
-func serverTLSConfig(o *SSLOptions) (*tls.Config, error) {
-	cert, err := loadCertificate(o.LocalCert, o.LocalPK, o.Passphrase)
+func serverTLSConfig(o *sslOptions) (*tls.Config, error) {
+	if o.LocalCert == "" {
+		return nil, errno.New("a TLS server needs ssl.local_cert (a PEM file with its certificate)")
+	}
+	cert, err := pemkey.Load(o.LocalCert, o.LocalPK, o.Passphrase)
 	if err != nil {
-		return nil, err
+		return nil, certificateFailure(err)
 	}
 	lo, hi := versions(o.CryptoMethod)
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: lo, MaxVersion: hi}, nil
+}
+
+// certificateFailure words pemkey's errors for the script, naming the ssl
+// option that is wrong; a file that cannot be read keeps its errno.
+func certificateFailure(err error) error {
+	var file *pemkey.FileError
+	var unsupported *pemkey.UnsupportedError
+	var mismatch *pemkey.MismatchError
+	switch {
+	case errors.As(err, &file):
+		option := map[pemkey.Part]string{pemkey.CertFile: "ssl.local_cert", pemkey.KeyFile: "ssl.local_pk"}[file.Part]
+		switch file.Err {
+		case pemkey.ErrNoCertificate:
+			return errno.New(option + " '" + file.Path + "' holds no PEM certificate")
+		case pemkey.ErrNoKey:
+			return errno.New(option + " '" + file.Path + "' holds no PEM private key (set ssl.local_pk)")
+		}
+		return errno.Wrap("Unable to read "+option+" '"+file.Path+"'", file.Err)
+	case errors.Is(err, pemkey.ErrNeedPassphrase):
+		return errno.New("the private key is encrypted: set ssl.passphrase")
+	case errors.Is(err, pemkey.ErrWrongPassphrase):
+		return errno.New("ssl.passphrase does not decrypt the private key (wrong passphrase)")
+	case errors.As(err, &unsupported):
+		return errno.New("the private key's encryption is not supported (" + unsupported.Err.Error() + ")")
+	case errors.As(err, &mismatch):
+		return errno.Wrap("ssl.local_cert and its private key do not match", mismatch.Err)
+	}
+	return err
+}
+
+// readOption reads the file an ssl option names; a failure keeps its errno.
+func readOption(option, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errno.Wrap("Unable to read "+option+" '"+path+"'", err)
+	}
+	return b, nil
 }
 
 // clientTLSConfig verifies the peer as PHP does by default: the chain
@@ -121,7 +164,7 @@ func serverTLSConfig(o *SSLOptions) (*tls.Config, error) {
 // verify_peer_name = false the name; allow_self_signed accepts a
 // certificate that signed itself without a root vouching for it, but not
 // one that is expired, not yet valid, not for serverAuth or for another name.
-func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
+func clientTLSConfig(o *sslOptions, host string) (*tls.Config, error) {
 	name := host
 	if o.PeerName != "" {
 		name = o.PeerName
@@ -134,7 +177,7 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 		}
 		roots = x509.NewCertPool()
 		if !roots.AppendCertsFromPEM(pem) {
-			return nil, userFailure("ssl.cafile '" + o.CAFile + "' holds no PEM certificate")
+			return nil, errno.New("ssl.cafile '" + o.CAFile + "' holds no PEM certificate")
 		}
 	}
 	verifyPeer, verifyName := isTrue(o.VerifyPeer, true), isTrue(o.VerifyPeerName, true)
@@ -179,7 +222,7 @@ func clientTLSConfig(o *SSLOptions, host string) (*tls.Config, error) {
 				return errors.New("certificate verification failed: it is signed by an unknown authority " +
 					"(give its CA in ssl.cafile, or set allow_self_signed for a self-signed one)")
 			case err != nil:
-				return errors.New("certificate verification failed: " + strings.TrimPrefix(err.Error(), "x509: "))
+				return errno.Wrap("certificate verification failed", errno.New(strings.TrimPrefix(err.Error(), "x509: ")))
 			case byCN:
 				return matchCommonName(leaf, name)
 			}
@@ -265,7 +308,7 @@ type cryptoState struct {
 }
 
 // deferHandshake gives s a server session whose handshake runs on first use.
-func (a *api) deferHandshake(s *Stream, cfg *tls.Config) {
+func (a *api) deferHandshake(s *stream, cfg *tls.Config) {
 	rc := &recordConn{s: s}
 	s.crypto = &cryptoState{conn: tls.Server(rc, cfg), rc: rc, pending: a}
 }
@@ -305,7 +348,7 @@ func (c *cryptoState) usable() bool { return c.pending == nil && c.failed == nil
 // that leaves the tls.Conn usable; otherwise calls wait in Go's poller. The
 // flags are atomic: another task may be blocked in a read meanwhile.
 type recordConn struct {
-	s                           *Stream
+	s                           *stream
 	header                      []byte // the part of a record header read so far
 	left                        int    // bytes of the current record's body still to read
 	nonblockRead, nonblockWrite atomic.Bool
@@ -375,7 +418,7 @@ func (c *recordConn) Write(p []byte) (int, error) {
 	return c.s.file.Write(p)
 }
 
-func (c *recordConn) Close() error                       { return nil } // the Stream owns the socket
+func (c *recordConn) Close() error                       { return nil } // the stream owns the socket
 func (c *recordConn) LocalAddr() net.Addr                { return streamAddr(c.s.localName()) }
 func (c *recordConn) RemoteAddr() net.Addr               { return streamAddr(c.s.peerName()) }
 func (c *recordConn) SetDeadline(t time.Time) error      { return c.s.file.SetDeadline(t) }
@@ -391,9 +434,9 @@ func (a streamAddr) String() string  { return string(a) }
 // server with cfg when server is set, else as a client. wait bounds it
 // (0 or less: tlsHandshakeTimeout). Failures return as `errstr, errno`
 // naming the peer.
-func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, wait time.Duration) error {
+func (a *api) handshake(L *lua.LState, s *stream, cfg *tls.Config, server bool, wait time.Duration) error {
 	if s.crypto != nil {
-		return userFailure("the stream already speaks TLS")
+		return errno.New("the stream already speaks TLS")
 	}
 	peer := s.peerName() // now, while the peer is surely there
 	rc := &recordConn{s: s}
@@ -412,41 +455,40 @@ func (a *api) handshake(L *lua.LState, s *Stream, cfg *tls.Config, server bool, 
 
 // runHandshake runs conn's handshake on s, bounded by wait (0 or less:
 // tlsHandshakeTimeout), with the Lua lock released, and traces a success.
-func (a *api) runHandshake(L *lua.LState, s *Stream, conn *tls.Conn, peer string, wait time.Duration) error {
+func (a *api) runHandshake(L *lua.LState, s *stream, conn *tls.Conn, peer string, wait time.Duration) error {
 	if wait <= 0 {
 		wait = tlsHandshakeTimeout
 	}
 	// A deadline, not HandshakeContext: that interrupts by closing the
-	// conn, which here belongs to the Stream. A stopping run closes it.
+	// conn, which here belongs to the stream. A stopping run closes it.
 	var err error
 	_ = s.file.SetDeadline(time.Now().Add(wait))
 	a.host.Block(L, func() { err = conn.Handshake() })
 	_ = s.file.SetDeadline(time.Time{})
 	if a.trace != nil && err == nil {
 		st := conn.ConnectionState()
-		a.trace.write(event{worker: a.worker, handle: s.traceName(), op: "tls", arrow: "<->", peer: peer, n: -1,
-			note: tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)})
+		a.traceNote(s, "tls", "<->", peer, -1, tls.VersionName(st.Version)+" "+tls.CipherSuiteName(st.CipherSuite))
 	}
 	return err
 }
 
 // handshakeFailure traces a failed handshake and words it for the script:
 // "TLS handshake with <peer> failed: ..." with the error's errno.
-func (a *api) handshakeFailure(s *Stream, peer string, err error) error {
+func (a *api) handshakeFailure(s *stream, peer string, err error) error {
 	if err == io.EOF {
-		err = userFailure("the peer closed the connection")
+		err = errno.New("the peer closed the connection")
 	}
-	f := failureOf(err)
 	if a.trace != nil {
 		a.traceError(s.traceName(), "tls handshake", "<->", peer, err)
 	}
-	return &Failure{Msg: "TLS handshake with " + peer + " failed: " + strings.ReplaceAll(f.Msg, "tls: ", ""), Errno: f.Errno}
+	msg, code := errno.Of(err)
+	return errno.Wrap("TLS handshake with "+peer+" failed", &errno.Failure{Msg: strings.ReplaceAll(msg, "tls: ", ""), Errno: code})
 }
 
 // tlsRecv reads decrypted bytes: at most one record's worth, with the Lua
 // lock released unless the stream is non-blocking (then "would block" is
 // EAGAIN, as on a plain socket).
-func (a *api) tlsRecv(L *lua.LState, s *Stream) (data string, eof bool, err error) {
+func (a *api) tlsRecv(L *lua.LState, s *stream) (data string, eof bool, err error) {
 	buf := make([]byte, tlsReadSize)
 	var n int
 	c := s.crypto
@@ -477,7 +519,7 @@ func (a *api) tlsRecv(L *lua.LState, s *Stream) (data string, eof bool, err erro
 // tlsWrite writes all of data encrypted, with the Lua lock released.
 // TLS streams write everything even when non-blocking: a record cannot be
 // left half-written.
-func (a *api) tlsWrite(L *lua.LState, s *Stream, data string) (int, error) {
+func (a *api) tlsWrite(L *lua.LState, s *stream, data string) (int, error) {
 	var n int
 	var err error
 	if s.timeout > 0 {
@@ -501,12 +543,12 @@ func tlsIOError(err error) error {
 	if errors.As(err, &en) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) || errors.Is(err, net.ErrClosed) {
 		return err
 	}
-	return userFailure("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
+	return errno.Wrap("TLS", errno.New(strings.TrimPrefix(err.Error(), "tls: ")))
 }
 
 // closeNotify tells the peer the TLS session ends, if the socket takes it
 // now and no task is writing (it would wait for that write to finish).
-func (s *Stream) closeNotify() error {
+func (s *stream) closeNotify() error {
 	c := s.crypto
 	if c == nil || s.closed || c.writing > 0 || !c.usable() {
 		return nil // after no handshake, or a failed one, there is no session to end
@@ -527,8 +569,8 @@ func (s *Stream) closeNotify() error {
 // enable false sends close_notify and goes back to plain bytes.
 func (a *api) enableCrypto(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	enable := checkBool(L, 2, fname)
-	method := optInt(L, 3, fname, 0)
+	enable := luaarg.CheckBool(L, 2, fname)
+	method := luaarg.OptInt(L, 3, fname, 0)
 	if L.Get(4) != lua.LNil {
 		checkStream(L, 4, fname) // sessions are not resumed; accepted for PHP scripts
 	}
@@ -544,7 +586,7 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 	}
 	if !enable {
 		if s.crypto == nil {
-			return pushFailure(L, userFailure("the stream does not speak TLS"))
+			return pushFailure(L, errno.New("the stream does not speak TLS"))
 		}
 		err := s.closeNotify()
 		s.crypto = nil
@@ -556,7 +598,7 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 		return 1
 	}
 	if !s.connected {
-		return pushFailure(L, userFailure("TLS needs a connected stream"))
+		return pushFailure(L, errno.New("TLS needs a connected stream"))
 	}
 	server := s.accepted
 	if method != 0 {

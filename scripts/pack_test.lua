@@ -1,6 +1,6 @@
 -- string.pack, string.unpack and string.packsize: known encodings of the
--- protocols the examples speak, and every error shape. pack_compare.lua
--- checks a few hundred generated cases against Lua 5.4 itself.
+-- protocols the examples speak, and every error shape. Package luapack's
+-- tests check a few hundred generated cases against Lua 5.4 itself.
 local T = require("testing")
 
 local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/luasock/luasock/internal/errno"
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -90,8 +91,8 @@ func (ld *Loader) compile(L *lua.LState, chunkname string, src []byte) int {
 // loadstring(s [, chunkname]) -> function | nil, message; raises on a
 // non-string s.
 func (ld *Loader) loadstring(L *lua.LState) int {
-	s := checkString(L, 1, "loadstring")
-	return ld.compile(L, optString(L, 2, s, "loadstring"), []byte(s))
+	s := luaarg.CheckString(L, 1, "loadstring")
+	return ld.compile(L, luaarg.OptString(L, 2, "loadstring", s), []byte(s))
 }
 
 // load(reader [, chunkname]) -> function | nil, message: reader returns
@@ -99,9 +100,9 @@ func (ld *Loader) loadstring(L *lua.LState) int {
 func (ld *Loader) load(L *lua.LState) int {
 	fn, ok := L.Get(1).(*lua.LFunction)
 	if !ok {
-		argError(L, 1, "load", "function expected, got "+typeName(L, 1))
+		luaarg.TypeError(L, 1, "load", "function")
 	}
-	chunkname := optString(L, 2, "=(load)", "load")
+	chunkname := luaarg.OptString(L, 2, "load", "=(load)")
 	var buf []byte
 	for {
 		L.Push(fn)
@@ -161,7 +162,7 @@ func (ld *Loader) readFile(L *lua.LState, fname string) (chunkname string, src [
 		}
 		return "=stdin", src, ""
 	}
-	path := checkString(L, 1, fname)
+	path := luaarg.CheckString(L, 1, fname)
 	src, e := os.ReadFile(path)
 	if e != nil {
 		verb := "open"
@@ -177,7 +178,7 @@ func (ld *Loader) readFile(L *lua.LState, fname string) (chunkname string, src [
 // searchPath is require's searcher for Lua files along package.path: it
 // returns the compiled chunk, or the lines saying where it looked.
 func (ld *Loader) searchPath(L *lua.LState) int {
-	name := checkString(L, 1, "require")
+	name := luaarg.CheckString(L, 1, "require")
 	path, ok := L.GetField(L.GetGlobal("package"), "path").(lua.LString)
 	if !ok {
 		L.RaiseError("'package.path' must be a string")
@@ -204,34 +205,4 @@ func (ld *Loader) searchPath(L *lua.LState) int {
 	}
 	L.Push(lua.LString(tried.String()))
 	return 1
-}
-
-func typeName(L *lua.LState, n int) string {
-	if n > L.GetTop() {
-		return "no value"
-	}
-	return L.Get(n).Type().String()
-}
-
-func argError(L *lua.LState, n int, fname, msg string) {
-	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
-}
-
-// checkString is Lua's luaL_checkstring: a string, or a number as text.
-func checkString(L *lua.LState, n int, fname string) string {
-	switch v := L.Get(n).(type) {
-	case lua.LString:
-		return string(v)
-	case lua.LNumber:
-		return v.String()
-	}
-	argError(L, n, fname, "string expected, got "+typeName(L, n))
-	return ""
-}
-
-func optString(L *lua.LState, n int, def, fname string) string {
-	if L.Get(n) == lua.LNil {
-		return def
-	}
-	return checkString(L, n, fname)
 }

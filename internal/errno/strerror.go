@@ -1,10 +1,10 @@
-// Package errno has glibc's texts for errno values, shared by the socket
-// binding and the parts of the runtime that read files.
+// Package errno is how a failure reaches a script as `nil, errstr, errno`:
+// the Linux errno names, glibc's texts, and the one mapping from a Go error
+// to the pair (Of). The socket binding, the io library and the runtime's own
+// failures (a script that cannot be read) all use it.
 package errno
 
 import (
-	"errors"
-	"io/fs"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,17 +29,4 @@ func Strerror(n int) string {
 		s = string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
-}
-
-// Text is the C library's text for a Go error from a system call or a file
-// operation ("No such file or directory"), or the error's own text.
-func Text(err error) string {
-	var en syscall.Errno
-	switch {
-	case errors.As(err, &en):
-		return Strerror(int(en))
-	case errors.Is(err, fs.ErrNotExist):
-		return "No such file or directory"
-	}
-	return err.Error()
 }

@@ -6,7 +6,6 @@ package iolib
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -17,6 +16,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luanum"
 )
 
@@ -299,21 +299,14 @@ func pushFileResult(L *lua.LState, err error, filename *string) int {
 	return 3
 }
 
-// strerror is glibc's text and number for err's errno.
+// strerror is glibc's text and number for err's errno (package errno's
+// mapping); an error without one is EIO, as the C library reports it.
 func strerror(err error) (string, int) {
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
-		if errors.Is(err, os.ErrClosed) {
-			errno = syscall.EBADF
-		} else {
-			return err.Error(), int(syscall.EIO)
-		}
+	msg, code := errno.Of(err)
+	if code == 0 {
+		return err.Error(), int(syscall.EIO)
 	}
-	msg := errno.Error()
-	if msg != "" {
-		msg = strings.ToUpper(msg[:1]) + msg[1:]
-	}
-	return msg, int(errno)
+	return msg, code
 }
 
 func ptr(s string) *string { return &s }

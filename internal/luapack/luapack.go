@@ -1,16 +1,17 @@
-package luabind
+// Package luapack is Lua 5.4's string.pack, string.unpack and
+// string.packsize (lstrlib.c: the format language and the messages) for
+// gopher-lua, which is Lua 5.1. Numbers are float64 here: integers are exact
+// up to 2^53, and an 8-byte unsigned value past 2^63 unpacks as Lua 5.4's
+// wrapped negative integer.
+package luapack
 
 import (
 	"math"
 	"strings"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
-
-// string.pack, string.unpack and string.packsize with Lua 5.4's format
-// language and messages (lstrlib.c), for gopher-lua, which is Lua 5.1.
-// Numbers are float64 here: integers are exact up to 2^53, and an 8-byte
-// unsigned value past 2^63 unpacks as Lua 5.4's wrapped negative integer.
 
 const (
 	packMaxIntSize = 16 // MAXINTSIZE: the largest i[n]/I[n]
@@ -21,9 +22,9 @@ const (
 	packMaxResults = 1000000
 )
 
-// openPack adds pack, unpack and packsize to the string table, where Lua 5.3
+// Open adds pack, unpack and packsize to the string table, where Lua 5.3
 // and later have them (so ("<I2"):pack(n) works too).
-func openPack(L *lua.LState) {
+func Open(L *lua.LState) {
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
 		str.RawSetString("pack", L.NewFunction(pack))
 		str.RawSetString("unpack", L.NewFunction(unpack))
@@ -147,7 +148,7 @@ func (f *packFormat) details(offset int) (kind packKind, size, pad int) {
 			next, align = f.option()
 		}
 		if next == kChar || align == 0 {
-			argError(f.L, 1, f.fname, "invalid next option for option 'X'")
+			luaarg.Error(f.L, 1, f.fname, "invalid next option for option 'X'")
 		}
 	}
 	if align <= 1 || kind == kChar {
@@ -155,19 +156,9 @@ func (f *packFormat) details(offset int) (kind packKind, size, pad int) {
 	}
 	align = min(align, f.maxAlign)
 	if align&(align-1) != 0 {
-		argError(f.L, 1, f.fname, "format asks for alignment not power of 2")
+		luaarg.Error(f.L, 1, f.fname, "format asks for alignment not power of 2")
 	}
 	return kind, size, (align - offset&(align-1)) & (align - 1)
-}
-
-// checkInteger is luaL_checkinteger: a number (or numeric string) with an
-// exact integer value.
-func checkInteger(L *lua.LState, n int, fname string) int64 {
-	x := checkNumber(L, n, fname)
-	if x != math.Trunc(x) || x < math.MinInt64 || x >= math.MaxInt64 {
-		argError(L, n, fname, "number has no integer representation")
-	}
-	return int64(x)
 }
 
 // putInt appends size bytes of v; past 8 bytes a negative value extends
@@ -195,7 +186,7 @@ func putInt(b []byte, v uint64, little bool, size int, negative bool) []byte {
 // values raise Lua 5.4's errors.
 func pack(L *lua.LState) int {
 	const fname = "pack"
-	f := newPackFormat(L, fname, checkString(L, 1, fname))
+	f := newPackFormat(L, fname, luaarg.CheckString(L, 1, fname))
 	L.Push(lua.LNil) // as Lua's mark: a first missing value is "got nil"
 	var out []byte
 	arg := 1
@@ -207,42 +198,42 @@ func pack(L *lua.LState) int {
 		arg++
 		switch kind {
 		case kInt:
-			n := checkInteger(L, arg, fname)
+			n := luaarg.CheckInteger(L, arg, fname)
 			if size < packIntSize {
 				lim := int64(1) << (size*8 - 1)
 				if n < -lim || n >= lim {
-					argError(L, arg, fname, "integer overflow")
+					luaarg.Error(L, arg, fname, "integer overflow")
 				}
 			}
 			out = putInt(out, uint64(n), f.little, size, n < 0)
 		case kUint:
-			n := checkInteger(L, arg, fname)
+			n := luaarg.CheckInteger(L, arg, fname)
 			if size < packIntSize && uint64(n) >= uint64(1)<<(size*8) {
-				argError(L, arg, fname, "unsigned overflow")
+				luaarg.Error(L, arg, fname, "unsigned overflow")
 			}
 			out = putInt(out, uint64(n), f.little, size, false)
 		case kFloat:
-			out = putInt(out, uint64(math.Float32bits(float32(checkNumber(L, arg, fname)))), f.little, 4, false)
+			out = putInt(out, uint64(math.Float32bits(float32(luaarg.CheckNumber(L, arg, fname)))), f.little, 4, false)
 		case kDouble:
-			out = putInt(out, math.Float64bits(checkNumber(L, arg, fname)), f.little, 8, false)
+			out = putInt(out, math.Float64bits(luaarg.CheckNumber(L, arg, fname)), f.little, 8, false)
 		case kChar:
-			s := checkString(L, arg, fname)
+			s := luaarg.CheckString(L, arg, fname)
 			if len(s) > size {
-				argError(L, arg, fname, "string longer than given size")
+				luaarg.Error(L, arg, fname, "string longer than given size")
 			}
 			out = append(out, s...)
 			out = append(out, make([]byte, size-len(s))...)
 		case kString:
-			s := checkString(L, arg, fname)
+			s := luaarg.CheckString(L, arg, fname)
 			if size < 8 && uint64(len(s)) >= uint64(1)<<(size*8) {
-				argError(L, arg, fname, "string length does not fit in given size")
+				luaarg.Error(L, arg, fname, "string length does not fit in given size")
 			}
 			out = putInt(out, uint64(len(s)), f.little, size, false)
 			out = append(out, s...)
 		case kZstr:
-			s := checkString(L, arg, fname)
+			s := luaarg.CheckString(L, arg, fname)
 			if strings.IndexByte(s, 0) >= 0 {
-				argError(L, arg, fname, "string contains zeros")
+				luaarg.Error(L, arg, fname, "string contains zeros")
 			}
 			out = append(append(out, s...), 0)
 		case kPadding:
@@ -259,15 +250,15 @@ func pack(L *lua.LState) int {
 // packsize is `string.packsize(fmt)` → bytes. Variable-length options raise.
 func packsize(L *lua.LState) int {
 	const fname = "packsize"
-	f := newPackFormat(L, fname, checkString(L, 1, fname))
+	f := newPackFormat(L, fname, luaarg.CheckString(L, 1, fname))
 	total := 0
 	for f.more() {
 		kind, size, pad := f.details(total)
 		if kind == kString || kind == kZstr {
-			argError(L, 1, fname, "variable-length format")
+			luaarg.Error(L, 1, fname, "variable-length format")
 		}
 		if total > math.MaxInt32-(size+pad) {
-			argError(L, 1, fname, "format result too large")
+			luaarg.Error(L, 1, fname, "format result too large")
 		}
 		total += size + pad
 	}
@@ -309,11 +300,11 @@ func getInt(L *lua.LState, b []byte, little bool, size int, signed bool) int64 {
 // Short data and bad formats raise Lua 5.4's errors.
 func unpack(L *lua.LState) int {
 	const fname = "unpack"
-	f := newPackFormat(L, fname, checkString(L, 1, fname))
-	data := []byte(checkString(L, 2, fname))
+	f := newPackFormat(L, fname, luaarg.CheckString(L, 1, fname))
+	data := []byte(luaarg.CheckString(L, 2, fname))
 	pos := 1
 	if L.Get(3) != lua.LNil {
-		pos = int(checkInteger(L, 3, fname))
+		pos = int(luaarg.CheckInteger(L, 3, fname))
 	}
 	switch { // posrelatI
 	case pos > 0:
@@ -324,13 +315,13 @@ func unpack(L *lua.LState) int {
 	}
 	pos--
 	if pos > len(data) {
-		argError(L, 3, fname, "initial position out of string")
+		luaarg.Error(L, 3, fname, "initial position out of string")
 	}
 	results := 0
 	for f.more() {
 		kind, size, pad := f.details(pos)
 		if pad+size > len(data)-pos {
-			argError(L, 2, fname, "data string too short")
+			luaarg.Error(L, 2, fname, "data string too short")
 		}
 		pos += pad
 		at := data[pos:]
@@ -350,14 +341,14 @@ func unpack(L *lua.LState) int {
 		case kString:
 			n := uint64(getInt(L, at, f.little, size, false))
 			if n > uint64(len(data)-pos-size) {
-				argError(L, 2, fname, "data string too short")
+				luaarg.Error(L, 2, fname, "data string too short")
 			}
 			L.Push(lua.LString(at[size : size+int(n)]))
 			pos += int(n)
 		case kZstr:
 			n := strings.IndexByte(string(at), 0)
 			if n < 0 {
-				argError(L, 2, fname, "unfinished string for format 'z'")
+				luaarg.Error(L, 2, fname, "unfinished string for format 'z'")
 			}
 			L.Push(lua.LString(at[:n]))
 			pos += n + 1

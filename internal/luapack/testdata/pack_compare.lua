@@ -1,7 +1,8 @@
 -- Generated string.pack/unpack/packsize cases, printed one result per line.
--- Run by both `lua5.4` and `luasock run`; scripts/suite_test.go compares the
--- two outputs line by line. Plain Lua 5.1 code, so both can run it.
---   lua5.4 scripts/pack_compare.lua [cases]   /   luasock run scripts/pack_compare.lua [cases]
+-- Run by both `lua5.4` and gopher-lua with package luapack; luapack_test.go
+-- compares the two outputs line by line. Plain Lua 5.1 code, so both can run
+-- it (`luasock run` too).
+--   lua5.4 internal/luapack/testdata/pack_compare.lua [cases]
 
 local CASES = tonumber(arg and arg[1]) or 400
 local unpackArgs = table.unpack or unpack

@@ -1,4 +1,10 @@
-package luabind
+// Package pemkey loads a TLS certificate and its private key from PEM files,
+// decrypting an encrypted key with a passphrase: PKCS#8 with PBES2 (what
+// OpenSSL 3 and PHP write) or the older "Proc-Type: 4,ENCRYPTED". Its errors
+// are plain Go errors: ErrNeedPassphrase, ErrWrongPassphrase, and the types
+// FileError, UnsupportedError and MismatchError, which say what went wrong
+// and where.
+package pemkey
 
 import (
 	"bytes"
@@ -14,28 +20,81 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"hash"
 	"os"
 	"strings"
 )
 
-// loadCertificate reads a server's ssl.local_cert (PEM: the certificate
-// chain, and the key unless local_pk names another file) and ssl.local_pk,
-// decrypting the key with passphrase. Failures say which option is wrong;
-// a file that cannot be read keeps its errno.
-func loadCertificate(certFile, keyFile, passphrase string) (tls.Certificate, error) {
-	if certFile == "" {
-		return tls.Certificate{}, userFailure("a TLS server needs ssl.local_cert (a PEM file with its certificate)")
+var (
+	// ErrNoCertificate: a certificate file holds no PEM certificate.
+	ErrNoCertificate = errors.New("no PEM certificate")
+	// ErrNoKey: the file the key is read from holds no PEM private key.
+	ErrNoKey = errors.New("no PEM private key")
+	// ErrNeedPassphrase: the key is encrypted and no passphrase was given.
+	ErrNeedPassphrase = errors.New("the private key is encrypted")
+	// ErrWrongPassphrase is what every cipher says when the passphrase is
+	// not the key's: the padding or the decrypted key does not check out.
+	ErrWrongPassphrase = errors.New("wrong passphrase")
+)
+
+// Part names one of the files Load reads.
+type Part int
+
+const (
+	CertFile Part = iota // the certificate chain (and the key, when there is no key file)
+	KeyFile              // the private key
+)
+
+func (p Part) String() string {
+	if p == KeyFile {
+		return "key file"
 	}
-	certPEM, err := readOption("ssl.local_cert", certFile)
+	return "certificate file"
+}
+
+// FileError is a file that cannot be read, or that lacks what it should
+// hold (Err is ErrNoCertificate or ErrNoKey).
+type FileError struct {
+	Part Part
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("%s %s: %v", e.Part, e.Path, e.Err) }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// UnsupportedError is a key encrypted in a way this package cannot decrypt.
+type UnsupportedError struct{ Err error }
+
+func (e *UnsupportedError) Error() string {
+	return "unsupported private key encryption: " + e.Err.Error()
+}
+func (e *UnsupportedError) Unwrap() error { return e.Err }
+
+// MismatchError is a certificate and a key that do not make a pair (Err is
+// crypto/tls's reason).
+type MismatchError struct{ Err error }
+
+func (e *MismatchError) Error() string {
+	return "the certificate and the private key do not match: " + e.Err.Error()
+}
+func (e *MismatchError) Unwrap() error { return e.Err }
+
+// Load reads certFile (PEM: the certificate chain, and the key unless
+// keyFile names another file) and keyFile, decrypting the key with
+// passphrase.
+func Load(certFile, keyFile, passphrase string) (tls.Certificate, error) {
+	certPEM, err := read(CertFile, certFile)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	keyPEM := certPEM
+	keyPEM, keyPart, keyPath := certPEM, CertFile, certFile
 	if keyFile != "" {
-		if keyPEM, err = readOption("ssl.local_pk", keyFile); err != nil {
+		if keyPEM, err = read(KeyFile, keyFile); err != nil {
 			return tls.Certificate{}, err
 		}
+		keyPart, keyPath = KeyFile, keyFile
 	}
 	var certs []byte
 	for rest := certPEM; ; {
@@ -48,32 +107,26 @@ func loadCertificate(certFile, keyFile, passphrase string) (tls.Certificate, err
 		}
 	}
 	if certs == nil {
-		return tls.Certificate{}, userFailure("ssl.local_cert '" + certFile + "' holds no PEM certificate")
+		return tls.Certificate{}, &FileError{Part: CertFile, Path: certFile, Err: ErrNoCertificate}
 	}
 	key, err := privateKeyPEM(keyPEM, passphrase)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
 	if key == nil {
-		where := "ssl.local_cert '" + certFile + "'"
-		if keyFile != "" {
-			where = "ssl.local_pk '" + keyFile + "'"
-		}
-		return tls.Certificate{}, userFailure(where + " holds no PEM private key (set ssl.local_pk)")
+		return tls.Certificate{}, &FileError{Part: keyPart, Path: keyPath, Err: ErrNoKey}
 	}
 	cert, err := tls.X509KeyPair(certs, key)
 	if err != nil {
-		return tls.Certificate{}, userFailure("ssl.local_cert and its private key do not match: " + err.Error())
+		return tls.Certificate{}, &MismatchError{Err: err}
 	}
 	return cert, nil
 }
 
-// readOption reads the file an ssl option names.
-func readOption(option, path string) ([]byte, error) {
+func read(part Part, path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		f := failureOf(err)
-		return nil, &Failure{Msg: "Unable to read " + option + " '" + path + "': " + f.Msg, Errno: f.Errno}
+		return nil, &FileError{Part: part, Path: path, Err: err}
 	}
 	return b, nil
 }
@@ -95,7 +148,7 @@ func privateKeyPEM(data []byte, passphrase string) ([]byte, error) {
 			return pem.EncodeToMemory(block), nil
 		}
 		if passphrase == "" {
-			return nil, userFailure("the private key is encrypted: set ssl.passphrase")
+			return nil, ErrNeedPassphrase
 		}
 		var der []byte
 		var err error
@@ -107,24 +160,20 @@ func privateKeyPEM(data []byte, passphrase string) ([]byte, error) {
 			der, err = x509.DecryptPEMBlock(block, []byte(passphrase))
 			if errors.Is(err, x509.IncorrectPasswordError) || err == nil && !isPrivateKey(der) {
 				// Its padding check passes a wrong password about once in 256 tries.
-				err = errWrongPassphrase
+				err = ErrWrongPassphrase
 			}
 			block = &pem.Block{Type: block.Type}
 		}
-		if errors.Is(err, errWrongPassphrase) {
-			return nil, userFailure("ssl.passphrase does not decrypt the private key (wrong passphrase)")
+		if errors.Is(err, ErrWrongPassphrase) {
+			return nil, err
 		}
 		if err != nil {
-			return nil, userFailure("the private key's encryption is not supported (" + err.Error() + ")")
+			return nil, &UnsupportedError{Err: err}
 		}
 		block.Bytes = der
 		return pem.EncodeToMemory(block), nil
 	}
 }
-
-// errWrongPassphrase is what every cipher says when the passphrase is not
-// the key's: the padding or the decrypted key does not check out.
-var errWrongPassphrase = errors.New("wrong passphrase")
 
 var (
 	oidPBES2  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
@@ -177,14 +226,14 @@ type pbkdf2Params struct {
 
 // decryptPKCS8 decrypts an EncryptedPrivateKeyInfo (RFC 5958) protected by
 // PBES2 with PBKDF2 and one of pbes2Ciphers (RFC 8018), and returns the
-// PKCS#8 DER; errWrongPassphrase when the passphrase is not the key's.
+// PKCS#8 DER; ErrWrongPassphrase when the passphrase is not the key's.
 func decryptPKCS8(der []byte, passphrase string) ([]byte, error) {
 	var info encryptedPrivateKeyInfo
 	if _, err := asn1.Unmarshal(der, &info); err != nil {
 		return nil, err
 	}
 	if !info.Algorithm.OID.Equal(oidPBES2) {
-		return nil, errors.New("unsupported encryption " + info.Algorithm.OID.String() + ", want PBES2")
+		return nil, fmt.Errorf("unsupported encryption %s, want PBES2", info.Algorithm.OID)
 	}
 	var params pbes2Params
 	if _, err := asn1.Unmarshal(info.Algorithm.Params.FullBytes, &params); err != nil {
@@ -192,19 +241,19 @@ func decryptPKCS8(der []byte, passphrase string) ([]byte, error) {
 	}
 	var kdf pbkdf2Params
 	if !params.KDF.OID.Equal(oidPBKDF2) {
-		return nil, errors.New("unsupported key derivation " + params.KDF.OID.String())
+		return nil, fmt.Errorf("unsupported key derivation %s", params.KDF.OID)
 	}
 	if _, err := asn1.Unmarshal(params.KDF.Params.FullBytes, &kdf); err != nil {
 		return nil, err
 	}
 	c, ok := pbes2Ciphers[params.Cipher.OID.String()]
 	if !ok {
-		return nil, errors.New("unsupported cipher " + params.Cipher.OID.String())
+		return nil, fmt.Errorf("unsupported cipher %s", params.Cipher.OID)
 	}
 	prf := sha1.New
 	if kdf.PRF.OID != nil {
 		if prf, ok = pbkdf2PRFs[kdf.PRF.OID.String()]; !ok {
-			return nil, errors.New("unsupported PBKDF2 hash " + kdf.PRF.OID.String())
+			return nil, fmt.Errorf("unsupported PBKDF2 hash %s", kdf.PRF.OID)
 		}
 	}
 	if kdf.KeyLength != 0 && kdf.KeyLength != c.keySize {
@@ -230,11 +279,11 @@ func decryptPKCS8(der []byte, passphrase string) ([]byte, error) {
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, info.Data)
 	pad := int(plain[len(plain)-1])
 	if pad == 0 || pad > size || !bytes.Equal(plain[len(plain)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
-		return nil, errWrongPassphrase
+		return nil, ErrWrongPassphrase
 	}
 	plain = plain[:len(plain)-pad]
 	if !isPrivateKey(plain) {
-		return nil, errWrongPassphrase
+		return nil, ErrWrongPassphrase
 	}
 	return plain, nil
 }

@@ -1,0 +1,122 @@
+// Package socktrace writes luasock's socket trace (luasock run --trace): one
+// line per socket event with the time since the run started, the worker,
+// the handle, the operation, the peer and the byte count, then a
+// hexdump -C style dump of the data, cut after a limit.
+package socktrace
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Writer writes the trace. Workers share one Writer; each event is one
+// Write to the underlying writer, so events never mix. When tracing is off
+// the socket binding holds a nil *Writer and every trace point costs one
+// comparison.
+type Writer struct {
+	mu       sync.Mutex
+	w        io.Writer
+	start    time.Time
+	maxBytes int
+	err      error // the first failed write; later events are dropped
+	onError  func(error)
+	buf      []byte
+}
+
+// DefaultBytes is how much of each message the trace dumps by default.
+const DefaultBytes = 64
+
+// New traces to w, dumping at most maxBytes of each message (0: none).
+// If a write fails, the trace stops and onError (if not nil) hears why, once.
+func New(w io.Writer, maxBytes int, onError func(error)) *Writer {
+	return &Writer{w: w, start: time.Now(), maxBytes: max(maxBytes, 0), onError: onError}
+}
+
+// Event is one trace line. Peer is shown after an arrow that points the
+// way the data went: "->" for what this side sends or connects to, "<-"
+// for what it receives or accepts.
+type Event struct {
+	Worker int    // the worker's number (luasock run --workers); 0 when not a worker
+	Handle string // the handle: its kind and local address
+	Op     string
+	Arrow  string
+	Peer   string
+	N      int    // the byte count; < 0 for none
+	Data   string // the bytes to dump
+	Note   string // an error, "(end of stream)"
+}
+
+// Record writes e, unless an earlier write failed.
+func (t *Writer) Record(e Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.err != nil {
+		return
+	}
+	b := t.buf[:0]
+	b = fmt.Appendf(b, "%10.6f  ", time.Since(t.start).Seconds())
+	if e.Worker > 0 {
+		b = fmt.Appendf(b, "[w%d] ", e.Worker)
+	}
+	b = fmt.Appendf(b, "%s  %-8s", e.Handle, e.Op)
+	if e.Arrow != "" {
+		b = append(b, " "+e.Arrow...)
+	}
+	if e.Peer != "" {
+		b = append(b, " "+e.Peer...)
+	}
+	switch {
+	case e.N == 1:
+		b = append(b, "  1 byte"...)
+	case e.N >= 0:
+		b = fmt.Appendf(b, "  %d bytes", e.N)
+	}
+	if e.Note != "" {
+		b = append(b, "  "+e.Note...)
+	}
+	b = append(bytes.TrimRight(b, " "), '\n')
+	b = t.dump(b, e.Data)
+	t.buf = b
+	if _, err := t.w.Write(b); err != nil {
+		t.err = err
+		if t.onError != nil {
+			t.onError(err)
+		}
+	}
+}
+
+// dump appends hexdump -C style lines of data, cut after maxBytes.
+func (t *Writer) dump(b []byte, data string) []byte {
+	shown := min(len(data), t.maxBytes)
+	for off := 0; off < shown; off += 16 {
+		line := data[off:min(off+16, shown)]
+		b = fmt.Appendf(b, "%12s%04x  ", "", off)
+		for i := range 16 {
+			switch {
+			case i < len(line):
+				b = fmt.Appendf(b, "%02x ", line[i])
+			default:
+				b = append(b, "   "...)
+			}
+			if i == 7 {
+				b = append(b, ' ')
+			}
+		}
+		b = append(b, " |"...)
+		for i := range len(line) {
+			c := line[i]
+			if c < 0x20 || c > 0x7e {
+				c = '.'
+			}
+			b = append(b, c)
+		}
+		b = append(b, "|\n"...)
+	}
+	if len(data) > shown && shown > 0 {
+		b = fmt.Appendf(b, "%12s...   %d more bytes\n", "", len(data)-shown)
+	}
+	return b
+}
