@@ -27,7 +27,6 @@ import (
 	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
-	luar "layeh.com/gopher-luar"
 )
 
 // Exit statuses of a run.
@@ -73,7 +72,11 @@ type Options struct {
 	// the script (of every worker) with gopher-luar: structs, maps, slices
 	// and funcs become userdata the script indexes and calls. They run with
 	// the Lua lock held, on the calling task's goroutine: a Go function that
-	// blocks stops every task, and must not keep Lua values for later.
+	// blocks stops every task, and must not keep Lua values for later. A
+	// func whose last result is an error returns, as luasock's own calls
+	// do, `nil, errstr, errno` when it fails and its other results (or
+	// true) when not; methods keep gopher-luar's results (the error as a
+	// userdata, nil when there is none).
 	Globals map[string]any
 }
 
@@ -177,9 +180,7 @@ func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker l
 	})
 	rt.openStdlib(rt.L, opts.Stdin)
 	rt.openLanguage(rt.L, opts.Script, opts.Source)
-	for name, v := range opts.Globals {
-		rt.L.SetGlobal(name, luar.New(rt.L, v))
-	}
+	setGlobals(rt.L, opts.Globals)
 	return rt
 }
 
