@@ -219,10 +219,10 @@ func clientTLSConfig(o *sslOptions, host string) (*tls.Config, error) {
 			}
 			switch {
 			case errors.As(err, &unknown):
-				return errors.New("certificate verification failed: it is signed by an unknown authority " +
-					"(give its CA in ssl.cafile, or set allow_self_signed for a self-signed one)")
+				return errno.Wrap(verifyFailed, errno.New("it is signed by an unknown authority "+
+					"(give its CA in ssl.cafile, or set allow_self_signed for a self-signed one)"))
 			case err != nil:
-				return errno.Wrap("certificate verification failed", errno.New(strings.TrimPrefix(err.Error(), "x509: ")))
+				return errno.Wrap(verifyFailed, errno.New(strings.TrimPrefix(err.Error(), "x509: ")))
 			case byCN:
 				return matchCommonName(leaf, name)
 			}
@@ -234,6 +234,9 @@ func clientTLSConfig(o *sslOptions, host string) (*tls.Config, error) {
 	}
 	return cfg, nil
 }
+
+// verifyFailed is the context of every verification failure.
+const verifyFailed = "certificate verification failed"
 
 var oidSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
 
@@ -256,11 +259,11 @@ func matchCommonName(c *x509.Certificate, name string) error {
 		}
 		cn, _ := atv.Value.(string)
 		if !matchesWildcardName(name, cn) {
-			return fmt.Errorf("certificate verification failed: peer certificate CN=`%s' did not match expected CN=`%s'", cn, name)
+			return errno.Wrap(verifyFailed, errno.New(fmt.Sprintf("peer certificate CN=`%s' did not match expected CN=`%s'", cn, name)))
 		}
 		return nil
 	}
-	return errors.New("certificate verification failed: unable to locate peer certificate CN (and it has no subjectAltName)")
+	return errno.Wrap(verifyFailed, errno.New("unable to locate peer certificate CN (and it has no subjectAltName)"))
 }
 
 var oidCommonName = asn1.ObjectIdentifier{2, 5, 4, 3}
