@@ -75,9 +75,7 @@ print(stream_socket_sendto(s, "nowhere")) -- not connected, no address
 			}
 			r := testutil.Run(t, src, peer, address)
 			want := "true\nhello\ttrue\ntrue\ntrue\n3000\n5\n5\n" + unconnected
-			if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-				r.Fatalf(t, "want stdout ending in:\n%s", want)
-			}
+			r.WantSuffix(t, want)
 		})
 	}
 }
@@ -154,9 +152,7 @@ print(stream_socket_recvfrom(c, 10))
 	})
 	want := "line one\n\nabc\ndef\n\nfirst\nsec\non\nd||\nd||\ttrue\nfalse\ntrue\nand \n20014\ntrue\ttrue\nnil\nnil\nnil\ntrue\nnil\n"
 	r := testutil.Run(t, src, peer)
-	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-		r.Fatalf(t, "want stdout ending in:\n%s", want)
-	}
+	r.WantSuffix(t, want)
 }
 
 // TestStreamWrites: fwrite writes everything, length cuts, a peer that went
@@ -240,9 +236,7 @@ print(stream_get_meta_data(c).timed_out)
 	})
 	r := testutil.Run(t, src, peer)
 	want := "nil\tConnection timed out\t110\ntrue\t3\npartial\n\nfalse\n"
-	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-		r.Fatalf(t, "want stdout ending in:\n%s", want)
-	}
+	r.WantSuffix(t, want)
 }
 
 // TestHugeLength: a huge length allocates only what arrives, on datagram
@@ -308,9 +302,7 @@ print(c:shutdown(STREAM_SHUT_RDWR)) -- the peer is gone
 	})
 	r := testutil.Run(t, src, peer)
 	want := "true\tfalse\ntrue\npar\ntrue\ntial answer\n\nnil\nnil\tTransport endpoint is not connected\t107\n"
-	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-		r.Fatalf(t, "want stdout ending in:\n%s", want)
-	}
+	r.WantSuffix(t, want)
 }
 
 // TestDatagramsReceivedAhead: datagrams that one recvfrom took from the
@@ -405,9 +397,7 @@ print(fgets(c))
 	})
 	r := testutil.Run(t, src, peer)
 	want := "nil\tConnection timed out\t110\t300000\n300004\ttrue\nnext\n\n"
-	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
-		r.Fatalf(t, "want stdout ending in:\n%s", want)
-	}
+	r.WantSuffix(t, want)
 }
 
 // TestTLSLongLine: lines longer than a TLS record come back from fgets in

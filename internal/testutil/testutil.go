@@ -103,6 +103,15 @@ func (r Result) Want(t testing.TB, want string) {
 	r.Fatalf(t, "%s", diff)
 }
 
+// WantSuffix ends the test unless the run exited 0 and its stdout ends in
+// want (what comes before depends on timing, such as a port).
+func (r Result) WantSuffix(t testing.TB, want string) {
+	t.Helper()
+	if r.Code != 0 || !strings.HasSuffix(r.Stdout, want) {
+		r.Fatalf(t, "want stdout ending in:\n%s", want)
+	}
+}
+
 // WantMatch ends the test unless the run exited 0, wrote nothing on stderr
 // and all of its stdout matches the regular expression pattern.
 func (r Result) WantMatch(t testing.TB, pattern string) {
