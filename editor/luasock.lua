@@ -225,6 +225,43 @@ function spawn(fn, ...) end
 ---@param seconds number
 function sleep(seconds) end
 
+---A channel between tasks (channel.make).
+---@class luasock.channel
+local Channel = {}
+
+---Sends value; waits while the channel is full (only this task).
+---@param value any
+---@param timeout? number seconds; 0 does not wait
+---@return true|nil ok
+---@return string? errstr "Broken pipe" (closed) or "Connection timed out"
+---@return integer? errno
+function Channel:send(value, timeout) end
+
+---Receives a value; nil once the channel is closed and drained.
+---@param timeout? number seconds; 0 does not wait
+---@return true|nil ok
+---@return any value_or_errstr
+---@return integer? errno
+function Channel:receive(timeout) end
+
+---Closes the channel: waiting receivers get nil, waiting senders fail.
+---@return true
+function Channel:close() end
+
+---Task-aware channels (gopher-lua's API).
+channel = {}
+
+---@param capacity? integer values it holds before a send waits (default 0)
+---@return luasock.channel
+function channel.make(capacity) end
+
+---Waits until one case can proceed: {"|<-", ch [, fn]}, {"<-|", ch, value [, fn]}, {"default" [, fn]}.
+---@param ... table
+---@return integer index
+---@return any value
+---@return boolean ok
+function channel.select(...) end
+
 ---PHP's date(): the host's local time, or timestamp (Unix seconds).
 ---@param format string
 ---@param timestamp? number

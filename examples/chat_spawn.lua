@@ -1,18 +1,19 @@
 #!/usr/bin/env luasock
 -- The line chat of chat_server.lua written with tasks instead of stream_select:
--- every client gets a reader task and a writer task, both plain blocking code.
--- A reader queues each line for the other clients; a writer sends its client's
--- queue. Two rules keep one slow client from hurting the rest:
---   * a sender waits while a receiver has more than HIGH bytes queued, so a
---     flood goes at the pace of its readers instead of filling memory;
---   * a client that stays more than HIGH bytes behind for STALL seconds is
---     dropped, so nobody waits for it longer than that.
+-- every client gets a reader task and a writer task, both plain blocking code,
+-- and an outbox: a channel of the lines on their way to it. A reader sends each
+-- line into the other clients' outboxes; a writer sends its outbox to its client.
+-- Two rules keep one slow client from hurting the rest:
+--   * an outbox holds at most QUEUE lines: a sender waits while it is full, so
+--     a flood goes at the pace of its readers instead of filling memory;
+--   * a client whose outbox stays full for STALL seconds is dropped, so nobody
+--     waits for it longer than that.
 --   luasock run examples/chat_spawn.lua [address]   (default tcp://127.0.0.1:8001)
 --   then: nc 127.0.0.1 8001   (several times)
 
-local HIGH = 64 * 1024 -- queued bytes for one client above which senders wait
-local STALL = 2        -- seconds a client may stay over HIGH before it is dropped
-local MAX_LINE = 8192  -- bytes in a line, "\n" included: a longer one drops its sender
+local QUEUE = 1024    -- lines waiting for one client above which senders wait
+local STALL = 2       -- seconds a sender waits for a full outbox before dropping its client
+local MAX_LINE = 8192 -- bytes in a line, "\n" included: a longer one drops its sender
 
 local server, errstr, errno = stream_socket_server(arg[1] or "tcp://127.0.0.1:8001")
 if not server then
@@ -21,103 +22,72 @@ if not server then
 end
 print("chat server on " .. stream_socket_get_name(server, false))
 
--- handle -> {name, queue = {lines}, queued = bytes not yet sent, bell = {r, w},
---            idle = true while the writer waits for its bell}
-local clients = {}
+local clients = {} -- handle -> {conn, name, outbox, idle = true while its writer waits}
 
-local function drop(c, why)
-  local client = clients[c]
-  if not client then return nil end -- the other task of this client was first
-  clients[c] = nil
-  fclose(c) -- wakes this client's other task with "Bad file descriptor"
-  fclose(client.bell[1])
-  fclose(client.bell[2])
+-- drop forgets a client, once: closing its outbox ends its writer, closing
+-- its connection wakes whichever of its tasks waits on it.
+local function drop(client, why)
+  if clients[client.conn] ~= client then return false end -- dropped already
+  clients[client.conn] = nil
+  client.outbox:close()
+  fclose(client.conn)
   print(client.name .. " " .. why)
-  return client.name
+  return true
 end
 
--- Queues text for every client but `from` and returns who got it. A writer
--- with nothing to send waits on its bell (a socket pair): one byte rings it.
+-- broadcast sends text to every client but `from`. The list is taken first:
+-- other tasks join and leave while a send waits.
 local function broadcast(text, from)
   local to = {}
-  for c, client in pairs(clients) do
-    if c ~= from then
-      to[#to + 1] = client
-      client.queue[#client.queue + 1] = text
-      client.queued = client.queued + #text
-      if client.idle then
-        client.idle = false
-        fwrite(client.bell[2], "!")
-      end
-    end
+  for _, client in pairs(clients) do
+    if client ~= from then to[#to + 1] = client end
   end
-  return to
-end
-
--- Backpressure: wait until none of `to` is over HIGH, dropping any that
--- stays over it for STALL seconds.
-local function wait_for(to)
   for _, client in ipairs(to) do
-    local waited = 0
-    while client.queued > HIGH and clients[client.conn] == client do
-      if waited >= STALL then
-        drop(client.conn, "dropped: too slow")
-      else
-        sleep(0.01)
-        waited = waited + 0.01
-      end
+    local ok, err = client.outbox:send(text, STALL)
+    if not ok and err ~= "Broken pipe" then -- timed out (a broken pipe: it left)
+      drop(client, "dropped: too slow")
     end
   end
 end
 
-local function writer(c, client)
-  while clients[c] == client do
-    if #client.queue == 0 then
-      client.idle = true
-      fread(client.bell[1], 1) -- wait for the bell (nil once dropped)
-    else
-      local text = table.concat(client.queue)
-      client.queue = {} -- lines that arrive while we write wait for the next round
-      local sent = 0
-      while sent < #text and clients[c] == client do
-        local n = fwrite(c, text:sub(sent + 1, sent + 16384))
-        if not n then -- the client has gone, or was dropped while we waited
-          if drop(c, "left") then broadcast("* " .. client.name .. " left\n") end
-          return
-        end
-        sent = sent + n
-        client.queued = client.queued - n
-      end
+local function writer(client)
+  while true do
+    client.idle = true
+    local ok, text = client.outbox:receive()
+    client.idle = false
+    if not ok then return end -- dropped: the outbox was closed
+    if not fwrite(client.conn, text) then
+      if drop(client, "left") then broadcast("* " .. client.name .. " left\n") end
+      return
     end
   end
 end
 
-local function reader(c, client)
-  while clients[c] == client do -- checked after every wait: the writer may drop c
-    local line = fgets(c, MAX_LINE + 1)
+local function reader(client)
+  broadcast("* " .. client.name .. " joined\n", client) -- here, not in the accept loop: it may wait
+  while clients[client.conn] == client do
+    local line = fgets(client.conn, MAX_LINE + 1)
     if not line then break end
     if #line == MAX_LINE and line:sub(-1) ~= "\n" then
       if client.idle then -- tell it why, if that needs neither a wait nor the writer
-        stream_set_blocking(c, false)
-        fwrite(c, "* line too long (over " .. MAX_LINE .. " bytes)\n")
+        stream_set_blocking(client.conn, false)
+        fwrite(client.conn, "* line too long (over " .. MAX_LINE .. " bytes)\n")
       end
-      if drop(c, "dropped: line too long") then broadcast("* " .. client.name .. " left\n") end
+      if drop(client, "dropped: line too long") then broadcast("* " .. client.name .. " left\n") end
       return
     end
-    wait_for(broadcast(client.name .. ": " .. line, c))
+    broadcast(client.name .. ": " .. line, client)
   end
-  if drop(c, "left") then broadcast("* " .. client.name .. " left\n") end
+  if drop(client, "left") then broadcast("* " .. client.name .. " left\n") end
 end
 
 while true do
   local conn, peer = stream_socket_accept(server)
   if conn then
-    local r, w = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0)
-    local client = {conn = conn, name = peer, queue = {}, queued = 0, bell = {r, w}}
-    broadcast("* " .. peer .. " joined\n")
+    local client = {conn = conn, name = peer, outbox = channel.make(QUEUE)}
     clients[conn] = client
     print(peer .. " joined")
-    spawn(reader, conn, client)
-    spawn(writer, conn, client)
+    spawn(reader, client)
+    spawn(writer, client)
   end
 end

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"github.com/luasock/luasock/internal/channel"
 	"io"
 	"os"
 	"path/filepath"
@@ -42,6 +43,7 @@ func setScriptArgs(L *lua.LState, script string, args []string) {
 // a read of stdin lets the other tasks run, and exit runs the run's cleanup.
 func (rt *scriptRun) openStdlib(L *lua.LState, stdin io.Reader) {
 	L.SetGlobal("print", L.NewFunction(rt.print))
+	channel.Open(L, rt) // tasks hand values over; a wait releases the lock
 	iolib.Open(L, iolib.Options{Stdin: stdin, Stdout: rt.stdout, Stderr: rt.stderr, Track: rt.Track, Untrack: rt.Untrack, Block: rt.Block})
 	if osTable, ok := L.GetGlobal("os").(*lua.LTable); ok {
 		osTable.RawSetString("exit", L.NewFunction(rt.exit))

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/luasock/luasock/internal/channel"
 	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
@@ -27,6 +28,9 @@ type selectEntry struct {
 // waits forever. Readable: data (also data fgets buffered), a pending
 // connection, or a closed peer. Writable: room to write, or a finished
 // connect. Except: urgent (OOB) data. poll(2) has no 1024-descriptor limit.
+// The read and write tables may also hold channels: readable when a receive
+// would not wait, writable when a send would not (so a task waits on
+// sockets and channels together).
 func (a *api) selectStreams(L *lua.LState, fname string) int {
 	tables, wait := checkSelectArgs(L, fname)
 	var set pollSet
@@ -38,7 +42,7 @@ func (a *api) selectStreams(L *lua.LState, fname string) int {
 	if set.buffered {
 		wait = 0 // data fgets read ahead is ready now
 	}
-	if err := a.poll(L, set.fds, wait); err != nil {
+	if err := a.waitForSet(L, &set, wait); err != nil {
 		return pushFailure(L, err)
 	}
 	L.Push(lua.LNumber(set.keepReady()))
@@ -90,6 +94,7 @@ type pollSet struct {
 	fds      []unix.PollFd
 	index    map[*stream]int // the stream's descriptor in fds
 	entries  [3][]selectEntry
+	chans    []chanEntry
 	buffered bool // a readable stream has data buffered: no need to wait
 }
 
@@ -97,6 +102,10 @@ type pollSet struct {
 // that is not an open stream.
 func (p *pollSet) add(L *lua.LState, fname string, i int, t *lua.LTable) {
 	t.ForEach(func(k, v lua.LValue) {
+		if c, ok := channel.FromLua(v); ok {
+			p.chans = append(p.chans, chanEntry{table: t, key: k, c: c, kind: i})
+			return
+		}
 		ud, _ := v.(*lua.LUserData)
 		var s *stream
 		if ud != nil {
@@ -137,6 +146,13 @@ func (p *pollSet) keepReady() int {
 			}
 		}
 	}
+	for _, e := range p.chans {
+		if e.ready() {
+			ready++
+		} else {
+			e.table.RawSet(e.key, lua.LNil)
+		}
+	}
 	return ready
 }
 
@@ -149,6 +165,88 @@ func (e selectEntry) ready(i int, rev int16) bool {
 		return rev&(unix.POLLOUT|unix.POLLHUP|unix.POLLERR) != 0
 	}
 	return rev&unix.POLLPRI != 0
+}
+
+// chanEntry is a channel in one of stream_select's tables.
+type chanEntry struct {
+	table *lua.LTable
+	key   lua.LValue
+	c     *channel.Chan
+	kind  int // selectRead, selectWrite or selectExcept (never ready)
+}
+
+func (e chanEntry) ready() bool {
+	switch e.kind {
+	case selectRead:
+		return e.c.Readable()
+	case selectWrite:
+		return e.c.Writable()
+	}
+	return false
+}
+
+// waitForSet waits until something in the set is ready or wait passes
+// (< 0: forever). Channels wake the poll through an eventfd in the poll
+// set; a channel that changed without becoming ready for this select (a
+// value another task took first) does not end the wait.
+func (a *api) waitForSet(L *lua.LState, p *pollSet, wait time.Duration) error {
+	if len(p.chans) == 0 {
+		return a.poll(L, p.fds, wait)
+	}
+	efd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(efd)
+	chans := make([]*channel.Chan, len(p.chans))
+	for i, e := range p.chans {
+		chans[i] = e.c
+	}
+	one := []byte{1, 0, 0, 0, 0, 0, 0, 0}
+	stop := channel.Watch(chans, func() { _, _ = unix.Write(efd, one) })
+	defer stop()
+	fds := append(p.fds[:len(p.fds):len(p.fds)], unix.PollFd{Fd: int32(efd), Events: unix.POLLIN})
+	deadline := time.Now().Add(wait)
+	for {
+		if p.chansReady() { // checked after Watch: no change is missed
+			wait = 0
+		}
+		if err := a.poll(L, fds, wait); err != nil {
+			return err
+		}
+		copy(p.fds, fds)
+		if wait == 0 || p.socketsReady() || p.chansReady() {
+			return nil
+		}
+		var count [8]byte
+		_, _ = unix.Read(efd, count[:]) // this wake-up is used
+		if wait > 0 {
+			if wait = time.Until(deadline); wait <= 0 {
+				return nil
+			}
+		}
+		for i := range fds {
+			fds[i].Revents = 0
+		}
+	}
+}
+
+func (p *pollSet) chansReady() bool {
+	for _, e := range p.chans {
+		if e.ready() {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *pollSet) socketsReady() bool {
+	for _, f := range p.fds {
+		if f.Revents != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // poll waits until one of fds is ready or wait passes (< 0: forever), with

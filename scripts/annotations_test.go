@@ -26,7 +26,7 @@ end
 for _, f in ipairs({"pack", "unpack", "packsize"}) do
   if type(string[f]) == "function" then print("function string." .. f) end
 end
-for _, lib in ipairs({"bit32", "bit"}) do
+for _, lib in ipairs({"bit32", "bit", "channel"}) do
   for k, v in pairs(_G[lib]) do
     if type(v) == "function" then print("function " .. lib .. "." .. k) end
   end
@@ -34,11 +34,13 @@ end
 local a, b = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0)
 for k in pairs(getmetatable(a).__index) do print("method " .. k) end
 fclose(a) fclose(b)
+for k in pairs(getmetatable(channel.make()).__index) do print("channel method " .. k) end
 `
 
 var (
 	annotatedFunction = regexp.MustCompile(`(?m)^function ([A-Za-z_][\w.]*)\(`)
 	annotatedMethod   = regexp.MustCompile(`(?m)^function stream:(\w+)\(`)
+	annotatedChannel  = regexp.MustCompile(`(?m)^function Channel:(\w+)\(`)
 	annotatedConstant = regexp.MustCompile(`(?m)^([A-Z][A-Za-z0-9_]*) = (\d+|nil)$`)
 	annotatedErrno    = regexp.MustCompile(`(?m)^  (E[A-Z0-9]+) = (\d+),$`)
 )
@@ -71,6 +73,9 @@ func TestAnnotations(t *testing.T) {
 	}
 	for _, m := range annotatedMethod.FindAllStringSubmatch(string(src), -1) {
 		annotated = append(annotated, "method "+m[1])
+	}
+	for _, m := range annotatedChannel.FindAllStringSubmatch(string(src), -1) {
+		annotated = append(annotated, "channel method "+m[1])
 	}
 	for _, m := range annotatedConstant.FindAllStringSubmatch(string(src), -1) {
 		annotated = append(annotated, "constant "+m[1]+" "+m[2])
