@@ -61,6 +61,7 @@ func TestScripts(t *testing.T) {
 			"closedpipe": cmdClosedPipe,
 			"emfile":     cmdEMFILE,
 			"need":       cmdNeed,
+			"needpy":     cmdNeedPython,
 		},
 	})
 }
@@ -86,6 +87,16 @@ func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: need PROG PACKAGE")
 	}
 	testprog.Need(scriptTB{ts, ts.Value(scriptT{}).(testscript.T)}, args[0], args[1])
+}
+
+// cmdNeedPython: needpy MODULE PACKAGE goes on when a python3 can import
+// MODULE (Debian's PACKAGE provides it), and sets $PYTHON to it; else it
+// ends the script as need does.
+func cmdNeedPython(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: needpy MODULE PACKAGE")
+	}
+	ts.Setenv("PYTHON", testprog.NeedPython(scriptTB{ts, ts.Value(scriptT{}).(testscript.T)}, args[0], args[1]))
 }
 
 // readyTimeout bounds how long a client waits for a server started in the

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -32,6 +33,31 @@ func Need(t TB, prog, pkg string) string {
 		t.Fatalf("needs %s (apt-get install %s): %v", prog, pkg, err)
 	}
 	t.Skip("skipped: needs " + prog + " (apt-get install " + pkg + ")")
+	return ""
+}
+
+// NeedPython returns a python3 that can import module, or ends the test as
+// Need does; pkg is the Debian package that provides the module. Debian's
+// own interpreter comes first: a python3 from elsewhere on PATH (pyenv)
+// does not see Debian's modules.
+func NeedPython(t TB, module, pkg string) string {
+	t.Helper()
+	var tried []string
+	for _, cand := range []string{"/usr/bin/python3", "python3"} {
+		path, err := exec.LookPath(cand)
+		if err != nil || slices.Contains(tried, path) {
+			continue
+		}
+		tried = append(tried, path)
+		if exec.Command(path, "-c", "import "+module).Run() == nil {
+			return path
+		}
+	}
+	what := "python3 with the module " + module
+	if os.Getenv("CI") != "" {
+		t.Fatalf("needs %s (apt-get install %s); tried %q", what, pkg, tried)
+	}
+	t.Skip("skipped: needs " + what + " (apt-get install " + pkg + ")")
 	return ""
 }
 
