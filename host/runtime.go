@@ -38,9 +38,10 @@ const (
 	ExitTerminated  = 143 // SIGTERM
 )
 
-// DefaultGrace is how long a stopping run waits for tasks that are running
-// Lua code (not blocked in a call) before it returns anyway.
-const DefaultGrace = 3 * time.Second
+// DefaultGrace is how long tasks may finish their connections after a
+// SIGTERM (or a reload) stopped serving, and how long a stopping run waits
+// for tasks that are running Lua code before it returns anyway.
+const DefaultGrace = 10 * time.Second
 
 // DefaultTraceBytes is how much of each message a trace dumps by default.
 const DefaultTraceBytes = socktrace.DefaultBytes
@@ -53,10 +54,21 @@ type Options struct {
 	Stdin  io.Reader // io.read, io.lines() and io.stdin; nil: empty
 	Stdout io.Writer
 	Stderr io.Writer
-	// Signals stops the run: the first SIGINT or SIGTERM gracefully (every
-	// handle closed, exit 130 or 143), a second one at once.
+	// Signals stops the run: the first SIGINT gracefully (every handle
+	// closed, exit 130), the first SIGTERM by draining it (the servers
+	// close at once, the tasks may finish their connections for Grace,
+	// exit 143), a second signal at once.
 	Signals <-chan os.Signal
 	Grace   time.Duration // 0: DefaultGrace
+	// ReadyFile, when set, is written once the script is serving (its main
+	// task, in every worker, first waits): the servers' addresses, one a
+	// line ("tcp://127.0.0.1:8000"). NotifySocket (systemd's NOTIFY_SOCKET)
+	// then gets READY=1. User ("name[:group]") is who the process runs as
+	// from then on: privileged ports are bound as root, and every thread
+	// drops to the user and its groups before any Lua code runs again.
+	ReadyFile    string
+	NotifySocket string
+	User         string
 	// Workers runs that many independent Lua states on the same script
 	// (0 or 1: one). Their IP servers get SO_REUSEPORT.
 	Workers int
@@ -103,6 +115,13 @@ type scriptRun struct {
 	// the Lua lock held.
 	owned map[*lua.LState][]lua.LValue
 
+	grace     time.Duration // Options.Grace, or its default
+	draining  atomic.Bool   // SIGTERM: the servers are closed, the tasks finish
+	drainCode int           // the exit status a drain ends with
+
+	startup *startup // shared by the workers; nil: nothing to do at the first wait
+	arrived bool     // this run's main task has first waited (startup)
+
 	handlesMu sync.Mutex
 	handles   map[io.Closer]struct{}
 	released  bool // the handles were closed: late ones are closed at once
@@ -146,15 +165,19 @@ func RunContext(ctx context.Context, opts Options) int {
 			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
 		})
 	}
-	if opts.Workers > 1 {
-		return runWorkers(ctx, proto, opts, out, trace)
+	var st *startup
+	if opts.ReadyFile != "" || opts.NotifySocket != "" || opts.User != "" {
+		st = newStartup(opts, max(opts.Workers, 1))
 	}
-	return newRuntime(opts, out, trace, luabind.Worker{}).run(ctx, proto, opts)
+	if opts.Workers > 1 {
+		return runWorkers(ctx, proto, opts, out, trace, st)
+	}
+	return newRuntime(opts, out, trace, luabind.Worker{}, st).run(ctx, proto, opts)
 }
 
 // newRuntime makes the state of one run (of one worker) writing to out.
 // Workers share out and trace.
-func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker luabind.Worker) *scriptRun {
+func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker luabind.Worker, st *startup) *scriptRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &scriptRun{
 		stdout:  out,
@@ -163,6 +186,11 @@ func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker l
 		ctx:     ctx,
 		cancel:  cancel,
 		handles: map[io.Closer]struct{}{},
+		grace:   opts.Grace,
+		startup: st,
+	}
+	if rt.grace <= 0 {
+		rt.grace = DefaultGrace
 	}
 	rt.L = lua.NewState(lua.Options{
 		CallStackSize:       2000, // nested Lua calls; each task pre-allocates an index of CallStackSize/8 pointers
@@ -200,17 +228,18 @@ func (rt *scriptRun) run(ctx context.Context, proto *lua.FunctionProto, opts Opt
 		rt.stop(ExitOK) // no-op when a stop came first
 	case <-rt.stopped:
 	case sig := <-opts.Signals:
-		rt.stop(signalStatus(sig))
+		if isDrainSignal(sig) {
+			rt.drainThenStop(signalStatus(sig), allDone, opts.Signals, rt.grace)
+		} else {
+			rt.stop(signalStatus(sig))
+		}
 	case <-ctx.Done():
 		rt.stop(ExitInterrupted)
 	}
 	// Closing the handles wakes every task blocked on a socket; Block ends it.
 	rt.releaseHandles()
-	grace := opts.Grace
-	if grace == 0 {
-		grace = DefaultGrace
-	}
-	finished := rt.awaitTasks(allDone, opts.Signals, grace)
+	finished := rt.awaitTasks(allDone, opts.Signals, rt.grace)
+	rt.firstWait() // (a no-op unless the run ended before its first wait: the other workers go on)
 	rt.stdout.Flush()
 	if finished {
 		rt.L.Close()
@@ -257,6 +286,9 @@ func signalStatus(sig os.Signal) int {
 // that holds the lock, until it reaches Block.
 func (rt *scriptRun) stop(code int) {
 	rt.stopOnce.Do(func() {
+		if rt.draining.Load() {
+			code = rt.drainCode
+		}
 		rt.exitCode = code
 		rt.stopping.Store(true)
 		rt.cancel()
@@ -355,6 +387,14 @@ func (rt *scriptRun) report(err error, traceback, hint string) {
 // Block implements luabind.Host: it releases the Lua lock around wait. If
 // the run stopped meanwhile the task ends here, without running more Lua.
 func (rt *scriptRun) Block(L *lua.LState, wait func()) {
+	if !rt.arrived {
+		rt.firstWait()
+	}
+	rt.Resolving(L, wait)
+}
+
+// Resolving implements luabind.Host: Block without the first-wait actions.
+func (rt *scriptRun) Resolving(L *lua.LState, wait func()) {
 	rt.lock.Unlock()
 	wait()
 	if !rt.enter(L) {

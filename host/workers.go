@@ -14,7 +14,7 @@ import (
 // script. Nothing is shared between them but stdout (whole lines, never
 // interleaved mid-line), the trace and the signals, which reach every worker. The exit
 // status is the worst (highest) of the workers'.
-func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter, trace *socktrace.Writer) int {
+func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter, trace *socktrace.Writer, st *startup) int {
 	n := opts.Workers
 	signals := make([]chan os.Signal, n)
 	for i := range signals {
@@ -46,7 +46,7 @@ func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out
 			defer wg.Done()
 			w := opts
 			w.Signals = signals[i]
-			codes[i] = newRuntime(w, out, trace, luabind.Worker{ID: i + 1, Count: n}).run(ctx, proto, w)
+			codes[i] = newRuntime(w, out, trace, luabind.Worker{ID: i + 1, Count: n}, st).run(ctx, proto, w)
 		}()
 	}
 	wg.Wait()

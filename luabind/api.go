@@ -26,6 +26,10 @@ type Host interface {
 	// it returns. wait must not touch any Lua value. If the run stops while
 	// wait runs, Block does not return: the calling task ends there.
 	Block(L *lua.LState, wait func())
+	// Resolving is Block for a name resolution, which does not count as
+	// the script's first wait: a server whose name is being resolved is
+	// not made yet (the host acts on the first wait: --ready-file, --user).
+	Resolving(L *lua.LState, wait func())
 	// Track registers a resource that the host closes when the run ends, on
 	// every path. Untrack forgets it (the script closed it itself).
 	Track(c io.Closer)
@@ -39,6 +43,20 @@ type Host interface {
 	// back, as Block does. A call whose socket is always ready (a client
 	// that streams without pause) so cannot keep the other tasks waiting.
 	Turn(L *lua.LState)
+	// HandleClosed is called when a call finds its handle closed by the
+	// host (Close, not fclose): the host ends the calling task there, as
+	// Block does, when it closed the handle to stop the run or to stop
+	// serving (a drain); otherwise it returns and the call fails with EBADF.
+	HandleClosed(L *lua.LState)
+}
+
+// Server is what the handles stream_socket_server makes implement besides
+// io.Closer: a host that stops serving (SIGTERM, a reload) closes these and
+// lets the connections finish. Address is the server's own address in
+// stream_socket_server's form ("tcp://127.0.0.1:8000", "unix:///path").
+type Server interface {
+	io.Closer
+	Address() string
 }
 
 type api struct {

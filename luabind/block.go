@@ -99,7 +99,11 @@ func (a *api) waitAndCall(L *lua.LState, s *stream, write bool, wait time.Durati
 	})
 	if rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
 		// The poller fails a wait only on a deadline or a close: another
-		// task closed the handle (its error, "use of closed file", is internal).
+		// task closed the handle (its error, "use of closed file", is
+		// internal), or the host did, which may end this task.
+		if !s.closed {
+			a.host.HandleClosed(L)
+		}
 		return os.ErrClosed
 	}
 	if rerr != nil {
@@ -118,9 +122,9 @@ func (s *stream) setDeadline(write bool, t time.Time) {
 
 // endTaskIfHostClosed lets the host end the task when err says the socket
 // was closed under it. Only the host does that (fclose makes the handle
-// raise instead), when the run stops; Block then does not return.
+// raise instead), when the run stops or stops serving.
 func (a *api) endTaskIfHostClosed(L *lua.LState, err error) {
 	if errors.Is(err, os.ErrClosed) {
-		a.host.Block(L, func() {})
+		a.host.HandleClosed(L)
 	}
 }

@@ -2,6 +2,7 @@ package luabind
 
 import (
 	"crypto/tls"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -48,6 +49,7 @@ type stream struct {
 	fdMu     sync.Mutex // held around those calls and by Close
 	fdClosed bool
 
+	tracked  io.Closer   // what the host tracks: the stream, or a server's serverHandle
 	sockFile *socketFile // the unix socket file this handle created
 	release  sync.Once
 
@@ -208,12 +210,20 @@ func checkStream(L *lua.LState, n int, fname string) *stream {
 	return s
 }
 
+// trackedHandle is what the host tracks for s.
+func (s *stream) trackedHandle() io.Closer {
+	if s.tracked != nil {
+		return s.tracked
+	}
+	return s
+}
+
 // closeStream is fclose: the host forgets the handle and the socket is released.
 func (a *api) closeStream(s *stream) {
 	_ = s.closeNotify()
 	s.closed = true
 	s.dgrams = nil
 	s.readBuf = nil
-	a.host.Untrack(s)
+	a.host.Untrack(s.trackedHandle())
 	_ = s.Close()
 }

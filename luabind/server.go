@@ -58,7 +58,8 @@ func (a *api) server(L *lua.LState, fname string) int {
 		}
 		return pushFailure(L, err)
 	}
-	a.host.Track(s)
+	s.tracked = serverHandle{s}
+	a.host.Track(s.tracked)
 	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""
 	if a.trace != nil {
 		op := "listen"
@@ -79,7 +80,7 @@ func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
 	var ips []netip.Addr
 	var err error
 	ctx := a.host.Context()
-	a.host.Block(L, func() { ips, err = resolve(ctx, host) })
+	a.host.Resolving(L, func() { ips, err = resolve(ctx, host) })
 	return ips, err
 }
 
@@ -200,6 +201,19 @@ func setServerOptions(fd int, addr parsedAddress, family int, o *socketOptions) 
 // takes them) to a duration, saturating instead of wrapping.
 func seconds(sec, usec float64) time.Duration {
 	return luanum.Duration(sec + usec/1e6)
+}
+
+// serverHandle is how the host tracks a server: as a Server, which it
+// closes when it stops serving.
+type serverHandle struct{ *stream }
+
+// Address is the server's transport and bound address ("tcp://127.0.0.1:8000").
+func (h serverHandle) Address() string {
+	scheme := h.transport
+	if h.autoTLS {
+		scheme = "tls"
+	}
+	return scheme + "://" + printable(h.localName())
 }
 
 // Accept back-off: an accept that fails for want of descriptors or memory

@@ -34,10 +34,18 @@ Flags of run:
   --trace-bytes N   dump at most N bytes of each message (default 64; 0: none)
   --warnings, -W    print every failure a call returns to the script on stderr,
                     as PHP's warnings: Warning: fread(): ... in script.lua on line 9
+  --grace T         after SIGTERM, how long connections may finish once the
+                    servers are closed (seconds, or 1m30s; default 10)
+  --ready-file F    once the script serves (its main task first waits), write its
+                    servers' addresses to F, one a line; with NOTIFY_SOCKET set,
+                    systemd also hears READY=1
+  --user U[:G]      run as user U (and group G) from then on: privileged ports
+                    are bound as root, then every thread drops to U for good
 
 Exit status: 0 when the script ends, 1 on an uncaught error, 2 on a usage
-error, n after os.exit(n), 130 after SIGINT and 143 after SIGTERM (every
-handle is closed first; a second signal exits at once).
+error, n after os.exit(n), 130 after SIGINT (every handle is closed first)
+and 143 after SIGTERM (the servers close at once, the connections may finish
+for --grace); a second signal exits at once.
 `
 
 // Main is the command line: it returns the exit status instead of exiting.
@@ -139,16 +147,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(pipes, syscall.SIGPIPE)
 	defer signal.Stop(pipes)
 	code := host.Run(host.Options{
-		Script:     args[0],
-		Args:       args[1:],
-		Stdin:      os.Stdin,
-		Stdout:     stdout,
-		Stderr:     stderr,
-		Signals:    signals,
-		Workers:    flags.workers,
-		Trace:      trace,
-		TraceBytes: flags.traceBytes,
-		Warnings:   warnings,
+		Script:       args[0],
+		Args:         args[1:],
+		Stdin:        os.Stdin,
+		Stdout:       stdout,
+		Stderr:       stderr,
+		Signals:      signals,
+		Workers:      flags.workers,
+		Trace:        trace,
+		TraceBytes:   flags.traceBytes,
+		Warnings:     warnings,
+		Grace:        flags.grace,
+		ReadyFile:    flags.readyFile,
+		NotifySocket: os.Getenv("NOTIFY_SOCKET"),
+		User:         flags.user,
 	})
 	if flag := flags.misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {
 		fmt.Fprintf(stderr, "luasock: %s came after the script's name, so the script got it as an argument; luasock's flags go before the script: luasock %s ... %s\n", flag, flag, args[0])

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/luasock/luasock/host"
 )
@@ -18,6 +19,9 @@ type runFlags struct {
 	trace      traceFlag
 	traceBytes int
 	warnings   bool
+	grace      time.Duration
+	readyFile  string
+	user       string
 	set        *flag.FlagSet
 	badValue   error // the first value a flag refused, in luasock's words
 }
@@ -33,6 +37,9 @@ func newRunFlags() *runFlags {
 	f.add("trace-bytes", &numberFlag{n: &f.traceBytes, name: "--trace-bytes", min: 0, max: math.MaxInt, want: "a number of bytes (0 or more)"})
 	f.add("warnings", switchFlag{on: &f.warnings, name: "--warnings"})
 	f.add("W", switchFlag{on: &f.warnings, name: "-W"})
+	f.add("grace", &durationFlag{d: &f.grace, name: "--grace"})
+	f.add("ready-file", &textFlag{s: &f.readyFile, name: "--ready-file", want: "a file name"})
+	f.add("user", &textFlag{s: &f.user, name: "--user", want: "a user name (user or user:group)"})
 	return f
 }
 
@@ -69,6 +76,10 @@ func (f *runFlags) flagError(args []string, taken int, err error) error {
 	}
 	name, _, _ := strings.Cut(arg, "=")
 	if f.isFlag(name) { // known, so refused for want of a value
+		bare := strings.TrimLeft(name, "-")
+		if _, ok := f.set.Lookup(bare).Value.(keepBadValue).Value.(*numberFlag); !ok {
+			return fmt.Errorf("%s needs a value", name)
+		}
 		return fmt.Errorf("%s needs a number", name)
 	}
 	return fmt.Errorf("unknown flag %q", name)
@@ -177,5 +188,55 @@ func (v *traceFlag) Set(s string) error {
 	default:
 		v.on, v.file = true, s
 	}
+	return nil
+}
+
+// durationFlag is a time: seconds ("2.5") or a Go duration ("1m30s").
+type durationFlag struct {
+	d    *time.Duration
+	name string
+}
+
+func (v *durationFlag) String() string {
+	if v.d == nil {
+		return ""
+	}
+	return v.d.String()
+}
+
+func (v *durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if sec, ferr := strconv.ParseFloat(s, 64); ferr == nil {
+		d, err = time.Duration(sec*float64(time.Second)), nil
+		if math.IsNaN(sec) || sec > math.MaxInt64/float64(time.Second) {
+			err = errors.New("out of range")
+		}
+	}
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%s takes a time above 0 (seconds, or 1m30s), not %q", v.name, s)
+	}
+	*v.d = d
+	return nil
+}
+
+// textFlag is a value that must not be empty.
+type textFlag struct {
+	s    *string
+	name string
+	want string
+}
+
+func (v *textFlag) String() string {
+	if v.s == nil {
+		return ""
+	}
+	return *v.s
+}
+
+func (v *textFlag) Set(s string) error {
+	if s == "" {
+		return fmt.Errorf("%s takes %s", v.name, v.want)
+	}
+	*v.s = s
 	return nil
 }

@@ -200,11 +200,13 @@ var mistakes = []mistake{
 // resources close when the test ends.
 type testHost struct{ closers *[]io.Closer }
 
-func (h testHost) Block(L *lua.LState, wait func()) { wait() }
-func (h testHost) Turn(L *lua.LState)               {}
-func (h testHost) Track(c io.Closer)                { *h.closers = append(*h.closers, c) }
-func (h testHost) Untrack(c io.Closer)              {}
-func (h testHost) Context() context.Context         { return context.Background() }
+func (h testHost) Block(L *lua.LState, wait func())     { wait() }
+func (h testHost) Turn(L *lua.LState)                   {}
+func (h testHost) HandleClosed(L *lua.LState)           {}
+func (h testHost) Resolving(L *lua.LState, wait func()) { wait() }
+func (h testHost) Track(c io.Closer)                    { *h.closers = append(*h.closers, c) }
+func (h testHost) Untrack(c io.Closer)                  {}
+func (h testHost) Context() context.Context             { return context.Background() }
 
 // explainRun runs code as chunk name with Explain as the error handler, and
 // returns the message and hint ("" when it ran without error).

@@ -1,0 +1,222 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/luasock/luasock/luabind"
+)
+
+// startup is what happens once every worker's main task has first waited:
+// by then the script has made its servers (on privileged ports too), so
+// luasock writes Options.ReadyFile, drops to Options.User and tells
+// systemd READY=1 (Options.NotifySocket). It runs with each
+// worker's Lua lock held, before any of them waits: no Lua code runs as
+// root after it.
+type startup struct {
+	opts    Options
+	mu      sync.Mutex
+	pending int           // workers yet to arrive
+	done    chan struct{} // closed once it ran
+	err     error         // its failure: every worker stops
+	runs    []*scriptRun
+	ranBy   *scriptRun // the last to arrive, which ran it
+}
+
+func newStartup(opts Options, workers int) *startup {
+	return &startup{opts: opts, pending: workers, done: make(chan struct{})}
+}
+
+// arrive is a worker's first wait (or its end, if it never waited). The
+// last to arrive runs the startup; the others wait for it, or for their
+// run to stop. It returns the startup's failure.
+func (s *startup) arrive(rt *scriptRun) error {
+	s.mu.Lock()
+	s.pending--
+	s.runs = append(s.runs, rt)
+	last := s.pending == 0
+	s.mu.Unlock()
+	if last {
+		s.ranBy = rt
+		s.err = s.run()
+		close(s.done)
+		return s.err
+	}
+	select {
+	case <-s.done:
+		return s.err
+	case <-rt.ctx.Done():
+		return nil
+	}
+}
+
+func (s *startup) run() error {
+	if s.opts.ReadyFile != "" {
+		if err := writeReadyFile(s.opts.ReadyFile, s.serverAddresses()); err != nil {
+			return fmt.Errorf("--ready-file: %w", err)
+		}
+	}
+	if s.opts.User != "" {
+		if err := dropPrivileges(s.opts.User); err != nil {
+			return fmt.Errorf("--user %s: %w", s.opts.User, err)
+		}
+	}
+	// Last: whoever waits for READY=1 sees the process as it will stay.
+	if s.opts.NotifySocket != "" {
+		if err := sdNotify(s.opts.NotifySocket, "READY=1"); err != nil {
+			return fmt.Errorf("NOTIFY_SOCKET: %w", err)
+		}
+	}
+	return nil
+}
+
+// serverAddresses lists the servers every worker has open, once each.
+func (s *startup) serverAddresses() []string {
+	var addrs []string
+	for _, rt := range s.runs {
+		rt.handlesMu.Lock()
+		for c := range rt.handles {
+			if srv, ok := c.(luabind.Server); ok && !slices.Contains(addrs, srv.Address()) {
+				addrs = append(addrs, srv.Address())
+			}
+		}
+		rt.handlesMu.Unlock()
+	}
+	slices.Sort(addrs)
+	return addrs
+}
+
+// writeReadyFile writes the servers' addresses, one a line, to path at
+// once (a temporary file renamed): a reader never sees half of it.
+func writeReadyFile(path string, addrs []string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	text := strings.Join(addrs, "\n")
+	if text != "" {
+		text += "\n"
+	}
+	_, err = tmp.WriteString(text)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// sdNotify sends state to systemd's notification socket (sd_notify(3)): a
+// path, or an abstract name written with a leading '@'.
+func sdNotify(socket, state string) error {
+	addr := &net.UnixAddr{Name: socket, Net: "unixgram"}
+	if strings.HasPrefix(socket, "@") {
+		addr.Name = "\x00" + socket[1:]
+	}
+	c, err := net.DialUnix("unixgram", nil, addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Write([]byte(state))
+	return err
+}
+
+// dropPrivileges makes every thread of the process run as spec ("user" or
+// "user:group", names or numbers) with the user's groups, for good: as
+// root, setuid sets the saved uid too, so nothing can take root back. Go
+// applies setuid, setgid and setgroups to every thread.
+func dropPrivileges(spec string) error {
+	name, group, _ := strings.Cut(spec, ":")
+	u, err := lookupUser(name)
+	if err != nil {
+		return err
+	}
+	gid, err := strconv.Atoi(u.Gid)
+	if err != nil {
+		return err
+	}
+	groups := []int{gid}
+	if ids, err := u.GroupIds(); err == nil {
+		for _, g := range ids {
+			if n, err := strconv.Atoi(g); err == nil && !slices.Contains(groups, n) {
+				groups = append(groups, n)
+			}
+		}
+	}
+	if group != "" {
+		g, err := lookupGroup(group)
+		if err != nil {
+			return err
+		}
+		if gid, err = strconv.Atoi(g.Gid); err != nil {
+			return err
+		}
+		groups = []int{gid}
+	}
+	uid, err := strconv.Atoi(u.Uid)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Setgroups(groups); err != nil {
+		return fmt.Errorf("setgroups: %w", err)
+	}
+	if err := syscall.Setgid(gid); err != nil {
+		return fmt.Errorf("setgid: %w", err)
+	}
+	if err := syscall.Setuid(uid); err != nil {
+		return fmt.Errorf("setuid: %w", err)
+	}
+	if syscall.Setuid(0) == nil && uid != 0 {
+		return errors.New("root could be taken back after setuid")
+	}
+	return nil
+}
+
+func lookupUser(name string) (*user.User, error) {
+	if _, err := strconv.Atoi(name); err == nil {
+		return user.LookupId(name)
+	}
+	return user.Lookup(name)
+}
+
+func lookupGroup(name string) (*user.Group, error) {
+	if _, err := strconv.Atoi(name); err == nil {
+		return user.LookupGroupId(name)
+	}
+	return user.LookupGroup(name)
+}
+
+// firstWait runs the startup for this worker, once, with the Lua lock held;
+// a failure stops the run (of every worker) with ExitError.
+func (rt *scriptRun) firstWait() {
+	if rt.startup == nil || rt.arrived {
+		return
+	}
+	rt.arrived = true
+	err := rt.startup.arrive(rt)
+	if err == nil {
+		return
+	}
+	if rt.startup.ranBy == rt {
+		rt.stdout.Flush()
+		fmt.Fprintf(rt.stderr, "luasock: %v\n", err)
+	}
+	rt.stop(ExitError)
+}
