@@ -69,6 +69,10 @@ type Options struct {
 	ReadyFile    string
 	NotifySocket string
 	User         string
+	// Watch reloads the script when it (or a Lua file beside it) changes on
+	// disk, as a SIGHUP on Signals does: a new state takes over the
+	// servers and the old one drains (see supervise.go).
+	Watch bool
 	// Workers runs that many independent Lua states on the same script
 	// (0 or 1: one). Their IP servers get SO_REUSEPORT.
 	Workers int
@@ -119,8 +123,8 @@ type scriptRun struct {
 	draining  atomic.Bool   // SIGTERM: the servers are closed, the tasks finish
 	drainCode int           // the exit status a drain ends with
 
-	startup *startup // shared by the workers; nil: nothing to do at the first wait
-	arrived bool     // this run's main task has first waited (startup)
+	startup *startup    // shared by the generation's workers
+	arrived atomic.Bool // this run's main task has first waited (startup)
 
 	handlesMu sync.Mutex
 	handles   map[io.Closer]struct{}
@@ -165,19 +169,12 @@ func RunContext(ctx context.Context, opts Options) int {
 			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
 		})
 	}
-	var st *startup
-	if opts.ReadyFile != "" || opts.NotifySocket != "" || opts.User != "" {
-		st = newStartup(opts, max(opts.Workers, 1))
-	}
-	if opts.Workers > 1 {
-		return runWorkers(ctx, proto, opts, out, trace, st)
-	}
-	return newRuntime(opts, out, trace, luabind.Worker{}, st).run(ctx, proto, opts)
+	return supervise(ctx, proto, opts, out, trace)
 }
 
 // newRuntime makes the state of one run (of one worker) writing to out.
 // Workers share out and trace.
-func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker luabind.Worker, st *startup) *scriptRun {
+func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker luabind.Worker, st *startup, takeover []luabind.Server) *scriptRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &scriptRun{
 		stdout:  out,
@@ -205,6 +202,7 @@ func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker l
 		Worker:   worker,
 		Trace:    trace,
 		Warnings: opts.Warnings,
+		Takeover: takeover,
 	})
 	rt.openStdlib(rt.L, opts.Stdin)
 	rt.openLanguage(rt.L, opts.Script, opts.Source)
@@ -239,7 +237,9 @@ func (rt *scriptRun) run(ctx context.Context, proto *lua.FunctionProto, opts Opt
 	// Closing the handles wakes every task blocked on a socket; Block ends it.
 	rt.releaseHandles()
 	finished := rt.awaitTasks(allDone, opts.Signals, rt.grace)
-	rt.firstWait() // (a no-op unless the run ended before its first wait: the other workers go on)
+	if !rt.arrived.Swap(true) { // it ended before it first waited: the other workers go on
+		rt.startup.arrive(rt, true)
+	}
 	rt.stdout.Flush()
 	if finished {
 		rt.L.Close()
@@ -387,7 +387,7 @@ func (rt *scriptRun) report(err error, traceback, hint string) {
 // Block implements luabind.Host: it releases the Lua lock around wait. If
 // the run stopped meanwhile the task ends here, without running more Lua.
 func (rt *scriptRun) Block(L *lua.LState, wait func()) {
-	if !rt.arrived {
+	if !rt.arrived.Load() {
 		rt.firstWait()
 	}
 	rt.Resolving(L, wait)

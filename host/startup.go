@@ -12,50 +12,64 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-
-	"github.com/luasock/luasock/luabind"
 )
 
 // startup is what happens once every worker's main task has first waited:
 // by then the script has made its servers (on privileged ports too), so
 // luasock writes Options.ReadyFile, drops to Options.User and tells
-// systemd READY=1 (Options.NotifySocket). It runs with each
-// worker's Lua lock held, before any of them waits: no Lua code runs as
-// root after it.
+// systemd READY=1 (Options.NotifySocket). With a user to drop to, each
+// worker waits there, its Lua lock held, until the last one arrives: no
+// Lua code runs as root after it. A reload's new generation has its own
+// startup, which does not drop privileges again (adopted servers need none).
 type startup struct {
 	opts    Options
+	user    string // Options.User, for the first generation only
 	mu      sync.Mutex
 	pending int           // workers yet to arrive
-	done    chan struct{} // closed once it ran
+	done    chan struct{} // closed once it ran: the generation serves
 	err     error         // its failure: every worker stops
+	early   bool          // a worker ended before it first waited
 	runs    []*scriptRun
-	ranBy   *scriptRun // the last to arrive, which ran it
 }
 
-func newStartup(opts Options, workers int) *startup {
-	return &startup{opts: opts, pending: workers, done: make(chan struct{})}
+func newStartup(opts Options, workers int, first bool) *startup {
+	s := &startup{opts: opts, pending: workers, done: make(chan struct{})}
+	if first {
+		s.user = opts.User
+	}
+	return s
 }
 
 // arrive is a worker's first wait (or its end, if it never waited). The
-// last to arrive runs the startup; the others wait for it, or for their
-// run to stop. It returns the startup's failure.
-func (s *startup) arrive(rt *scriptRun) error {
+// last to arrive runs the startup, and on failure says why and stops every
+// worker; the others wait for it when there is a user to drop to.
+func (s *startup) arrive(rt *scriptRun, ended bool) {
 	s.mu.Lock()
+	s.early = s.early || ended
 	s.pending--
 	s.runs = append(s.runs, rt)
 	last := s.pending == 0
 	s.mu.Unlock()
 	if last {
-		s.ranBy = rt
-		s.err = s.run()
+		if s.early { // a worker ended: the generation does not serve
+			close(s.done)
+			return
+		}
+		if s.err = s.run(); s.err != nil {
+			rt.stdout.Flush()
+			fmt.Fprintf(rt.stderr, "luasock: %v\n", s.err)
+			for _, r := range s.runs {
+				r.stop(ExitError)
+			}
+		}
 		close(s.done)
-		return s.err
+		return
 	}
-	select {
-	case <-s.done:
-		return s.err
-	case <-rt.ctx.Done():
-		return nil
+	if s.user != "" {
+		select {
+		case <-s.done:
+		case <-rt.ctx.Done():
+		}
 	}
 }
 
@@ -65,9 +79,9 @@ func (s *startup) run() error {
 			return fmt.Errorf("--ready-file: %w", err)
 		}
 	}
-	if s.opts.User != "" {
-		if err := dropPrivileges(s.opts.User); err != nil {
-			return fmt.Errorf("--user %s: %w", s.opts.User, err)
+	if s.user != "" {
+		if err := dropPrivileges(s.user); err != nil {
+			return fmt.Errorf("--user %s: %w", s.user, err)
 		}
 	}
 	// Last: whoever waits for READY=1 sees the process as it will stay.
@@ -83,13 +97,11 @@ func (s *startup) run() error {
 func (s *startup) serverAddresses() []string {
 	var addrs []string
 	for _, rt := range s.runs {
-		rt.handlesMu.Lock()
-		for c := range rt.handles {
-			if srv, ok := c.(luabind.Server); ok && !slices.Contains(addrs, srv.Address()) {
+		for _, srv := range rt.servers() {
+			if !slices.Contains(addrs, srv.Address()) {
 				addrs = append(addrs, srv.Address())
 			}
 		}
-		rt.handlesMu.Unlock()
 	}
 	slices.Sort(addrs)
 	return addrs
@@ -203,20 +215,18 @@ func lookupGroup(name string) (*user.Group, error) {
 	return user.LookupGroup(name)
 }
 
-// firstWait runs the startup for this worker, once, with the Lua lock held;
-// a failure stops the run (of every worker) with ExitError.
+// firstWait is this worker's arrival at the startup, once, with the Lua
+// lock held.
 func (rt *scriptRun) firstWait() {
-	if rt.startup == nil || rt.arrived {
-		return
+	if !rt.arrived.Swap(true) {
+		rt.startup.arrive(rt, false)
 	}
-	rt.arrived = true
-	err := rt.startup.arrive(rt)
-	if err == nil {
-		return
-	}
-	if rt.startup.ranBy == rt {
-		rt.stdout.Flush()
-		fmt.Fprintf(rt.stderr, "luasock: %v\n", err)
-	}
-	rt.stop(ExitError)
+}
+
+// failed tells, once done is closed, that the generation does not serve:
+// the startup failed, or a worker ended before it first waited.
+func (s *startup) failed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err != nil || s.early
 }

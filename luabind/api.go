@@ -64,6 +64,7 @@ type api struct {
 	worker   Worker
 	trace    *socktrace.Writer // nil: tracing is off
 	warnings io.Writer         // nil: warnings are off
+	takeover []Server          // a reload's: the old state's servers not taken yet
 
 	lastDate dateCache
 }
@@ -83,6 +84,9 @@ type Config struct {
 	// shape for every failure an API call returns to the script. Workers
 	// write to it at the same time: it must be safe for that (os.Stderr is).
 	Warnings io.Writer
+	// Takeover are the servers of the state this one replaces (a reload),
+	// which stream_socket_server takes over instead of binding again.
+	Takeover []Server
 }
 
 // moduleName is what `require` takes to get the API as a table.
@@ -94,7 +98,7 @@ const moduleName = "luasock"
 // gets WORKER (its number) and WORKERS (how many), and its IP servers reuse
 // the port.
 func Open(L *lua.LState, host Host, cfg Config) *Binding {
-	a := &api{host: host, worker: cfg.Worker, trace: cfg.Trace, warnings: cfg.Warnings}
+	a := &api{host: host, worker: cfg.Worker, trace: cfg.Trace, warnings: cfg.Warnings, takeover: cfg.Takeover}
 	mod := a.module(L)
 	for name, fn := range cfg.Extra {
 		mod.RawSetString(name, L.NewFunction(fn))

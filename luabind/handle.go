@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -51,7 +52,12 @@ type stream struct {
 
 	tracked  io.Closer   // what the host tracks: the stream, or a server's serverHandle
 	sockFile *socketFile // the unix socket file this handle created
-	release  sync.Once
+	// A server's address and flags as stream_socket_server got them, and
+	// whether a reload's new state took its socket (and its file) over.
+	request      string
+	requestFlags int
+	handedOver   atomic.Bool
+	release      sync.Once
 
 	// TLS (tls.go): the session, once there is one; what a later
 	// stream_socket_enable_crypto needs; a server's certificate.
@@ -106,7 +112,7 @@ func (s *stream) Close() error {
 		s.fdClosed = true
 		err = s.file.Close()
 		s.fdMu.Unlock()
-		if s.sockFile != nil {
+		if s.sockFile != nil && !s.handedOver.Load() {
 			s.sockFile.remove()
 		}
 	})

@@ -51,13 +51,18 @@ func (a *api) server(L *lua.LState, fname string) int {
 		on := true // workers share the port; the kernel spreads the load
 		opts.SoReusePort = &on
 	}
-	s, err := listen(addr, ips, flags, &opts)
+	s, err := a.takeOver(address, flags)
+	if s == nil && err == nil {
+		s, err = listen(addr, ips, flags, &opts)
+	}
 	if err != nil {
 		if a.trace != nil {
 			a.traceError(addr.Transport+" server "+strings.TrimPrefix(address, addr.Transport+"://"), "listen", "", "", err)
 		}
 		return pushFailure(L, err)
 	}
+	s.request, s.requestFlags = address, flags
+	s.nodelay = opts.TCPNoDelay != nil && *opts.TCPNoDelay
 	s.tracked = serverHandle{s}
 	a.host.Track(s.tracked)
 	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""

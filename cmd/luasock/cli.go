@@ -41,6 +41,9 @@ Flags of run:
                     systemd also hears READY=1
   --user U[:G]      run as user U (and group G) from then on: privileged ports
                     are bound as root, then every thread drops to U for good
+  --watch           reload when the script (or a .lua file beside it) changes, as
+                    SIGHUP does: the new code takes over the servers, the old
+                    one's connections finish (for --grace)
 
 Exit status: 0 when the script ends, 1 on an uncaught error, 2 on a usage
 error, n after os.exit(n), 130 after SIGINT (every handle is closed first)
@@ -137,7 +140,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP) // SIGHUP reloads
 	defer signal.Stop(signals)
 	// A closed stdout or stderr (luasock run server.lua | head -1) must not
 	// kill a server: with SIGPIPE caught, a write returns EPIPE instead, and

@@ -22,6 +22,7 @@ type runFlags struct {
 	grace      time.Duration
 	readyFile  string
 	user       string
+	watch      bool
 	set        *flag.FlagSet
 	badValue   error // the first value a flag refused, in luasock's words
 }
@@ -40,6 +41,7 @@ func newRunFlags() *runFlags {
 	f.add("grace", &durationFlag{d: &f.grace, name: "--grace"})
 	f.add("ready-file", &textFlag{s: &f.readyFile, name: "--ready-file", want: "a file name"})
 	f.add("user", &textFlag{s: &f.user, name: "--user", want: "a user name (user or user:group)"})
+	f.add("watch", switchFlag{on: &f.watch, name: "--watch"})
 	return f
 }
 
