@@ -2,11 +2,9 @@ package codec
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/luasock/luasock/internal/luaarg"
@@ -176,61 +174,25 @@ func (d *decoder) closing(want json.Delim) error {
 	return nil
 }
 
-// string checks what encoding/json turned into U+FFFD: invalid UTF-8
-// fails unless a JSON_INVALID_UTF8_* flag says otherwise (Go's per-byte
-// U+FFFD is PHP's SUBSTITUTE; IGNORE decodes the text without the bad
-// bytes), and a lone surrogate escape fails.
+// string checks a string that encoding/json decoded with U+FFFD in it
+// (where it replaces invalid UTF-8 and lone surrogates) as PHP would:
+// stringError finds PHP's failures; without them, Go's per-byte U+FFFD is
+// PHP's JSON_INVALID_UTF8_SUBSTITUTE, and JSON_INVALID_UTF8_IGNORE decodes
+// the literal again without its bad bytes.
 func (d *decoder) string(s string) (lua.LValue, error) {
 	if !strings.ContainsRune(s, utf8.RuneError) {
 		return lua.LString(s), nil
 	}
 	raw := strings.TrimLeft(d.src[d.start:d.dec.InputOffset()], " \t\r\n,:")
-	if hasLoneSurrogate(raw) {
-		return nil, jsonError(jsonErrLoneSurrogate)
+	if err := stringError(raw, d.flags); err != nil {
+		return nil, err
 	}
-	if !utf8.ValidString(raw) {
-		switch {
-		case d.flags&jsonInvalidUTF8Ignore != 0:
-			if err := json.Unmarshal([]byte(strings.ToValidUTF8(raw, "")), &s); err != nil {
-				return nil, jsonError(jsonErrSyntax) // cannot happen: only bytes >= 0x80 went
-			}
-		case d.flags&jsonInvalidUTF8Substitute == 0:
-			return nil, jsonError(jsonErrUTF8)
+	if d.flags&jsonInvalidUTF8Ignore != 0 && !utf8.ValidString(raw) {
+		if err := json.Unmarshal([]byte(strings.ToValidUTF8(raw, "")), &s); err != nil {
+			return nil, jsonError(jsonErrSyntax) // cannot happen: only bytes >= 0x80 went
 		}
 	}
 	return lua.LString(s), nil
-}
-
-// hasLoneSurrogate reports whether the JSON string literal raw has a \u
-// escape of a surrogate that is not a high one followed by a low one.
-func hasLoneSurrogate(raw string) bool {
-	unit := func(i int) rune { // the code unit of the \uXXXX at i, or -1
-		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
-			return -1
-		}
-		v, err := strconv.ParseUint(raw[i+2:i+6], 16, 16)
-		if err != nil {
-			return -1
-		}
-		return rune(v)
-	}
-	for i := 0; i < len(raw); i++ {
-		if raw[i] != '\\' {
-			continue
-		}
-		u := unit(i)
-		switch {
-		case u < 0: // another escape: skip its character
-			i++
-		case !utf16.IsSurrogate(u):
-			i += 5
-		case u < 0xdc00 && utf16.DecodeRune(u, unit(i+6)) != utf8.RuneError:
-			i += 11 // a pair
-		default:
-			return true
-		}
-	}
-	return false
 }
 
 // number is a JSON number as PHP reads it, made a Lua number: an integer
@@ -249,76 +211,4 @@ func (d *decoder) number(s string) lua.LValue {
 	}
 	f, _ := strconv.ParseFloat(s, 64) // too large is ±inf, as PHP's
 	return lua.LNumber(f)
-}
-
-// syntaxError names the first error in d.src as PHP's parser does. The
-// first bad byte is where the shortest failing prefix ends (encoding/json's
-// offsets are not that precise); PHP calls it a UTF-8 error if it starts
-// no valid UTF-8 character, a control character error if it is one, a
-// state mismatch if it is "]" or "}" where the other bracket would have
-// been fine. Input that merely ends too soon is a syntax error, or a
-// control character error inside a string (PHP reads the end as a NUL).
-func (d *decoder) syntaxError() error {
-	s := d.src
-	if ok, inString := scanJSON(s); ok {
-		if inString {
-			return jsonError(jsonErrCtrlChar)
-		}
-		return jsonError(jsonErrSyntax)
-	}
-	lo, hi := 0, len(s) // scanJSON(s[:lo]) holds, scanJSON(s[:hi]) does not
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if ok, _ := scanJSON(s[:mid]); ok {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	switch c := s[lo]; {
-	case c >= utf8.RuneSelf:
-		if r, size := utf8.DecodeRuneInString(s[lo:]); r == utf8.RuneError && size == 1 {
-			return jsonError(jsonErrUTF8)
-		}
-	case c < 0x20:
-		return jsonError(jsonErrCtrlChar)
-	case c == ']' || c == '}':
-		other := "]"
-		if c == ']' {
-			other = "}"
-		}
-		if ok, _ := scanJSON(s[:lo] + other); ok {
-			return jsonError(jsonErrStateMismatch)
-		}
-	}
-	return jsonError(jsonErrSyntax)
-}
-
-// scanJSON reports whether s has no syntax error as one JSON value, though
-// it may end too soon; inString says it ends inside a string.
-func scanJSON(s string) (ok, inString bool) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	depth, values := 0, 0
-	for {
-		start := dec.InputOffset()
-		tok, err := dec.Token()
-		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-			rest := strings.TrimLeft(s[start:], " \t\r\n,:")
-			return true, strings.HasPrefix(rest, `"`)
-		}
-		if err != nil || (depth == 0 && values > 0) {
-			return false, false
-		}
-		switch tok {
-		case json.Delim('['), json.Delim('{'):
-			depth++
-			continue
-		case json.Delim(']'), json.Delim('}'):
-			depth--
-		}
-		if depth == 0 {
-			values++
-		}
-	}
 }

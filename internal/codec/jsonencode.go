@@ -90,7 +90,11 @@ func (lib *library) luaJSONEncode(L *lua.LState) int {
 		null:     lib.null,
 		open:     map[*lua.LTable]bool{},
 	}
-	if err := e.value(L.Get(1), 0); err != nil {
+	err := e.value(L.Get(1), 0)
+	if err == nil {
+		err = e.later
+	}
+	if err != nil {
 		return pushFailure(L, err.Error())
 	}
 	out := e.buf.Bytes()
@@ -113,6 +117,11 @@ type encoder struct {
 	maxDepth int
 	null     *lua.LUserData
 	open     map[*lua.LTable]bool // the tables being written, to catch a cycle
+
+	// later is the last failure that, in PHP, does not stop the encoder (a
+	// NaN or infinity, a key that is not UTF-8): the call fails with it
+	// unless a failure that stops the encoder comes after it.
+	later error
 }
 
 // value writes v, inside depth open tables.
@@ -138,10 +147,13 @@ func (e *encoder) value(v lua.LValue, depth int) error {
 	return nil
 }
 
-// number writes f as PHP writes a float with serialize_precision -1.
+// number writes f as PHP writes a float with serialize_precision -1. NaN
+// and the infinities fail the call, but not at once (see encoder.later).
 func (e *encoder) number(f float64) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return jsonError(jsonErrInfNaN)
+		e.later = jsonError(jsonErrInfNaN)
+		e.buf.WriteByte('0')
+		return nil
 	}
 	e.buf.WriteString(phpFloat(f))
 	return nil
@@ -182,11 +194,10 @@ func phpFloat(f float64) string {
 
 // table writes t as an array when its keys are exactly 1..n (or it is
 // empty) and JSON_FORCE_OBJECT is unset; else as an object whose number
-// keys come first, ascending, then the string keys in byte order.
+// keys come first, ascending, then the string keys in byte order. As
+// PHP's, the depth is checked once the contents are written, so that their
+// errors come first.
 func (e *encoder) table(t *lua.LTable, depth int) error {
-	if depth > e.maxDepth {
-		return jsonError(jsonErrDepth)
-	}
 	if e.open[t] {
 		return jsonError(jsonErrRecursion)
 	}
@@ -211,19 +222,37 @@ func (e *encoder) table(t *lua.LTable, depth int) error {
 	}
 	sort.Float64s(nums)
 	sort.Strings(strs)
+	var err error
 	if e.flags&jsonForceObject == 0 && len(strs) == 0 && isSequence(nums) {
-		e.buf.WriteByte('[')
-		for i := range nums {
-			if i > 0 {
-				e.buf.WriteByte(',')
-			}
-			if err := e.value(t.RawGetInt(i+1), depth); err != nil {
-				return err
-			}
-		}
-		e.buf.WriteByte(']')
-		return nil
+		err = e.array(t, len(nums), depth)
+	} else {
+		err = e.object(t, nums, strs, depth)
 	}
+	if err == nil && depth > e.maxDepth {
+		err = jsonError(jsonErrDepth)
+	}
+	return err
+}
+
+// array writes t[1] .. t[n].
+func (e *encoder) array(t *lua.LTable, n, depth int) error {
+	e.buf.WriteByte('[')
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			e.buf.WriteByte(',')
+		}
+		if err := e.value(t.RawGetInt(i), depth); err != nil {
+			return err
+		}
+	}
+	e.buf.WriteByte(']')
+	return nil
+}
+
+// object writes t's members, number keys as json_encode writes numbers. A
+// key that is not UTF-8, or an infinite one, fails the call but not at
+// once (see encoder.later).
+func (e *encoder) object(t *lua.LTable, nums []float64, strs []string, depth int) error {
 	e.buf.WriteByte('{')
 	first := true
 	member := func(key string, v lua.LValue) error {
@@ -232,16 +261,19 @@ func (e *encoder) table(t *lua.LTable, depth int) error {
 		}
 		first = false
 		if err := e.string(key); err != nil {
-			return err
+			e.later = err
 		}
 		e.buf.WriteByte(':')
 		return e.value(v, depth)
 	}
 	for _, k := range nums {
+		key := "INF"
 		if math.IsInf(k, 0) {
-			return jsonError(jsonErrInfNaN)
+			e.later = jsonError(jsonErrInfNaN)
+		} else {
+			key = phpFloat(k)
 		}
-		if err := member(phpFloat(k), t.RawGet(lua.LNumber(k))); err != nil {
+		if err := member(key, t.RawGet(lua.LNumber(k))); err != nil {
 			return err
 		}
 	}
@@ -270,7 +302,7 @@ func isSequence(sorted []float64) bool {
 // JSON_UNESCAPED_LINE_TERMINATORS too, the JSON_HEX_* characters as
 // PHP's upper-case \u003C etc. Invalid UTF-8 fails unless
 // JSON_INVALID_UTF8_IGNORE drops it or JSON_INVALID_UTF8_SUBSTITUTE writes
-// U+FFFD for each bad byte.
+// U+FFFD for each bad sequence (as badSequenceLen counts them).
 func (e *encoder) string(s string) error {
 	b := &e.buf
 	b.WriteByte('"')
@@ -313,8 +345,12 @@ func (e *encoder) string(s string) error {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
+		bad := r == utf8.RuneError && size == 1
+		if bad {
+			size = badSequenceLen(s[i:])
+		}
 		i += size
-		if r == utf8.RuneError && size == 1 {
+		if bad {
 			switch {
 			case e.flags&jsonInvalidUTF8Ignore != 0:
 				continue
@@ -335,6 +371,31 @@ func (e *encoder) string(s string) error {
 	b.WriteByte('"')
 	return nil
 }
+
+// badSequenceLen is how many bytes at the start of s, which begins with no
+// valid UTF-8 character, PHP's encoder replaces by one U+FFFD (UTR #36's
+// second strategy, which Go's per-byte decoding does not follow): a lead
+// byte with the bytes after it that cannot start a character, up to the
+// length the lead byte announces.
+func badSequenceLen(s string) int {
+	want := 1
+	switch c := s[0]; {
+	case c >= 0xc2 && c < 0xe0:
+		want = 2
+	case c >= 0xe0 && c < 0xf0:
+		want = 3
+	case c >= 0xf0 && c < 0xf5:
+		want = 4
+	}
+	n := 1
+	for n < want && n < len(s) && !startsChar(s[n]) {
+		n++
+	}
+	return n
+}
+
+// startsChar reports whether b can begin a UTF-8 character.
+func startsChar(b byte) bool { return b < 0x80 || b >= 0xc2 && b < 0xf5 }
 
 // writeUTF16Escape writes r as \uXXXX in lower-case hex, a surrogate pair
 // beyond the BMP.

@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +22,17 @@ import (
 // line. CODEC_SEED replays a run, CODEC_CASES sets how many cases a test
 // generates.
 
-// runPHP runs script (PHP code without "<?php") with input on stdin and
-// returns what it printed on stdout.
+// runPHP runs script (PHP code without "<?php", from a file: generated
+// scripts pass the 128 KiB limit of one command-line argument) with input
+// on stdin and returns what it printed on stdout.
 func runPHP(t *testing.T, script, input string) string {
 	t.Helper()
 	php := testprog.Need(t, "php", "php-cli")
-	cmd := exec.Command(php, "-d", "display_errors=stderr", "-d", "error_reporting=E_ALL & ~E_WARNING", "-r", script)
+	file := filepath.Join(t.TempDir(), "compare.php")
+	if err := os.WriteFile(file, []byte("<?php\n"+script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(php, "-d", "display_errors=stderr", "-d", "error_reporting=E_ALL & ~E_WARNING", file)
 	cmd.Stdin = strings.NewReader(input)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -108,11 +115,17 @@ func call(t *testing.T, L *lua.LState, name string, args ...lua.LValue) []lua.LV
 	t.Helper()
 	fn := L.GetGlobal(name)
 	if fn == lua.LNil {
-		fn = L.GetField(L.GetGlobal("package").(*lua.LTable).RawGetString("loaded"), "codec").(*lua.LTable).RawGetString(name)
+		fn = L.GetField(L.GetField(L.GetGlobal("package"), "loaded"), "codec").(*lua.LTable).RawGetString(name)
 	}
+	return callValue(t, L, fn, args...)
+}
+
+// callValue calls fn with args and returns its results.
+func callValue(t *testing.T, L *lua.LState, fn lua.LValue, args ...lua.LValue) []lua.LValue {
+	t.Helper()
 	top := L.GetTop()
 	if err := L.CallByParam(lua.P{Fn: fn, NRet: lua.MultRet, Protect: true}, args...); err != nil {
-		t.Fatalf("%s: %v", name, err)
+		t.Fatalf("%v", err)
 	}
 	out := make([]lua.LValue, L.GetTop()-top)
 	for i := range out {
