@@ -296,6 +296,125 @@ function string.unpack(fmt, s, pos) end
 ---@return integer
 function string.packsize(fmt) end
 
+-- Codecs and digests: PHP's functions, also fields of require("codec").
+-- A value failure is nil, errstr, 0; a wrong argument raises.
+
+---PHP's base64_encode: the standard alphabet, "=" padded.
+---@param s string
+---@return string
+function base64_encode(s) end
+
+---PHP's base64_decode: characters outside the alphabet are skipped; strict
+---fails on them (whitespace excepted), on data after "=" and on bad padding.
+---@param s string
+---@param strict? boolean
+---@return string|nil data
+---@return string? errstr "Invalid base64 data"
+---@return integer? errno 0
+function base64_decode(s, strict) end
+
+---PHP's bin2hex: lower-case hex digits.
+---@param s string
+---@return string
+function bin2hex(s) end
+
+---PHP's hex2bin: fails on an odd length or a non-hex digit.
+---@param s string
+---@return string|nil data
+---@return string? errstr
+---@return integer? errno 0
+function hex2bin(s) end
+
+---PHP's md5: 32 hex digits, or the 16 raw bytes when binary.
+---@param s string
+---@param binary? boolean
+---@return string
+function md5(s, binary) end
+
+---PHP's sha1: 40 hex digits, or the 20 raw bytes when binary.
+---@param s string
+---@param binary? boolean
+---@return string
+function sha1(s, binary) end
+
+---PHP's crc32 (64-bit): the CRC-32 of s, 0 .. 2^32-1, as hash("crc32b", s).
+---@param s string
+---@return integer
+function crc32(s) end
+
+---PHP's hash: hex digest, or raw bytes when binary. algo is one of
+---hash_algos() (any case); another raises.
+---@param algo string "md5", "sha1", "sha256", "sha512", "sha3-256", "crc32b", ...
+---@param data string
+---@param binary? boolean
+---@return string
+function hash(algo, data, binary) end
+
+---PHP's hash_algos: the names hash() takes, in PHP's order.
+---@return string[]
+function hash_algos() end
+
+---PHP's hash_hmac: algo is one of hash_hmac_algos(); another raises.
+---@param algo string
+---@param data string
+---@param key string
+---@param binary? boolean
+---@return string
+function hash_hmac(algo, data, key, binary) end
+
+---PHP's hash_hmac_algos: the cryptographic names of hash_algos().
+---@return string[]
+function hash_hmac_algos() end
+
+---PHP's hash_equals: string equality in a time that does not depend on
+---where the strings differ (for comparing MACs).
+---@param known string
+---@param user string
+---@return boolean
+function hash_equals(known, user) end
+
+---PHP's random_bytes: n bytes from the kernel's cryptographic generator.
+---n < 1 raises.
+---@param n integer
+---@return string
+function random_bytes(n) end
+
+---PHP's random_int: uniform in min .. max inclusive, cryptographic. Both
+---within ±2^53; min > max raises.
+---@param min integer
+---@param max integer
+---@return integer
+function random_int(min, max) end
+
+---PHP's json_encode. A table whose keys are exactly 1..n (or an empty one)
+---is an array, any other an object (number keys first, ascending, then
+---strings in byte order); json_null is null. Numbers print as PHP's floats
+---(1, 0.1, 1.0e+25). errstr is PHP's json_last_error_msg().
+---@param value any
+---@param flags? integer JSON_PRETTY_PRINT, JSON_UNESCAPED_SLASHES, JSON_UNESCAPED_UNICODE, ...
+---@param depth? integer 512 by default
+---@return string|nil json
+---@return string? errstr
+---@return integer? errno 0
+function json_encode(value, flags, depth) end
+
+---PHP's json_decode with assoc = true: objects and arrays become tables,
+---null inside them json_null, a top-level null nil alone. errstr is PHP's
+---json_last_error_msg() ("Syntax error", ...).
+---@param s string
+---@param assoc? boolean accepted, changes nothing
+---@param depth? integer 512 by default; arrays must nest less deep
+---@param flags? integer JSON_BIGINT_AS_STRING, JSON_INVALID_UTF8_IGNORE, JSON_INVALID_UTF8_SUBSTITUTE
+---@return any value
+---@return string? errstr
+---@return integer? errno 0
+function json_decode(s, assoc, depth, flags) end
+
+---JSON's null inside tables: json_encode writes it as null, json_decode
+---puts it where an array or object holds null. tostring gives "json_null".
+---@type userdata
+json_null = nil
+
 -- Handle methods
 
 ---@param timeout? number
@@ -440,6 +559,24 @@ STREAM_SOCK_RAW = 3
 STREAM_SOCK_RDM = 4
 STREAM_SOCK_SEQPACKET = 5
 STREAM_SOCK_STREAM = 1
+
+-- PHP's JSON_* flags, with PHP's values.
+
+JSON_HEX_TAG = 1
+JSON_HEX_AMP = 2
+JSON_HEX_APOS = 4
+JSON_HEX_QUOT = 8
+JSON_FORCE_OBJECT = 16
+JSON_UNESCAPED_SLASHES = 64
+JSON_PRETTY_PRINT = 128
+JSON_UNESCAPED_UNICODE = 256
+JSON_UNESCAPED_LINE_TERMINATORS = 2048
+JSON_INVALID_UTF8_IGNORE = 1048576
+JSON_INVALID_UTF8_SUBSTITUTE = 2097152
+---json_decode: objects are tables either way.
+JSON_OBJECT_AS_ARRAY = 1
+---json_decode: an integer a Lua number cannot hold exactly (beyond ±2^53) stays a string.
+JSON_BIGINT_AS_STRING = 2
 
 -- Linux errno names and numbers, with glibc's texts.
 errno = {

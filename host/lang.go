@@ -2,6 +2,7 @@ package host
 
 import (
 	"github.com/luasock/luasock/internal/bitlib"
+	"github.com/luasock/luasock/internal/codec"
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
@@ -26,4 +27,5 @@ func (rt *scriptRun) openLanguage(L *lua.LState, script string, src []byte) {
 	diagnose.OpenDebug(L)
 	stdlib.Open(L)
 	bitlib.Open(L)
+	codec.Open(L) // PHP's base64, hex, digests, random and JSON functions
 }

@@ -31,6 +31,12 @@ for _, lib in ipairs({"bit32", "bit", "channel"}) do
     if type(v) == "function" then print("function " .. lib .. "." .. k) end
   end
 end
+for k, v in pairs(require("codec")) do
+  local name = (rawget(_G, k) == v and "" or "codec.") .. k
+  if type(v) == "function" then print("function " .. name)
+  elseif type(v) == "number" then print("constant " .. name .. " " .. v)
+  else print("value " .. name) end
+end
 local a, b = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0)
 for k in pairs(getmetatable(a).__index) do print("method " .. k) end
 fclose(a) fclose(b)
@@ -43,11 +49,13 @@ var (
 	annotatedChannel  = regexp.MustCompile(`(?m)^function Channel:(\w+)\(`)
 	annotatedConstant = regexp.MustCompile(`(?m)^([A-Z][A-Za-z0-9_]*) = (\d+|nil)$`)
 	annotatedErrno    = regexp.MustCompile(`(?m)^  (E[A-Z0-9]+) = (\d+),$`)
+	annotatedValue    = regexp.MustCompile(`(?m)^([a-z][a-z0-9_]*) = nil$`)
 )
 
-// TestAnnotations checks editor/luasock.lua, the lua-language-server
-// annotations, against the runtime: the same functions, methods, constants
-// (with their values) and errno names, none missing on either side.
+// TestAnnotations checks editor/luasock.lua and editor/codec.lua (what
+// require("codec") returns), the lua-language-server annotations, against
+// the runtime: the same functions, methods, constants (with their values),
+// other values and errno names, none missing on either side.
 func TestAnnotations(t *testing.T) {
 	var out, errb bytes.Buffer
 	// Two workers, so that WORKER and WORKERS exist too.
@@ -63,9 +71,13 @@ func TestAnnotations(t *testing.T) {
 		}
 	}
 
-	src, err := os.ReadFile("../editor/luasock.lua")
-	if err != nil {
-		t.Fatal(err)
+	var src []byte
+	for _, file := range []string{"../editor/luasock.lua", "../editor/codec.lua"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(src, b...)
 	}
 	var annotated []string
 	for _, m := range annotatedFunction.FindAllStringSubmatch(string(src), -1) {
@@ -82,6 +94,9 @@ func TestAnnotations(t *testing.T) {
 	}
 	for _, m := range annotatedErrno.FindAllStringSubmatch(string(src), -1) {
 		annotated = append(annotated, "errno "+m[1]+" "+m[2])
+	}
+	for _, m := range annotatedValue.FindAllStringSubmatch(string(src), -1) {
+		annotated = append(annotated, "value "+m[1])
 	}
 	missing, extra := difference(runtime, annotated), difference(annotated, runtime)
 	if len(missing) > 0 || len(extra) > 0 {
