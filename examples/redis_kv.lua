@@ -22,8 +22,8 @@ local MAX_INT = 2 ^ 53 -- Lua 5.1 numbers are doubles: integers are exact up to 
 -- a pipelining client (redis-benchmark -P 16) sends nothing until it has all
 -- its replies: a reply held back waits for that timer. Here each batch of
 -- replies leaves in one write, which mostly avoids it; written one by one,
--- without TCP_NODELAY, one client's -P 16 fell from 18,000 to 360 requests/s.
--- Redis sets it too.
+-- without TCP_NODELAY, one client's -P 16 fell from 22,000 to 366 requests/s
+-- (docs/benchmarks.md). Redis sets it too.
 local context = stream_context_create({socket = {tcp_nodelay = true}})
 local server, errstr, errno = stream_socket_server(arg[1] or "tcp://127.0.0.1:6380", STREAM_SERVER_BIND + STREAM_SERVER_LISTEN, context)
 if not server then
