@@ -13,17 +13,15 @@
 -- *n\r\n followed by n replies (array).
 
 local MAX_REQUEST = 1024 * 1024 -- bytes in one command (Redis: 1 GiB); a client past it is cut off
-local MAX_ARGS = 1024 * 1024     -- strings in one command, as Redis
 local MAX_INT = 2 ^ 53 -- Lua 5.1 numbers are doubles: integers are exact up to 2^53 (Redis: 2^63)
 
 -- TCP_NODELAY on the accepted connections turns off Nagle's algorithm, which
--- holds back a small write while an earlier one is unacknowledged. The
--- client's TCP delays its ACK (up to 40 ms) hoping to send it with data, but
--- a pipelining client (redis-benchmark -P 16) sends nothing until it has all
--- its replies: a reply held back waits for that timer. Here each batch of
--- replies leaves in one write, which mostly avoids it; written one by one,
--- without TCP_NODELAY, one client's -P 16 fell from 22,000 to 366 requests/s
--- (docs/benchmarks.md). Redis sets it too.
+-- holds back a small write while an earlier one is unacknowledged. The client
+-- delays its ACK (up to 40 ms) hoping to send it with data, but a pipelining
+-- client (redis-benchmark -P 16) sends nothing until it has all its replies.
+-- One write per batch of replies mostly avoids the wait; with a write per
+-- reply and no TCP_NODELAY, -P 16 from one client fell from 22,000 to 366
+-- requests/s (docs/benchmarks.md). Redis sets it too.
 local context = stream_context_create({socket = {tcp_nodelay = true}})
 local server, errstr, errno = stream_socket_server(arg[1] or "tcp://127.0.0.1:6380", STREAM_SERVER_BIND + STREAM_SERVER_LISTEN, context)
 if not server then
@@ -150,7 +148,7 @@ local function parse(buf, pos)
     return args, eol + 1
   end
   local count = tonumber(line:match("^%*(%-?%d+)$"))
-  if not count or count > MAX_ARGS then return false, "invalid multibulk length" end
+  if not count or count > 1024 * 1024 then return false, "invalid multibulk length" end
   local args = {}
   for i = 1, count do -- each string: $length\r\n, then length bytes and \r\n
     pos = eol + 1
