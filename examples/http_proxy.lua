@@ -104,14 +104,14 @@ end
 -- while the other side has something to say). Each direction ends on its
 -- own; this task waits for the other before closing.
 local function splice(client, upstream)
-  local done, ring = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0)
+  local finished = channel.make()
   local down = 0
-  -- ring is an argument, so it belongs to the new task: it is closed when
-  -- that task ends (even by an error), and then fread(done) returns nil.
-  spawn(function(ring) down = copy(upstream, client) end, ring)
+  spawn(function()
+    pcall(function() down = copy(upstream, client) end) -- an error too ends the wait below
+    finished:close()
+  end)
   local up = copy(client, upstream)
-  fread(done, 1) -- wait for the other direction
-  fclose(done)
+  finished:receive() -- wait for the other direction (nil once it closed the channel)
   fclose(upstream)
   return up, down
 end
