@@ -48,8 +48,9 @@ type stream struct {
 	fdMu     sync.Mutex // held around those calls and by Close
 	fdClosed bool
 
-	sockFile *socketFile // the unix socket file this handle created
-	release  sync.Once
+	sockFile  *socketFile // the unix socket file this handle created
+	inherited int         // the passed descriptor this server duplicates (activation.go); 0 when bound here
+	release   sync.Once
 
 	// TLS (tls.go): the session, once there is one; what a later
 	// stream_socket_enable_crypto needs; a server's certificate.

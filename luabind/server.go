@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,14 +29,23 @@ func (a *api) server(L *lua.LState, fname string) int {
 	address := luaarg.CheckString(L, 1, fname)
 	flags := luaarg.OptInt(L, 2, fname, streamServerBind|streamServerListen)
 	ctx := optContext(L, 3, fname)
-	addr, err := parseAddress(address)
-	if err != nil {
-		return pushFailure(L, err)
-	}
+	var addr parsedAddress
 	var ips []netip.Addr
-	if addr.IsIP() {
-		if ips, err = a.resolve(L, addr.Host); err != nil {
+	var named *inheritedSocket // "fd://N", "systemd://NAME": a socket the parent passed
+	var err error
+	if namesInherited(address) {
+		if named, err = findNamed(address); err != nil {
 			return pushFailure(L, err)
+		}
+		addr = parsedAddress{Transport: named.transport(), Target: address}
+	} else {
+		if addr, err = parseAddress(address); err != nil {
+			return pushFailure(L, err)
+		}
+		if addr.IsIP() {
+			if ips, err = a.resolve(L, addr.Host); err != nil {
+				return pushFailure(L, err)
+			}
 		}
 	}
 	var tlsConfig *tls.Config
@@ -51,7 +61,12 @@ func (a *api) server(L *lua.LState, fname string) int {
 		on := true // workers share the port; the kernel spreads the load
 		opts.SoReusePort = &on
 	}
-	s, err := listen(addr, ips, flags, &opts)
+	var s *stream
+	if named != nil {
+		s, err = adopt(named, flags)
+	} else {
+		s, err = listen(addr, ips, flags, &opts)
+	}
 	if err != nil {
 		if a.trace != nil {
 			a.traceError(addr.Transport+" server "+strings.TrimPrefix(address, addr.Transport+"://"), "listen", "", "", err)
@@ -61,11 +76,14 @@ func (a *api) server(L *lua.LState, fname string) int {
 	a.host.Track(s)
 	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""
 	if a.trace != nil {
-		op := "listen"
+		op, note := "listen", ""
 		if !s.listening {
 			op = "bind"
 		}
-		a.traceOp(s, op, "", "", -1, "")
+		if s.inherited != 0 {
+			note = "(inherited fd " + strconv.Itoa(s.inherited) + ")"
+		}
+		a.traceNote(s, op, "", "", -1, note)
 	}
 	pushStream(L, s)
 	return 1
@@ -84,17 +102,32 @@ func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
 }
 
 // listen creates, configures, binds and (with STREAM_SERVER_LISTEN) listens,
-// trying each resolved address until one binds, as PHP does.
+// trying each resolved address until one binds, as PHP does. A socket the
+// parent passed (socket activation) with one of those addresses is used
+// instead, before anything is bound.
 func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions) (*stream, error) {
 	if !addr.IsIP() {
-		return listenOn(addr, unix.AF_UNIX, unixSockaddr(addr.Path), flags, opts)
+		sa := unixSockaddr(addr.Path)
+		if inh := findMatching(addr.Transport, unix.AF_UNIX, sa, flags); inh != nil {
+			return adopt(inh, flags)
+		}
+		return listenOn(addr, unix.AF_UNIX, sa, flags, opts)
+	}
+	ipFamily := func(ip netip.Addr) int {
+		if ip.Is4() {
+			return unix.AF_INET
+		}
+		return unix.AF_INET6
+	}
+	for _, ip := range ips {
+		family := ipFamily(ip)
+		if inh := findMatching(addr.Transport, family, ipSockaddr(ip, addr.Port, family), flags); inh != nil {
+			return adopt(inh, flags)
+		}
 	}
 	var err error
 	for _, ip := range ips {
-		family := unix.AF_INET
-		if !ip.Is4() {
-			family = unix.AF_INET6
-		}
+		family := ipFamily(ip)
 		var s *stream
 		if s, err = listenOn(addr, family, ipSockaddr(ip, addr.Port, family), flags, opts); err == nil {
 			return s, nil
