@@ -21,6 +21,13 @@ type socketOptions struct {
 	SoReuseAddr *bool
 	SoBroadcast *bool
 	TCPNoDelay  *bool
+
+	// A unix server's socket file (unixperm.go): its permissions, and its
+	// owner and group as given (a name or an id). owner is what those
+	// resolve to, set by stream_socket_server.
+	Mode         *uint32
+	Owner, Group string
+	owner        *fileOwner
 }
 
 // streamContext is what stream_context_create returns. Wrappers other than
@@ -90,6 +97,13 @@ func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *stre
 				}
 				b := int(f)
 				ctx.Socket.Backlog = &b
+			case name == "mode":
+				m := parseMode(v, bad)
+				ctx.Socket.Mode = &m
+			case name == "owner":
+				ctx.Socket.Owner = parseID("owner", v, bad)
+			case name == "group":
+				ctx.Socket.Group = parseID("group", v, bad)
 			case boolSocketOptions[string(name)] != nil:
 				var b bool
 				switch x := v.(type) {
@@ -153,7 +167,7 @@ func parseSSLOptions(opts *lua.LTable, o *sslOptions, bad func(string, ...any)) 
 }
 
 func knownSocketOptions() string {
-	names := []string{"bindto", "backlog"}
+	names := []string{"bindto", "backlog", "mode", "owner", "group"}
 	for name := range boolSocketOptions {
 		names = append(names, name)
 	}

@@ -61,6 +61,13 @@ func (a *api) server(L *lua.LState, fname string) int {
 		on := true // workers share the port; the kernel spreads the load
 		opts.SoReusePort = &on
 	}
+	if named == nil && !addr.IsIP() && (opts.Owner != "" || opts.Group != "") {
+		// The user database may be a network service: the lock is released.
+		a.host.Block(L, func() { opts.owner, err = lookupOwner(&opts) })
+		if err != nil {
+			return pushFailure(L, err)
+		}
+	}
 	var s *stream
 	if named != nil {
 		s, err = adopt(named, flags)
@@ -159,12 +166,24 @@ func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts 
 	if err := setServerOptions(fd, addr, family, opts); err != nil {
 		return fail(err)
 	}
+	restricted := restrictsFile(addr, opts) && flags&streamServerBind != 0
+	if restricted {
+		if err := closeBeforeBind(fd, opts); err != nil {
+			return fail(err)
+		}
+	}
 	if flags&streamServerBind != 0 {
 		if err := unix.Bind(fd, sa); err != nil {
 			return fail(err)
 		}
 		if family == unix.AF_UNIX {
 			created = newSocketFile(addr.Path)
+		}
+	}
+	if restricted {
+		// Before listen: no client can connect with the default access.
+		if err := setFileAccess(addr.Path, created, opts); err != nil {
+			return fail(err)
 		}
 	}
 	// PHP ignores LISTEN without BIND: listen(2) on an unbound socket would
