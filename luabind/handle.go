@@ -2,6 +2,7 @@ package luabind
 
 import (
 	"crypto/tls"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -47,6 +48,12 @@ type stream struct {
 	fd       int        // the socket, for the fast path's system calls
 	fdMu     sync.Mutex // held around those calls and by Close
 	fdClosed bool
+
+	// PROXY protocol (proxy.go): a server's connections waiting for their
+	// header; an accepted stream's balancer address and header version.
+	proxy        *proxyIntake
+	proxyVia     string
+	proxyVersion int
 
 	sockFile  *socketFile // the unix socket file this handle created
 	inherited int         // the passed descriptor this server duplicates (activation.go); 0 when bound here
@@ -101,6 +108,9 @@ func newStream(fd int, transport string, family int) (*stream, error) {
 func (s *stream) Close() error {
 	var err error
 	s.release.Do(func() {
+		if s.proxy != nil {
+			s.proxy.close(func(io.Closer) {}) // the host closes what it tracks
+		}
 		s.fdMu.Lock()
 		s.fdClosed = true
 		err = s.file.Close()
@@ -215,6 +225,9 @@ func (a *api) closeStream(s *stream) {
 	s.closed = true
 	s.dgrams = nil
 	s.readBuf = nil
+	if s.proxy != nil {
+		s.proxy.close(a.host.Untrack) // connections not accepted yet go too
+	}
 	a.host.Untrack(s)
 	_ = s.Close()
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
@@ -57,6 +58,9 @@ func (a *api) server(L *lua.LState, fname string) int {
 		}
 	}
 	opts := ctx.Socket
+	if opts.ProxyProtocol && addr.Datagram() {
+		return pushFailure(L, errno.New("PROXY protocol needs a stream server (tcp, tls, unix), not "+addr.Transport))
+	}
 	if a.worker.Count > 0 && opts.SoReusePort == nil {
 		on := true // workers share the port; the kernel spreads the load
 		opts.SoReusePort = &on
@@ -79,6 +83,12 @@ func (a *api) server(L *lua.LState, fname string) int {
 			a.traceError(addr.Transport+" server "+strings.TrimPrefix(address, addr.Transport+"://"), "listen", "", "", err)
 		}
 		return pushFailure(L, err)
+	}
+	if opts.ProxyProtocol && s.listening {
+		if s.proxy, err = newProxyIntake(); err != nil {
+			_ = s.Close()
+			return pushFailure(L, err)
+		}
 	}
 	a.host.Track(s)
 	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""
@@ -343,21 +353,26 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	}
 	var conn *stream
 	var peer unix.Sockaddr
-	err := a.acceptRetrying(L, s, wait, func(fd int) error {
-		nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-		if err != nil {
-			return err
-		}
-		// Tracked at once, before the Lua lock is back: if the run stops
-		// now, the host still closes it.
-		if conn, err = newStream(nfd, s.transport, s.family); err != nil {
-			unix.Close(nfd)
-			return err
-		}
-		a.host.Track(conn)
-		peer = sa
-		return nil
-	})
+	var err error
+	if s.proxy != nil {
+		conn, err = a.acceptProxied(L, s, wait)
+	} else {
+		err = a.acceptRetrying(L, s, wait, func(fd int) error {
+			nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+			if err != nil {
+				return err
+			}
+			// Tracked at once, before the Lua lock is back: if the run stops
+			// now, the host still closes it.
+			if conn, err = newStream(nfd, s.transport, s.family); err != nil {
+				unix.Close(nfd)
+				return err
+			}
+			a.host.Track(conn)
+			peer = sa
+			return nil
+		})
+	}
 	if wait == 0 && wouldBlock(err) {
 		err = errTimedOut
 	} else if err != nil && a.trace != nil {
@@ -369,11 +384,17 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	if s.nodelay {
 		_ = conn.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
 	}
-	conn.peer = formatSockaddr(peer)
+	if s.proxy == nil {
+		conn.peer = formatSockaddr(peer)
+	}
 	conn.connected, conn.accepted = true, true
 	conn.ssl, conn.serverTLS = s.ssl, s.serverTLS
 	if a.trace != nil {
-		a.traceOp(conn, "accept", "<-", conn.peer, -1, "")
+		note := ""
+		if conn.proxyVia != "" {
+			note = "(PROXY v" + strconv.Itoa(conn.proxyVersion) + " via " + printable(conn.proxyVia) + ")"
+		}
+		a.traceNote(conn, "accept", "<-", conn.peer, -1, note)
 	}
 	if s.autoTLS {
 		// The handshake runs on the stream's first use, in its task: here
