@@ -98,6 +98,7 @@ const moduleName = "luasock"
 // gets WORKER (its number) and WORKERS (how many), and its IP servers reuse
 // the port.
 func Open(L *lua.LState, host Host, cfg Config) *Binding {
+	loadActivation() // once per process: the sockets a parent passed (LISTEN_FDS)
 	a := &api{host: host, worker: cfg.Worker, trace: cfg.Trace, warnings: cfg.Warnings, takeover: cfg.Takeover}
 	mod := a.module(L)
 	for name, fn := range cfg.Extra {

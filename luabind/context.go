@@ -21,6 +21,16 @@ type socketOptions struct {
 	SoReuseAddr *bool
 	SoBroadcast *bool
 	TCPNoDelay  *bool
+
+	// A unix server's socket file (unixperm.go): its permissions, and its
+	// owner and group as given (a name or an id). owner is what those
+	// resolve to, set by stream_socket_server.
+	// ProxyProtocol: a server's connections start with a PROXY header.
+	ProxyProtocol bool
+
+	Mode         *uint32
+	Owner, Group string
+	owner        *fileOwner
 }
 
 // streamContext is what stream_context_create returns. Wrappers other than
@@ -90,6 +100,22 @@ func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *stre
 				}
 				b := int(f)
 				ctx.Socket.Backlog = &b
+			case name == "mode":
+				m := parseMode(v, bad)
+				ctx.Socket.Mode = &m
+			case name == "owner":
+				ctx.Socket.Owner = parseID("owner", v, bad)
+			case name == "group":
+				ctx.Socket.Group = parseID("group", v, bad)
+			case name == "proxy_protocol":
+				switch x := v.(type) {
+				case lua.LBool:
+					ctx.Socket.ProxyProtocol = bool(x)
+				case lua.LNumber:
+					ctx.Socket.ProxyProtocol = x != 0
+				default:
+					bad("socket option 'proxy_protocol' must be a boolean, got %s", v.Type())
+				}
 			case boolSocketOptions[string(name)] != nil:
 				var b bool
 				switch x := v.(type) {
@@ -153,7 +179,7 @@ func parseSSLOptions(opts *lua.LTable, o *sslOptions, bad func(string, ...any)) 
 }
 
 func knownSocketOptions() string {
-	names := []string{"bindto", "backlog"}
+	names := []string{"bindto", "backlog", "mode", "owner", "group", "proxy_protocol"}
 	for name := range boolSocketOptions {
 		names = append(names, name)
 	}

@@ -50,8 +50,15 @@ type stream struct {
 	fdMu     sync.Mutex // held around those calls and by Close
 	fdClosed bool
 
-	tracked  io.Closer   // what the host tracks: the stream, or a server's serverHandle
-	sockFile *socketFile // the unix socket file this handle created
+	// PROXY protocol (proxy.go): a server's connections waiting for their
+	// header; an accepted stream's balancer address and header version.
+	proxy        *proxyIntake
+	proxyVia     string
+	proxyVersion int
+
+	tracked   io.Closer   // what the host tracks: the stream, or a server's serverHandle
+	sockFile  *socketFile // the unix socket file this handle created
+	inherited int         // the passed descriptor this server duplicates (activation.go); 0 when bound here
 	// A server's address and flags as stream_socket_server got them, and
 	// whether a reload's new state took its socket (and its file) over.
 	request      string
@@ -108,6 +115,9 @@ func newStream(fd int, transport string, family int) (*stream, error) {
 func (s *stream) Close() error {
 	var err error
 	s.release.Do(func() {
+		if s.proxy != nil {
+			s.proxy.close(func(io.Closer) {}) // the host closes what it tracks
+		}
 		s.fdMu.Lock()
 		s.fdClosed = true
 		err = s.file.Close()
@@ -230,6 +240,9 @@ func (a *api) closeStream(s *stream) {
 	s.closed = true
 	s.dgrams = nil
 	s.readBuf = nil
+	if s.proxy != nil {
+		s.proxy.close(a.host.Untrack) // connections not accepted yet go too
+	}
 	a.host.Untrack(s.trackedHandle())
 	_ = s.Close()
 }

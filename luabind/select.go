@@ -16,10 +16,11 @@ const pollSlice = 250 * time.Millisecond
 
 // selectEntry is one handle of one of stream_select's tables.
 type selectEntry struct {
-	table *lua.LTable
-	key   lua.LValue
-	s     *stream
-	pfd   int // index into the poll set
+	table  *lua.LTable
+	key    lua.LValue
+	s      *stream
+	pfd    int // index into the poll set
+	intake int // a PROXY server's intake eventfd in the poll set, or -1
 }
 
 // selectStreams is `stream_select(read, write, except, seconds [, microseconds])`
@@ -93,6 +94,7 @@ var selectEvents = [3]int16{unix.POLLIN, unix.POLLOUT, unix.POLLPRI}
 type pollSet struct {
 	fds      []unix.PollFd
 	index    map[*stream]int // the stream's descriptor in fds
+	intakes  map[*stream]int // a PROXY server's intake eventfd in fds
 	entries  [3][]selectEntry
 	chans    []chanEntry
 	buffered bool // a readable stream has data buffered: no need to wait
@@ -129,8 +131,28 @@ func (p *pollSet) add(L *lua.LState, fname string, i int, t *lua.LTable) {
 			p.fds = append(p.fds, unix.PollFd{Fd: int32(fd)})
 		}
 		p.fds[n].Events |= selectEvents[i]
-		p.entries[i] = append(p.entries[i], selectEntry{table: t, key: k, s: s, pfd: n})
+		intake := -1
+		if i == selectRead && s.proxy != nil {
+			// Connections whose header was read wait in the intake, not
+			// in the listener's queue.
+			intake = p.addIntake(s)
+		}
+		p.entries[i] = append(p.entries[i], selectEntry{table: t, key: k, s: s, pfd: n, intake: intake})
 	})
+}
+
+// addIntake puts a PROXY server's intake eventfd in the set, once.
+func (p *pollSet) addIntake(s *stream) int {
+	if n, ok := p.intakes[s]; ok {
+		return n
+	}
+	if p.intakes == nil {
+		p.intakes = map[*stream]int{}
+	}
+	n := len(p.fds)
+	p.intakes[s] = n
+	p.fds = append(p.fds, unix.PollFd{Fd: int32(s.proxy.efd), Events: unix.POLLIN})
+	return n
 }
 
 // keepReady removes the entries that are not ready from their tables and
@@ -139,7 +161,11 @@ func (p *pollSet) keepReady() int {
 	ready := 0
 	for i := range p.entries {
 		for _, e := range p.entries[i] {
-			if e.ready(i, p.fds[e.pfd].Revents) {
+			rev := p.fds[e.pfd].Revents
+			if e.intake >= 0 && p.fds[e.intake].Revents&unix.POLLIN != 0 {
+				rev |= unix.POLLIN
+			}
+			if e.ready(i, rev) {
 				ready++
 			} else {
 				e.table.RawSet(e.key, lua.LNil)

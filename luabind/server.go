@@ -5,9 +5,11 @@ import (
 	"errors"
 	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
@@ -28,14 +30,23 @@ func (a *api) server(L *lua.LState, fname string) int {
 	address := luaarg.CheckString(L, 1, fname)
 	flags := luaarg.OptInt(L, 2, fname, streamServerBind|streamServerListen)
 	ctx := optContext(L, 3, fname)
-	addr, err := parseAddress(address)
-	if err != nil {
-		return pushFailure(L, err)
-	}
+	var addr parsedAddress
 	var ips []netip.Addr
-	if addr.IsIP() {
-		if ips, err = a.resolve(L, addr.Host); err != nil {
+	var named *inheritedSocket // "fd://N", "systemd://NAME": a socket the parent passed
+	var err error
+	if namesInherited(address) {
+		if named, err = findNamed(address); err != nil {
 			return pushFailure(L, err)
+		}
+		addr = parsedAddress{Transport: named.transport(), Target: address}
+	} else {
+		if addr, err = parseAddress(address); err != nil {
+			return pushFailure(L, err)
+		}
+		if addr.IsIP() {
+			if ips, err = a.resolve(L, addr.Host); err != nil {
+				return pushFailure(L, err)
+			}
 		}
 	}
 	var tlsConfig *tls.Config
@@ -47,12 +58,26 @@ func (a *api) server(L *lua.LState, fname string) int {
 		}
 	}
 	opts := ctx.Socket
+	if opts.ProxyProtocol && addr.Datagram() {
+		return pushFailure(L, errno.New("PROXY protocol needs a stream server (tcp, tls, unix), not "+addr.Transport))
+	}
 	if a.worker.Count > 0 && opts.SoReusePort == nil {
 		on := true // workers share the port; the kernel spreads the load
 		opts.SoReusePort = &on
 	}
-	s, err := a.takeOver(address, flags)
-	if s == nil && err == nil {
+	if named == nil && !addr.IsIP() && (opts.Owner != "" || opts.Group != "") {
+		// The user database may be a network service: the lock is released.
+		a.host.Block(L, func() { opts.owner, err = lookupOwner(&opts) })
+		if err != nil {
+			return pushFailure(L, err)
+		}
+	}
+	s, err := a.takeOver(address, flags) // a reload's: the old state's server
+	switch {
+	case s != nil || err != nil:
+	case named != nil:
+		s, err = adopt(named, flags)
+	default:
 		s, err = listen(addr, ips, flags, &opts)
 	}
 	if err != nil {
@@ -61,17 +86,26 @@ func (a *api) server(L *lua.LState, fname string) int {
 		}
 		return pushFailure(L, err)
 	}
+	if opts.ProxyProtocol && s.listening {
+		if s.proxy, err = newProxyIntake(); err != nil {
+			_ = s.Close()
+			return pushFailure(L, err)
+		}
+	}
 	s.request, s.requestFlags = address, flags
 	s.nodelay = opts.TCPNoDelay != nil && *opts.TCPNoDelay
 	s.tracked = serverHandle{s}
 	a.host.Track(s.tracked)
 	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""
 	if a.trace != nil {
-		op := "listen"
+		op, note := "listen", ""
 		if !s.listening {
 			op = "bind"
 		}
-		a.traceOp(s, op, "", "", -1, "")
+		if s.inherited != 0 {
+			note = "(inherited fd " + strconv.Itoa(s.inherited) + ")"
+		}
+		a.traceNote(s, op, "", "", -1, note)
 	}
 	pushStream(L, s)
 	return 1
@@ -90,17 +124,32 @@ func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
 }
 
 // listen creates, configures, binds and (with STREAM_SERVER_LISTEN) listens,
-// trying each resolved address until one binds, as PHP does.
+// trying each resolved address until one binds, as PHP does. A socket the
+// parent passed (socket activation) with one of those addresses is used
+// instead, before anything is bound.
 func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions) (*stream, error) {
 	if !addr.IsIP() {
-		return listenOn(addr, unix.AF_UNIX, unixSockaddr(addr.Path), flags, opts)
+		sa := unixSockaddr(addr.Path)
+		if inh := findMatching(addr.Transport, unix.AF_UNIX, sa, flags); inh != nil {
+			return adopt(inh, flags)
+		}
+		return listenOn(addr, unix.AF_UNIX, sa, flags, opts)
+	}
+	ipFamily := func(ip netip.Addr) int {
+		if ip.Is4() {
+			return unix.AF_INET
+		}
+		return unix.AF_INET6
+	}
+	for _, ip := range ips {
+		family := ipFamily(ip)
+		if inh := findMatching(addr.Transport, family, ipSockaddr(ip, addr.Port, family), flags); inh != nil {
+			return adopt(inh, flags)
+		}
 	}
 	var err error
 	for _, ip := range ips {
-		family := unix.AF_INET
-		if !ip.Is4() {
-			family = unix.AF_INET6
-		}
+		family := ipFamily(ip)
 		var s *stream
 		if s, err = listenOn(addr, family, ipSockaddr(ip, addr.Port, family), flags, opts); err == nil {
 			return s, nil
@@ -132,12 +181,24 @@ func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts 
 	if err := setServerOptions(fd, addr, family, opts); err != nil {
 		return fail(err)
 	}
+	restricted := restrictsFile(addr, opts) && flags&streamServerBind != 0
+	if restricted {
+		if err := closeBeforeBind(fd, opts); err != nil {
+			return fail(err)
+		}
+	}
 	if flags&streamServerBind != 0 {
 		if err := unix.Bind(fd, sa); err != nil {
 			return fail(err)
 		}
 		if family == unix.AF_UNIX {
 			created = newSocketFile(addr.Path)
+		}
+	}
+	if restricted {
+		// Before listen: no client can connect with the default access.
+		if err := setFileAccess(addr.Path, created, opts); err != nil {
+			return fail(err)
 		}
 	}
 	// PHP ignores LISTEN without BIND: listen(2) on an unbound socket would
@@ -310,21 +371,26 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	}
 	var conn *stream
 	var peer unix.Sockaddr
-	err := a.acceptRetrying(L, s, wait, func(fd int) error {
-		nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-		if err != nil {
-			return err
-		}
-		// Tracked at once, before the Lua lock is back: if the run stops
-		// now, the host still closes it.
-		if conn, err = newStream(nfd, s.transport, s.family); err != nil {
-			unix.Close(nfd)
-			return err
-		}
-		a.host.Track(conn)
-		peer = sa
-		return nil
-	})
+	var err error
+	if s.proxy != nil {
+		conn, err = a.acceptProxied(L, s, wait)
+	} else {
+		err = a.acceptRetrying(L, s, wait, func(fd int) error {
+			nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+			if err != nil {
+				return err
+			}
+			// Tracked at once, before the Lua lock is back: if the run stops
+			// now, the host still closes it.
+			if conn, err = newStream(nfd, s.transport, s.family); err != nil {
+				unix.Close(nfd)
+				return err
+			}
+			a.host.Track(conn)
+			peer = sa
+			return nil
+		})
+	}
 	if wait == 0 && wouldBlock(err) {
 		err = errTimedOut
 	} else if err != nil && a.trace != nil {
@@ -336,11 +402,17 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	if s.nodelay {
 		_ = conn.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
 	}
-	conn.peer = formatSockaddr(peer)
+	if s.proxy == nil {
+		conn.peer = formatSockaddr(peer)
+	}
 	conn.connected, conn.accepted = true, true
 	conn.ssl, conn.serverTLS = s.ssl, s.serverTLS
 	if a.trace != nil {
-		a.traceOp(conn, "accept", "<-", conn.peer, -1, "")
+		note := ""
+		if conn.proxyVia != "" {
+			note = "(PROXY v" + strconv.Itoa(conn.proxyVersion) + " via " + printable(conn.proxyVia) + ")"
+		}
+		a.traceNote(conn, "accept", "<-", conn.peer, -1, note)
 	}
 	if s.autoTLS {
 		// The handshake runs on the stream's first use, in its task: here

@@ -1,96 +1,122 @@
 package main
 
 import (
+	"bufio"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
-// TestUserDropsPrivileges: as root, luasock binds the RFC 868 time port
-// (37, TCP and UDP), then every thread drops to nobody before the script serves rdate;
-// the ready file and READY=1 come once it serves.
-func TestUserDropsPrivileges(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: needs root (binds port 37, then drops to nobody)")
+// deployDir holds the configuration files docs/deploy.md shows; the tests
+// below run them.
+const deployDir = "../../docs/deploy"
+
+// TestDeployDocsShowTheFiles: docs/deploy.md quotes every file of
+// docs/deploy as it is, so the documentation shows what the tests run.
+func TestDeployDocsShowTheFiles(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/deploy.md")
+	if err != nil {
+		t.Fatal(err)
 	}
-	rdate := testprog.Need(t, "rdate", "rdate")
-	path, err := exec.LookPath("luasock")
+	entries, err := os.ReadDir(deployDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(deployDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(doc), "\n"+string(b)+"```\n") {
+			t.Errorf("docs/deploy.md does not quote %s as it is", e.Name())
+		}
+	}
+}
+
+// unitSettings reads a systemd unit file's Key=value lines (later ones win).
+func unitSettings(t *testing.T, name string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(deployDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
+			settings[k] = v
+		}
+	}
+	return settings
+}
+
+// TestSystemdUnits checks the socket/service pair of docs/deploy.md with
+// systemd-analyze verify, then does what systemd would with them, through
+// systemd-socket-activate: the socket's address (on a free port) and name,
+// the service's command line (with this luasock and the example script).
+func TestSystemdUnits(t *testing.T) {
+	analyze := testprog.Need(t, "systemd-analyze", "systemd")
+	activate := testprog.Need(t, "systemd-socket-activate", "systemd")
+	luasock, err := exec.LookPath("luasock")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	os.Chmod(filepath.Dir(dir), 0o755) // so that nobody reaches the socket
-	os.Chmod(dir, 0o755)
-	sock := filepath.Join(dir, "notify")
-	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer notify.Close()
-	os.Chmod(sock, 0o777) // READY=1 comes from nobody, as to systemd's socket
-	example, _ := filepath.Abs("../../examples/time_rfc868.lua")
-	ready := filepath.Join(dir, "ready")
-	cmd := exec.Command(path, "run", "--user", "nobody", "--ready-file", ready, example, "tcp://127.0.0.1:37", "udp://127.0.0.1:37")
-	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	notify.SetReadDeadline(time.Now().Add(20 * time.Second))
-	buf := make([]byte, 64)
-	if n, err := notify.Read(buf); err != nil || string(buf[:n]) != "READY=1" {
-		t.Fatalf("notification %q, %v; stderr %q", buf[:n], err, stderr.String())
-	}
-	if data, err := os.ReadFile(ready); err != nil || string(data) != "tcp://127.0.0.1:37\nudp://127.0.0.1:37\n" {
-		t.Fatalf("ready file %q, %v", data, err)
-	}
-	tasks, _ := filepath.Glob(filepath.Join("/proc", itoa(cmd.Process.Pid), "task", "*", "status"))
-	if len(tasks) == 0 {
-		t.Fatal("no threads found")
-	}
-	for _, task := range tasks {
-		data, err := os.ReadFile(task)
+	for _, name := range []string{"luasock-time.socket", "luasock-time.service"} {
+		b, err := os.ReadFile(filepath.Join(deployDir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, line := range strings.Split(string(data), "\n") {
-			field, value, _ := strings.Cut(line, ":")
-			switch field {
-			case "Uid", "Gid":
-				if ids := strings.Fields(value); len(ids) != 4 || strings.Count(strings.Join(ids, " "), "65534") != 4 {
-					t.Errorf("%s: %s", task, line)
-				}
-			case "Groups":
-				if strings.TrimSpace(value) != "65534" {
-					t.Errorf("%s: %s", task, line)
-				}
-			}
+		unit := strings.ReplaceAll(string(b), "/usr/local/bin/luasock", luasock)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(unit), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
-	for _, udp := range []bool{false, true} {
-		args := []string{"-p", "127.0.0.1"}
-		if udp {
-			args = []string{"-p", "-u", "127.0.0.1"}
-		}
-		out, err := exec.Command(rdate, args...).CombinedOutput()
-		if err != nil || !strings.Contains(string(out), time.Now().Format("2006")) {
-			t.Fatalf("rdate %q: %v: %s", args, err, out)
-		}
+	cmd := exec.Command(analyze, "verify", "luasock-time.socket", "luasock-time.service")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
+		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err == nil || cmd.ProcessState.ExitCode() != 143 {
-		t.Fatalf("exit %v, stderr %q", err, stderr.String())
+
+	socket, service := unitSettings(t, "luasock-time.socket"), unitSettings(t, "luasock-time.service")
+	host, _, ok := strings.Cut(socket["ListenStream"], ":")
+	if !ok {
+		t.Fatalf("ListenStream=%s: want ip:port", socket["ListenStream"])
+	}
+	addr := host + ":" + strings.Split(testutil.FreeAddr(t, "tcp4"), ":")[1]
+	argv := strings.Fields(service["ExecStart"])
+	if len(argv) != 4 || argv[1] != "run" || filepath.Base(argv[2]) != "timeserver.lua" {
+		t.Fatalf("ExecStart=%s: want luasock run .../timeserver.lua ADDRESS", service["ExecStart"])
+	}
+	script, _ := filepath.Abs("../../examples/timeserver.lua")
+	run := exec.Command(activate, "-l", addr, "--fdname="+socket["FileDescriptorName"], luasock, "run", script, argv[3])
+	stderr, _ := run.StderrPipe()
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Process.Kill(); run.Wait() })
+	// The tool prints where it listens before it waits for a client.
+	if line, err := bufio.NewReader(stderr).ReadString('\n'); !strings.HasPrefix(line, "Listening on "+addr) {
+		t.Fatalf("systemd-socket-activate: %q, %v", line, err)
+	}
+	go io.Copy(io.Discard, stderr)
+	for i := range 2 {
+		c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		b, err := io.ReadAll(c)
+		c.Close()
+		if err != nil || !strings.HasPrefix(string(b), "The local time is ") {
+			t.Fatalf("client %d: %q, %v", i+1, b, err)
+		}
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

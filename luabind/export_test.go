@@ -1,0 +1,19 @@
+package luabind
+
+import "time"
+
+// SetProxyHeaderTimeout shortens how long a PROXY server waits for a
+// header, for a test; it returns the function that restores it.
+func SetProxyHeaderTimeout(d time.Duration) (restore func()) {
+	old := proxyHeaderTimeout
+	proxyHeaderTimeout = d
+	return func() { proxyHeaderTimeout = old }
+}
+
+// SetMaxPendingHeaders changes how many connections a PROXY server holds
+// before the script accepts them, for a test; it returns the restore.
+func SetMaxPendingHeaders(n int) (restore func()) {
+	old := maxPendingHeaders
+	maxPendingHeaders = n
+	return func() { maxPendingHeaders = old }
+}
