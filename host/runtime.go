@@ -24,6 +24,7 @@ import (
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
+	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
@@ -140,21 +141,22 @@ func RunContext(ctx context.Context, opts Options) int {
 		fmt.Fprintf(opts.Stderr, "luasock: stdout is closed (%v): the script's output is dropped from now on\n", err)
 	})
 	defer out.Close()
-	var trace *socktrace.Writer
+	var trace sockevent.Observer
 	if opts.Trace != nil {
 		trace = socktrace.New(opts.Trace, opts.TraceBytes, func(err error) {
 			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
 		})
 	}
+	observer := sockevent.Join(trace)
 	if opts.Workers > 1 {
-		return runWorkers(ctx, proto, opts, out, trace)
+		return runWorkers(ctx, proto, opts, out, observer)
 	}
-	return newRuntime(opts, out, trace, luabind.Worker{}).run(ctx, proto, opts)
+	return newRuntime(opts, out, observer, luabind.Worker{}).run(ctx, proto, opts)
 }
 
 // newRuntime makes the state of one run (of one worker) writing to out.
-// Workers share out and trace.
-func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker luabind.Worker) *scriptRun {
+// Workers share out and the observer of the socket events.
+func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, worker luabind.Worker) *scriptRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &scriptRun{
 		stdout:  out,
@@ -175,7 +177,7 @@ func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker l
 	rt.binding = luabind.Open(rt.L, rt, luabind.Config{
 		Extra:    map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep},
 		Worker:   worker,
-		Trace:    trace,
+		Observer: observer,
 		Warnings: opts.Warnings,
 	})
 	rt.openStdlib(rt.L, opts.Stdin)

@@ -5,16 +5,16 @@ import (
 	"os"
 	"sync"
 
-	"github.com/luasock/luasock/internal/socktrace"
+	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
 
 // runWorkers runs opts.Workers independent states of the same compiled
 // script. Nothing is shared between them but stdout (whole lines, never
-// interleaved mid-line), the trace and the signals, which reach every worker. The exit
+// interleaved mid-line), the observers of the socket events (the trace) and the signals, which reach every worker. The exit
 // status is the worst (highest) of the workers'.
-func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter, trace *socktrace.Writer) int {
+func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter, observer sockevent.Observer) int {
 	n := opts.Workers
 	signals := make([]chan os.Signal, n)
 	for i := range signals {
@@ -46,7 +46,7 @@ func runWorkers(ctx context.Context, proto *lua.FunctionProto, opts Options, out
 			defer wg.Done()
 			w := opts
 			w.Signals = signals[i]
-			codes[i] = newRuntime(w, out, trace, luabind.Worker{ID: i + 1, Count: n}).run(ctx, proto, w)
+			codes[i] = newRuntime(w, out, observer, luabind.Worker{ID: i + 1, Count: n}).run(ctx, proto, w)
 		}()
 	}
 	wg.Wait()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -68,8 +69,8 @@ func (a *api) client(L *lua.LState, fname string) int {
 		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
 			s.ssl, s.host = pinVersion(ctx.SSL, addr.Secure), addr.Host
-			if a.trace != nil {
-				a.traceOp(s, "connect", "->", formatSockaddr(to.sa), -1, "")
+			if a.observer != nil {
+				a.observe(s, sockevent.Event{Op: sockevent.Connect, Peer: formatSockaddr(to.sa)})
 			}
 			if addr.Secure != "" {
 				if err = a.startClientTLS(L, s, wait); err != nil {
@@ -80,8 +81,8 @@ func (a *api) client(L *lua.LState, fname string) int {
 			pushStream(L, s)
 			return 1
 		}
-		if a.trace != nil {
-			a.traceError(addr.Transport+" socket", "connect", "->", formatSockaddr(to.sa), err)
+		if a.observer != nil {
+			a.observeFailure(nil, sockevent.Event{Op: sockevent.Connect, Transport: addr.Transport, Kind: "socket", Peer: formatSockaddr(to.sa)}, err)
 		}
 	}
 	return pushFailure(L, err)

@@ -48,6 +48,8 @@ type stream struct {
 	fdMu     sync.Mutex // held around those calls and by Close
 	fdClosed bool
 
+	eventID uint64 // the handle's number in the socket events (observe.go); 0 until one names it
+
 	sockFile *socketFile // the unix socket file this handle created
 	release  sync.Once
 
@@ -157,14 +159,8 @@ func (s *stream) String() string {
 	if s.closed {
 		return "closed " + s.transport + " handle"
 	}
-	kind, peer := "socket", s.peerName()
-	switch {
-	case s.listening:
-		kind = "server"
-	case s.connected:
-		kind = "stream"
-	}
-	name := s.transport + " " + kind + " " + printable(s.localName())
+	peer := s.peerName()
+	name := s.transport + " " + s.kind() + " " + printable(s.localName())
 	if peer != "" {
 		name += " <-> " + printable(peer)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -53,19 +54,20 @@ func (a *api) server(L *lua.LState, fname string) int {
 	}
 	s, err := listen(addr, ips, flags, &opts)
 	if err != nil {
-		if a.trace != nil {
-			a.traceError(addr.Transport+" server "+strings.TrimPrefix(address, addr.Transport+"://"), "listen", "", "", err)
+		if a.observer != nil {
+			a.observeFailure(nil, sockevent.Event{Op: sockevent.Listen, Transport: addr.Transport, Kind: "server",
+				Local: strings.TrimPrefix(address, addr.Transport+"://")}, err)
 		}
 		return pushFailure(L, err)
 	}
 	a.host.Track(s)
 	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""
-	if a.trace != nil {
-		op := "listen"
+	if a.observer != nil {
+		op := sockevent.Listen
 		if !s.listening {
-			op = "bind"
+			op = sockevent.Bind
 		}
-		a.traceOp(s, op, "", "", -1, "")
+		a.observe(s, sockevent.Event{Op: op})
 	}
 	pushStream(L, s)
 	return 1
@@ -308,8 +310,8 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	})
 	if wait == 0 && wouldBlock(err) {
 		err = errTimedOut
-	} else if err != nil && a.trace != nil {
-		a.traceError(s.traceName(), "accept", "", "", err)
+	} else if err != nil && a.observer != nil {
+		a.observeFailure(s, sockevent.Event{Op: sockevent.Accept}, err)
 	}
 	if err != nil {
 		return pushFailure(L, err)
@@ -320,8 +322,8 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	conn.peer = formatSockaddr(peer)
 	conn.connected, conn.accepted = true, true
 	conn.ssl, conn.serverTLS = s.ssl, s.serverTLS
-	if a.trace != nil {
-		a.traceOp(conn, "accept", "<-", conn.peer, -1, "")
+	if a.observer != nil {
+		a.observe(conn, sockevent.Event{Op: sockevent.Accept, Peer: conn.peer})
 	}
 	if s.autoTLS {
 		// The handshake runs on the stream's first use, in its task: here
