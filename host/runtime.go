@@ -25,6 +25,7 @@ import (
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
 	"github.com/luasock/luasock/internal/sockevent"
+	"github.com/luasock/luasock/internal/sockpcap"
 	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
@@ -65,6 +66,14 @@ type Options struct {
 	// --trace) with a hex dump of at most TraceBytes of each message.
 	Trace      io.Writer
 	TraceBytes int
+	// Pcap, when set (luasock run --pcap FILE), receives a pcapng capture
+	// of the bytes the script's TCP and UDP sockets send and receive, in
+	// synthesized IP packets (package sockpcap); a TLS stream's plaintext.
+	Pcap io.Writer
+	// KeyLog, when set (luasock sets it from SSLKEYLOGFILE), receives the
+	// secrets of every TLS session in the NSS key log format, so that
+	// Wireshark can decrypt a real capture of the run's traffic.
+	KeyLog io.Writer
 	// Warnings, when set (luasock run --warnings), receives a line in PHP's
 	// shape (`Warning: fread(): ...`) for every failure a call returns to
 	// the script. With Workers it must be safe for concurrent use.
@@ -147,7 +156,18 @@ func RunContext(ctx context.Context, opts Options) int {
 			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
 		})
 	}
-	observer := sockevent.Join(trace)
+	var capture sockevent.Observer
+	if opts.Pcap != nil {
+		w, err := sockpcap.New(opts.Pcap, func(err error) {
+			fmt.Fprintf(opts.Stderr, "luasock: the capture stopped: %v\n", err)
+		})
+		if err != nil {
+			fmt.Fprintf(opts.Stderr, "luasock: cannot write the capture: %v\n", err)
+			return ExitError
+		}
+		capture = w
+	}
+	observer := sockevent.Join(trace, capture)
 	if opts.Workers > 1 {
 		return runWorkers(ctx, proto, opts, out, observer)
 	}
@@ -179,6 +199,7 @@ func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, work
 		Worker:   worker,
 		Observer: observer,
 		Warnings: opts.Warnings,
+		KeyLog:   opts.KeyLog,
 	})
 	rt.openStdlib(rt.L, opts.Stdin)
 	rt.openLanguage(rt.L, opts.Script, opts.Source)

@@ -47,6 +47,7 @@ type api struct {
 	worker   Worker
 	observer sockevent.Observer // nil: nobody watches the socket events
 	warnings io.Writer          // nil: warnings are off
+	keyLog   io.Writer          // TLS secrets (SSLKEYLOGFILE); nil: none
 
 	streamsSeen uint64 // the handles numbered for the events so far
 
@@ -70,6 +71,11 @@ type Config struct {
 	// shape for every failure an API call returns to the script. Workers
 	// write to it at the same time: it must be safe for that (os.Stderr is).
 	Warnings io.Writer
+	// KeyLog, when set (the SSLKEYLOGFILE variable), receives the secrets
+	// of every TLS session in the NSS key log format, so that Wireshark
+	// can decrypt a capture of the real traffic (crypto/tls's
+	// KeyLogWriter, which serialises its writes).
+	KeyLog io.Writer
 }
 
 // moduleName is what `require` takes to get the API as a table.
@@ -81,7 +87,7 @@ const moduleName = "luasock"
 // gets WORKER (its number) and WORKERS (how many), and its IP servers reuse
 // the port.
 func Open(L *lua.LState, host Host, cfg Config) *Binding {
-	a := &api{host: host, worker: cfg.Worker, observer: cfg.Observer, warnings: cfg.Warnings}
+	a := &api{host: host, worker: cfg.Worker, observer: cfg.Observer, warnings: cfg.Warnings, keyLog: cfg.KeyLog}
 	mod := a.module(L)
 	for name, fn := range cfg.Extra {
 		mod.RawSetString(name, L.NewFunction(fn))

@@ -94,6 +94,7 @@ func (a *api) startClientTLS(L *lua.LState, s *stream, wait time.Duration) error
 	if err != nil {
 		return err
 	}
+	cfg.KeyLogWriter = a.keyLog
 	return a.handshake(L, s, cfg, false, wait)
 }
 

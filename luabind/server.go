@@ -46,6 +46,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 		if tlsConfig, err = serverTLSConfig(&ssl); err != nil {
 			return pushFailure(L, err)
 		}
+		tlsConfig.KeyLogWriter = a.keyLog
 	}
 	opts := ctx.Socket
 	if a.worker.Count > 0 && opts.SoReusePort == nil {

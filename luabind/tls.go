@@ -624,6 +624,9 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 		cfg, err = clientTLSConfig(&ssl, s.host)
 	}
 	if err == nil {
+		if cfg != s.serverTLS { // a new one; the server's has its key log already
+			cfg.KeyLogWriter = a.keyLog
+		}
 		err = a.handshake(L, s, cfg, server, s.timeout)
 	}
 	if err != nil {

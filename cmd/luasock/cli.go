@@ -32,8 +32,14 @@ Flags of run:
   --trace[=FILE]    print one line per socket event, with a hex dump of the
                     data, to stderr or FILE
   --trace-bytes N   dump at most N bytes of each message (default 64; 0: none)
+  --pcap FILE       write the bytes the script's TCP and UDP sockets send and
+                    receive to FILE as a pcapng capture (Wireshark, tshark),
+                    in synthesized IP packets; TLS streams as their plaintext
   --warnings, -W    print every failure a call returns to the script on stderr,
                     as PHP's warnings: Warning: fread(): ... in script.lua on line 9
+
+SSLKEYLOGFILE=FILE appends the secrets of every TLS session to FILE, so that
+Wireshark can decrypt a real capture (tcpdump) of the same run.
 
 Exit status: 0 when the script ends, 1 on an uncaught error, 2 on a usage
 error, n after os.exit(n), 130 after SIGINT and 143 after SIGTERM (every
@@ -75,6 +81,10 @@ func looksLikeScript(arg string) bool {
 	return err == nil && !info.IsDir()
 }
 
+// keyLogEnv names the file that gets the TLS secrets, as in curl, Firefox
+// and Chrome: Wireshark decrypts a capture with it.
+const keyLogEnv = "SSLKEYLOGFILE"
+
 // cpuProfileEnv names a file for a CPU profile of the whole run (go tool
 // pprof reads it): how docs/benchmarks.md finds where time goes.
 const cpuProfileEnv = "LUASOCK_CPUPROFILE"
@@ -115,6 +125,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 			trace = file
 		}
 	}
+	var capture io.Writer
+	if flags.pcap != "" {
+		file, err := os.Create(flags.pcap)
+		if err != nil {
+			fmt.Fprintf(stderr, "luasock: cannot write the capture: %v\n", err)
+			return host.ExitError
+		}
+		defer file.Close()
+		capture = file
+	}
+	var keyLog io.Writer
+	if path := os.Getenv(keyLogEnv); path != "" {
+		// A variable set for every program (browsers read it too) must
+		// not stop a script: a file that cannot be opened is only told.
+		if file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err != nil {
+			fmt.Fprintf(stderr, "luasock: %s: %v (TLS secrets are not logged)\n", keyLogEnv, err)
+		} else {
+			defer file.Close()
+			keyLog = file
+		}
+	}
 	// Lua code runs on one thread per worker; more Ps than workers only spin
 	// looking for work, taking CPU from the clients on the same machine
 	// (docs/benchmarks.md). The GOMAXPROCS variable still wins.
@@ -148,6 +179,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Workers:    flags.workers,
 		Trace:      trace,
 		TraceBytes: flags.traceBytes,
+		Pcap:       capture,
+		KeyLog:     keyLog,
 		Warnings:   warnings,
 	})
 	if flag := flags.misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {

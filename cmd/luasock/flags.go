@@ -17,6 +17,7 @@ type runFlags struct {
 	workers    int
 	trace      traceFlag
 	traceBytes int
+	pcap       string // --pcap FILE; "" when off
 	warnings   bool
 	set        *flag.FlagSet
 	badValue   error // the first value a flag refused, in luasock's words
@@ -31,6 +32,7 @@ func newRunFlags() *runFlags {
 	f.add("workers", &numberFlag{n: &f.workers, name: "--workers", min: 1, max: 1024, want: "a number from 1 to 1024"})
 	f.add("trace", &f.trace)
 	f.add("trace-bytes", &numberFlag{n: &f.traceBytes, name: "--trace-bytes", min: 0, max: math.MaxInt, want: "a number of bytes (0 or more)"})
+	f.add("pcap", fileFlag{file: &f.pcap, name: "--pcap"})
 	f.add("warnings", switchFlag{on: &f.warnings, name: "--warnings"})
 	f.add("W", switchFlag{on: &f.warnings, name: "-W"})
 	return f
@@ -69,7 +71,12 @@ func (f *runFlags) flagError(args []string, taken int, err error) error {
 	}
 	name, _, _ := strings.Cut(arg, "=")
 	if f.isFlag(name) { // known, so refused for want of a value
-		return fmt.Errorf("%s needs a number", name)
+		want := "a number"
+		bare := strings.TrimLeft(name, "-")
+		if v, ok := f.set.Lookup(bare).Value.(keepBadValue).Value.(interface{ wants() string }); ok {
+			want = v.wants()
+		}
+		return fmt.Errorf("%s needs %s", name, want)
 	}
 	return fmt.Errorf("unknown flag %q", name)
 }
@@ -154,6 +161,29 @@ func (v switchFlag) Set(s string) error {
 		return fmt.Errorf("%s takes no value", v.name)
 	}
 	*v.on = true
+	return nil
+}
+
+// fileFlag is a file's name, which must not be empty.
+type fileFlag struct {
+	file *string
+	name string
+}
+
+func (v fileFlag) String() string {
+	if v.file == nil {
+		return ""
+	}
+	return *v.file
+}
+
+func (v fileFlag) wants() string { return "a file name" }
+
+func (v fileFlag) Set(s string) error {
+	if s == "" {
+		return fmt.Errorf("%s needs a file name", v.name)
+	}
+	*v.file = s
 	return nil
 }
 
