@@ -25,7 +25,6 @@ import (
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
 	"github.com/luasock/luasock/internal/sockevent"
-	"github.com/luasock/luasock/internal/sockpcap"
 	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
@@ -66,6 +65,11 @@ type Options struct {
 	// --trace) with a hex dump of at most TraceBytes of each message.
 	Trace      io.Writer
 	TraceBytes int
+	// TraceFormat is how Trace is written: "text" (or ""), the lines
+	// above; "json", one JSON object per event and line; "mermaid", a
+	// Mermaid sequence diagram of the conversation, written when the run
+	// ends (package socktrace).
+	TraceFormat string
 	// Pcap, when set (luasock run --pcap FILE), receives a pcapng capture
 	// of the bytes the script's TCP and UDP sockets send and receive, in
 	// synthesized IP packets (package sockpcap); a TLS stream's plaintext.
@@ -150,24 +154,12 @@ func RunContext(ctx context.Context, opts Options) int {
 		fmt.Fprintf(opts.Stderr, "luasock: stdout is closed (%v): the script's output is dropped from now on\n", err)
 	})
 	defer out.Close()
-	var trace sockevent.Observer
-	if opts.Trace != nil {
-		trace = socktrace.New(opts.Trace, opts.TraceBytes, func(err error) {
-			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
-		})
+	observer, finish, err := newObserver(opts)
+	if err != nil {
+		fmt.Fprintf(opts.Stderr, "luasock: %v\n", err)
+		return ExitError
 	}
-	var capture sockevent.Observer
-	if opts.Pcap != nil {
-		w, err := sockpcap.New(opts.Pcap, func(err error) {
-			fmt.Fprintf(opts.Stderr, "luasock: the capture stopped: %v\n", err)
-		})
-		if err != nil {
-			fmt.Fprintf(opts.Stderr, "luasock: cannot write the capture: %v\n", err)
-			return ExitError
-		}
-		capture = w
-	}
-	observer := sockevent.Join(trace, capture)
+	defer finish()
 	if opts.Workers > 1 {
 		return runWorkers(ctx, proto, opts, out, observer)
 	}

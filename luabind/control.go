@@ -112,7 +112,7 @@ func (a *api) shutdown(L *lua.LState, fname string) int {
 		err = cerr
 	}
 	if a.observer != nil {
-		a.observeFailure(s, sockevent.Event{Op: sockevent.Shutdown, How: []string{"read", "write", "both"}[how]}, err)
+		a.observeFailure(s, sockevent.Event{Op: sockevent.Shutdown, Peer: s.peerName(), How: []string{"read", "write", "both"}[how]}, err)
 	}
 	if err != nil {
 		return pushFailure(L, err)

@@ -64,7 +64,7 @@ srvname, uname = srv:name(), u:name()
 		{stream: 3, op: sockevent.Accept, kind: "stream", local: srv, peer: cli},
 		{stream: 2, op: sockevent.Send, kind: "stream", local: cli, peer: srv, data: "hello"},
 		{stream: 3, op: sockevent.Recv, kind: "stream", local: srv, peer: cli, data: "hello"},
-		{stream: 2, op: sockevent.Shutdown, kind: "stream", local: cli, how: "write"},
+		{stream: 2, op: sockevent.Shutdown, kind: "stream", local: cli, peer: srv, how: "write"},
 		{stream: 3, op: sockevent.Recv, kind: "stream", local: srv, peer: cli, eof: true},
 		{stream: 3, op: sockevent.Close, kind: "stream", local: srv, peer: cli},
 		{stream: 2, op: sockevent.Close, kind: "stream", local: cli, peer: srv},

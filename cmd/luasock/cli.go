@@ -32,6 +32,9 @@ Flags of run:
   --trace[=FILE]    print one line per socket event, with a hex dump of the
                     data, to stderr or FILE
   --trace-bytes N   dump at most N bytes of each message (default 64; 0: none)
+  --trace-format F  text (the default), json (one object per event and line,
+                    for tools) or mermaid (a sequence diagram of the
+                    conversation, written at the end); alone, traces to stderr
   --pcap FILE       write the bytes the script's TCP and UDP sockets send and
                     receive to FILE as a pcapng capture (Wireshark, tshark),
                     in synthesized IP packets; TLS streams as their plaintext
@@ -113,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		warnings = stderr
 	}
 	var trace io.Writer
-	if flags.trace.on {
+	if flags.trace.on || flags.traceFmt != "" { // a format alone traces to stderr
 		trace = stderr
 		if flags.trace.file != "" {
 			file, err := os.Create(flags.trace.file)
@@ -170,18 +173,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(pipes, syscall.SIGPIPE)
 	defer signal.Stop(pipes)
 	code := host.Run(host.Options{
-		Script:     args[0],
-		Args:       args[1:],
-		Stdin:      os.Stdin,
-		Stdout:     stdout,
-		Stderr:     stderr,
-		Signals:    signals,
-		Workers:    flags.workers,
-		Trace:      trace,
-		TraceBytes: flags.traceBytes,
-		Pcap:       capture,
-		KeyLog:     keyLog,
-		Warnings:   warnings,
+		Script:      args[0],
+		Args:        args[1:],
+		Stdin:       os.Stdin,
+		Stdout:      stdout,
+		Stderr:      stderr,
+		Signals:     signals,
+		Workers:     flags.workers,
+		Trace:       trace,
+		TraceBytes:  flags.traceBytes,
+		TraceFormat: flags.traceFmt,
+		Pcap:        capture,
+		KeyLog:      keyLog,
+		Warnings:    warnings,
 	})
 	if flag := flags.misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {
 		fmt.Fprintf(stderr, "luasock: %s came after the script's name, so the script got it as an argument; luasock's flags go before the script: luasock %s ... %s\n", flag, flag, args[0])

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,6 +18,7 @@ type runFlags struct {
 	workers    int
 	trace      traceFlag
 	traceBytes int
+	traceFmt   string // --trace-format; "" when not given
 	pcap       string // --pcap FILE; "" when off
 	warnings   bool
 	set        *flag.FlagSet
@@ -32,6 +34,7 @@ func newRunFlags() *runFlags {
 	f.add("workers", &numberFlag{n: &f.workers, name: "--workers", min: 1, max: 1024, want: "a number from 1 to 1024"})
 	f.add("trace", &f.trace)
 	f.add("trace-bytes", &numberFlag{n: &f.traceBytes, name: "--trace-bytes", min: 0, max: math.MaxInt, want: "a number of bytes (0 or more)"})
+	f.add("trace-format", choiceFlag{value: &f.traceFmt, name: "--trace-format", choices: host.TraceFormats})
 	f.add("pcap", fileFlag{file: &f.pcap, name: "--pcap"})
 	f.add("warnings", switchFlag{on: &f.warnings, name: "--warnings"})
 	f.add("W", switchFlag{on: &f.warnings, name: "-W"})
@@ -184,6 +187,30 @@ func (v fileFlag) Set(s string) error {
 		return fmt.Errorf("%s needs a file name", v.name)
 	}
 	*v.file = s
+	return nil
+}
+
+// choiceFlag is one of a few words.
+type choiceFlag struct {
+	value   *string
+	name    string
+	choices []string
+}
+
+func (v choiceFlag) String() string {
+	if v.value == nil {
+		return ""
+	}
+	return *v.value
+}
+
+func (v choiceFlag) wants() string { return "one of " + strings.Join(v.choices, ", ") }
+
+func (v choiceFlag) Set(s string) error {
+	if !slices.Contains(v.choices, s) {
+		return fmt.Errorf("%s takes %s, not %q", v.name, v.wants(), s)
+	}
+	*v.value = s
 	return nil
 }
 

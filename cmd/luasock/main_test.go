@@ -262,6 +262,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"run", "--trace", "--trace-bytes=8"}, 2, "", "run needs a script"},
 		{[]string{"run", "--workers"}, 2, "", "--workers needs a number"},
 		{[]string{"run", "--pcap"}, 2, "", "--pcap needs a file name"},
+		{[]string{"run", "--trace-format"}, 2, "", "--trace-format needs one of text, json, mermaid"},
+		{[]string{"run", "--trace-format", "xml", "x.lua"}, 2, "", `--trace-format takes one of text, json, mermaid, not "xml"`},
 		{[]string{"run", "--pcap=", "x.lua"}, 2, "", "--pcap needs a file name"},
 		{[]string{"run", "--pcap", "/nonexistent/x.pcapng", "x.lua"}, 1, "", "cannot write the capture: open /nonexistent/x.pcapng: no such file or directory"},
 		{[]string{"run", "--workers", "0", "x.lua"}, 2, "", `--workers takes a number from 1 to 1024, not "0"`},

@@ -74,7 +74,7 @@ func Line(e *sockevent.Event) Event {
 	default:
 		handle = transport + " " + e.Kind
 	}
-	l := Event{Worker: e.Worker, Handle: handle, Op: string(e.Op), Peer: e.Peer, N: -1}
+	l := Event{Worker: e.Worker, Handle: handle, Op: opName(e), Peer: e.Peer, N: -1}
 	switch e.Op {
 	case sockevent.Accept:
 		if e.Err == nil {
@@ -86,20 +86,11 @@ func Line(e *sockevent.Event) Event {
 		l.Arrow = "<-"
 	case sockevent.TLS:
 		l.Arrow = "<->"
-		if e.Err != nil {
-			l.Op = "tls handshake"
-		}
 	case sockevent.Shutdown:
 		l.Peer = e.How
 		if e.Err != nil {
 			l.Peer = ""
 		}
-	}
-	if e.Addressed {
-		l.Op += map[sockevent.Op]string{sockevent.Send: "to", sockevent.Recv: "from"}[e.Op]
-	}
-	if e.Peek {
-		l.Op += " (peek)"
 	}
 	switch {
 	case e.Err != nil:
@@ -114,6 +105,25 @@ func Line(e *sockevent.Event) Event {
 		l.Note = e.Note
 	}
 	return l
+}
+
+// opName is the operation as the trace names it: sendto and recvfrom when
+// the call named the peer, "(peek)" after a peek, "tls handshake" for a
+// handshake that failed.
+func opName(e *sockevent.Event) string {
+	op := string(e.Op)
+	switch {
+	case e.Op == sockevent.TLS && e.Err != nil:
+		op = "tls handshake"
+	case e.Addressed && e.Op == sockevent.Send:
+		op = "sendto"
+	case e.Addressed && e.Op == sockevent.Recv:
+		op = "recvfrom"
+	}
+	if e.Peek {
+		op += " (peek)"
+	}
+	return op
 }
 
 // Record writes e, unless an earlier write failed.
