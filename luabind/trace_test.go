@@ -182,7 +182,7 @@ func TestTraceJSON(t *testing.T) {
 		{Stream: 4, Op: "send", Transport: "udp", Kind: "socket", Local: udp, Peer: udp, Addressed: true, Bytes: n(4), Data: s("ping")},
 		{Stream: 4, Op: "recv", Transport: "udp", Kind: "socket", Local: udp, Peer: udp, Addressed: true, Bytes: n(4), Data: s("ping")},
 		{Stream: 4, Op: "close", Transport: "udp", Kind: "socket", Local: udp},
-		{Op: "connect", Transport: "tcp", Kind: "socket", Peer: closed, Error: "Connection refused", Errno: n(111)},
+		{Op: "connect", Transport: "tcp", Kind: "socket", Local: "(the refused socket's)", Peer: closed, Error: "Connection refused", Errno: n(111)},
 	}
 	dec := json.NewDecoder(&trace)
 	dec.DisallowUnknownFields()
@@ -196,6 +196,9 @@ func TestTraceJSON(t *testing.T) {
 			t.Errorf("event %d: t %v after %v", i+1, got.T, last)
 		}
 		last, w.T = got.T, got.T
+		if w.Local == "(the refused socket's)" && regexp.MustCompile(`^127\.0\.0\.1:\d+$`).MatchString(got.Local) {
+			w.Local = got.Local
+		}
 		if !reflect.DeepEqual(got, w) {
 			t.Errorf("event %d:\n%s\nwant\n%s", i+1, jsonOf(got), jsonOf(w))
 		}
@@ -223,11 +226,16 @@ func TestTraceMermaid(t *testing.T) {
 	}
 	names := strings.Fields(out.String())
 	srv, cli, udp := names[0], names[1], names[2]
+	failed := regexp.MustCompile(`participant P4 as (127\.0\.0\.1:\d+)\n`).FindStringSubmatch(trace.String()) // the refused socket's port
+	if failed == nil {
+		t.Fatalf("no participant for the refused socket:\n%s", trace.String())
+	}
 	want := "sequenceDiagram\n" +
 		"    participant P1 as " + srv + "\n" +
 		"    participant P2 as " + cli + "\n" +
 		"    participant P3 as " + udp + "\n" +
-		"    participant P4 as " + closed + "\n" +
+		"    participant P4 as " + failed[1] + "\n" +
+		"    participant P5 as " + closed + "\n" +
 		"    Note over P1: tcp listen\n" +
 		"    P2-)P1: connect\n" +
 		"    P2-)P1: connect (accepted)\n" +
@@ -242,7 +250,7 @@ func TestTraceMermaid(t *testing.T) {
 		`    P3->>P3: 4 bytes "ping"` + "\n" +
 		`    P3->>P3: 4 bytes "ping"` + "\n" +
 		"    Note over P3: close\n" +
-		"    Note over P4: connect failed: Connection refused (111)\n"
+		"    P4-xP5: connect failed: Connection refused (111)\n"
 	if trace.String() != want {
 		t.Fatalf("diagram:\n%s", testutil.Diff(want, trace.String()))
 	}
@@ -271,10 +279,10 @@ func TestTraceMermaid(t *testing.T) {
 			notes++
 		}
 	}
-	// The 15 events of the text trace: 10 between two ends (connect,
+	// The 15 events of the text trace: 11 between two ends (connect,
 	// accept, send, recv, shutdown, end of stream, two closes, sendto,
-	// recvfrom), 5 at one (listen, bind, two closes, a failed connect).
-	if arrows != 10 || notes != 5 {
-		t.Errorf("%d arrows and %d notes, want 10 and 5", arrows, notes)
+	// recvfrom, a refused connect), 4 at one (listen, bind, two closes).
+	if arrows != 11 || notes != 4 {
+		t.Errorf("%d arrows and %d notes, want 11 and 4", arrows, notes)
 	}
 }

@@ -46,7 +46,8 @@ type Event struct {
 	Kind      string // server (listening), stream (connected), socket (neither)
 	// Local is the handle's own address ("127.0.0.1:80", "[::1]:80", a unix
 	// path, "@name" for an abstract one; "" when it has none); for a failed
-	// listen, the address it was asked for.
+	// listen, the address it was asked for; for a failed connect, the
+	// address the socket had (an IP one, when it had one).
 	Local string
 	// Peer is the other end: where data went, or came from, or the address
 	// connected to; "" when there is none (a listening server).

@@ -4,7 +4,7 @@
 // synthesized headers. The addresses and ports are the real ones; TCP
 // sequence and acknowledgement numbers advance with the bytes; a connect
 // or accept is a three-way handshake, a shutdown or close a FIN (acknowledged
-// as the peer's kernel would), a reset an RST, so "Follow TCP stream" shows
+// as the peer's kernel would), a reset or a refused connect an RST, so "Follow TCP stream" shows
 // the conversation. Nothing is read from the network: no root, no libpcap.
 //
 // TLS streams carry the plaintext the script sees, each such packet with a
@@ -12,9 +12,11 @@
 package sockpcap
 
 import (
+	"errors"
 	"io"
 	"net/netip"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/luasock/luasock/internal/sockevent"
@@ -129,6 +131,10 @@ func (p *Writer) datagram(e *sockevent.Event) {
 
 // stream writes the segments of a TCP event.
 func (p *Writer) stream(e *sockevent.Event) {
+	if e.Op == sockevent.Connect && e.Err != nil {
+		p.refused(e)
+		return
+	}
 	key := connKey{e.Worker, e.Stream}
 	c := p.conns[key]
 	if c == nil {
@@ -170,6 +176,17 @@ func (p *Writer) stream(e *sockevent.Event) {
 	if e.Op == sockevent.Close {
 		delete(p.conns, connKey{e.Worker, e.Stream})
 	}
+}
+
+// refused writes a refused connect: the SYN, and the peer's RST.
+func (p *Writer) refused(e *sockevent.Event) {
+	local, peer, ok := addresses(e)
+	if !ok || !errors.Is(e.Err, syscall.ECONNREFUSED) {
+		return // no SYN went out, or no answer came back: nothing to show
+	}
+	c := &conn{local: local, peer: peer, localSeq: 0x5a5a0000 ^ uint32(local.Port())<<8}
+	p.segment(e.Time, c, true, tcpSYN, "", "")
+	p.segment(e.Time, c, false, tcpRST|tcpACK, "", "")
 }
 
 // handshake writes the three-way handshake, from the script's end when

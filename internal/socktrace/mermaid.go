@@ -15,8 +15,8 @@ import (
 // (luasock run --trace-format mermaid), which GitHub and most Markdown
 // viewers render: one participant per endpoint (an address), one arrow
 // per send and per receive with a short escaped preview of the bytes,
-// connects, accepts, ends of stream and closes as arrows too, listening,
-// TLS and failures as notes. It is a sockevent.Observer that keeps the
+// connects (failed ones too), accepts, ends of stream and closes as arrows
+// too, listening, TLS and other failures as notes. It is a sockevent.Observer that keeps the
 // diagram until Flush writes it, at the end of the run; past maxLines
 // statements it only counts the events it leaves out.
 type MermaidWriter struct {
@@ -83,7 +83,12 @@ func (m *MermaidWriter) Observe(e *sockevent.Event) {
 	}
 	if e.Err != nil {
 		msg, code := errno.Of(e.Err)
-		m.note(me, peer, escape(opName(e)+" failed: "+msg+" ("+strconv.Itoa(code)+")"))
+		text := escape(opName(e) + " failed: " + msg + " (" + strconv.Itoa(code) + ")")
+		if e.Op == sockevent.Connect && me != "" && peer != "" {
+			m.arrow(me, "-x", peer, text)
+		} else {
+			m.note(me, peer, text)
+		}
 		return
 	}
 	switch {

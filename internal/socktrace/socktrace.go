@@ -67,7 +67,7 @@ func Line(e *sockevent.Event) Event {
 	}
 	var handle string
 	switch {
-	case e.Local != "":
+	case e.Local != "" && (e.Stream != 0 || e.Op == sockevent.Listen): // a failed listen's address; not a failed connect's
 		handle = transport + " " + e.Kind + " " + e.Local
 	case e.Stream != 0:
 		handle = transport + " " + e.Kind + " (unnamed)"
