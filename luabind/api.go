@@ -122,7 +122,7 @@ func (b *Binding) Release(v lua.LValue) bool {
 		return false
 	}
 	if b.a.observer != nil {
-		b.a.observe(s, sockevent.Event{Op: sockevent.Close, Peer: s.peerName()})
+		b.a.observeClose(s)
 	}
 	b.a.closeStream(s)
 	return true

@@ -736,7 +736,7 @@ func (a *api) pushTLSWrite(L *lua.LState, s *stream, data string) int {
 func (a *api) close(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	if a.observer != nil {
-		a.observe(s, sockevent.Event{Op: sockevent.Close, Peer: s.peerName()})
+		a.observeClose(s)
 	}
 	a.closeStream(s)
 	L.Push(lua.LTrue)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/sockevent"
+	"golang.org/x/sys/unix"
 )
 
 // The socket events the observers watch (luasock run --trace, --pcap):
@@ -49,5 +50,20 @@ func (a *api) observeFailure(s *stream, e sockevent.Event, err error) {
 		return
 	}
 	e.Err = err
+	a.observe(s, e)
+}
+
+// observeClose records the close of s, with the bytes of a TCP stream that
+// the peer sent and the script never read: those make the kernel reset the
+// connection instead of ending it.
+func (a *api) observeClose(s *stream) {
+	e := sockevent.Event{Op: sockevent.Close, Peer: s.peerName()}
+	if s.connected && s.transport == "tcp" {
+		_ = s.raw.Control(func(fd uintptr) {
+			if n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ); err == nil {
+				e.Unread = n
+			}
+		})
+	}
 	a.observe(s, e)
 }

@@ -99,3 +99,31 @@ srvname, uname = srv:name(), u:name()
 		t.Errorf("a refused connect is not Reset: %v", one.events[len(wants)-1].Err)
 	}
 }
+
+// TestObserveUnreadClose: closing a stream whose peer sent bytes the script
+// never read tells how many (the kernel resets such a connection).
+func TestObserveUnreadClose(t *testing.T) {
+	var r recorder
+	L := lua.NewState()
+	defer L.Close()
+	Open(L, soloHost{}, Config{Observer: &r})
+	if err := L.DoString(`
+local srv = assert(stream_socket_server("tcp://127.0.0.1:0"))
+local c = assert(stream_socket_client("tcp://" .. srv:name()))
+local conn = assert(stream_socket_accept(srv))
+fwrite(c, "never read")
+assert(stream_select({conn}, nil, nil, 5) == 1)
+fclose(conn) fclose(c)
+`); err != nil {
+		t.Fatal(err)
+	}
+	var unread []int
+	for _, e := range r.events {
+		if e.Op == sockevent.Close {
+			unread = append(unread, e.Unread)
+		}
+	}
+	if len(unread) != 2 || unread[0] != 10 || unread[1] != 0 {
+		t.Fatalf("closes with %v bytes unread, want [10 0]", unread)
+	}
+}

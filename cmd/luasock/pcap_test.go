@@ -30,16 +30,27 @@ func tshark(ts *testscript.TestScript, args ...string) string {
 }
 
 // cmdPcapCheck: pcapcheck FILE prints tshark's one-line summary of each
-// packet, with IP, TCP and UDP checksums verified, and fails when tshark
+// packet, and fails when tshark, verifying the IP, TCP and UDP checksums,
 // finds a malformed packet or anything of the expert severity "error" (a
-// bad checksum is one).
+// bad checksum is one). For that check every port's payload is decoded as
+// plain data: the headers are luasock's work, the payload the script's and
+// its peer's, and a test's random port may be one Wireshark gives to some
+// other protocol (1113, the UDP time server's, is LTP's).
 func cmdPcapCheck(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: pcapcheck FILE")
 	}
 	checks := []string{"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"}
-	summary := tshark(ts, append(checks, "-r", args[0])...)
+	ports := map[string]bool{}
+	for _, p := range strings.Fields(strings.ReplaceAll(tshark(ts, "-r", args[0], "-T", "fields",
+		"-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport"), ",", " ")) {
+		ports[p] = true
+	}
+	for p := range ports {
+		checks = append(checks, "-d", "tcp.port=="+p+",data", "-d", "udp.port=="+p+",data")
+	}
 	bad := tshark(ts, append(checks, "-r", args[0], "-Y", "_ws.malformed || _ws.expert.severity == error")...)
+	summary := tshark(ts, "-r", args[0])
 	if strings.TrimSpace(bad) != "" {
 		ts.Fatalf("tshark finds errors in %s:\n%s\nwhole capture:\n%s", args[0], bad, summary)
 	}

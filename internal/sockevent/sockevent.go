@@ -59,8 +59,12 @@ type Event struct {
 	EOF       bool   // Recv: the peer ended the stream (Data is empty)
 	Peek      bool   // Recv with STREAM_PEEK: the bytes stay queued for the next read
 	How       string // Shutdown: read, write or both
-	Note      string // TLS: the version and cipher suite
-	Err       error  // the operation failed (never a "would block")
+	// Unread, on the Close of a TCP stream, counts the bytes the peer sent
+	// that the script never read: the kernel answers the close with a
+	// reset (RST), not the end of the stream (FIN).
+	Unread int
+	Note   string // TLS: the version and cipher suite
+	Err    error  // the operation failed (never a "would block")
 }
 
 // Failed tells whether the operation failed.

@@ -4,7 +4,8 @@
 // synthesized headers. The addresses and ports are the real ones; TCP
 // sequence and acknowledgement numbers advance with the bytes; a connect
 // or accept is a three-way handshake, a shutdown or close a FIN (acknowledged
-// as the peer's kernel would), a reset or a refused connect an RST, so "Follow TCP stream" shows
+// as the peer's kernel would), a reset or a refused connect an RST (and so
+// is a close that leaves bytes unread, as the kernel answers it), so "Follow TCP stream" shows
 // the conversation. Nothing is read from the network: no root, no libpcap.
 //
 // TLS streams carry the plaintext the script sees, each such packet with a
@@ -166,6 +167,9 @@ func (p *Writer) stream(e *sockevent.Event) {
 		}
 	case e.Op == sockevent.Recv && e.Err == nil && !e.Peek:
 		p.data(e, c, false)
+	case e.Op == sockevent.Close && e.Unread > 0: // the kernel resets what it cannot deliver
+		c.reset = true
+		p.segment(e.Time, c, true, tcpRST|tcpACK, "", "")
 	case e.Op == sockevent.Shutdown && e.Err == nil && e.How != "read", e.Op == sockevent.Close:
 		if !c.localFIN {
 			c.localFIN = true

@@ -20,7 +20,8 @@ import (
 // that sends, reads an answer and the end of the stream, then closes; an
 // IPv6 connection accepted, a large send (several segments) and a reset;
 // UDP both ways; a unix stream, which is not captured; a refused connect
-// (a SYN and an RST) and one that sent nothing.
+// (a SYN and an RST) and one that sent nothing; a close with bytes unread
+// (an RST).
 func conversation() ([]sockevent.Event, string) {
 	big := strings.Repeat("0123456789abcdef", 10000) // 160000 bytes: 3 segments
 	t := time.Date(2026, 11, 22, 8, 40, 7, 0, time.UTC)
@@ -49,6 +50,8 @@ func conversation() ([]sockevent.Event, string) {
 		with(udp, func(e *sockevent.Event) { e.Op, e.Data = sockevent.Send, "Sun Nov 22 08:40:07 2026\r\n" }),
 		with(unixStream, func(e *sockevent.Event) { e.Op, e.Data = sockevent.Send, "not captured" }),
 		{Time: t, Op: sockevent.Connect, Transport: "tcp", Kind: "socket", Local: "127.0.0.1:54944", Peer: "127.0.0.1:1", Err: syscall.ECONNREFUSED},
+		{Time: t, Stream: 5, Op: sockevent.Accept, Transport: "tcp", Kind: "stream", Local: "127.0.0.1:8000", Peer: "127.0.0.1:42188"},
+		{Time: t, Stream: 5, Op: sockevent.Close, Transport: "tcp", Kind: "stream", Local: "127.0.0.1:8000", Peer: "127.0.0.1:42188", Unread: 7},
 		{Time: t, Op: sockevent.Connect, Transport: "tcp", Kind: "socket", Peer: "127.0.0.1:2", Err: syscall.ENETUNREACH},
 	}, big
 }
@@ -104,12 +107,13 @@ func TestWithTshark(t *testing.T) {
 		"127.0.0.1 → 127.0.0.1    UDP 54 41113 → 50738 Len=26",
 		"127.0.0.1 → 127.0.0.1    TCP 48 54944 → 1 [SYN] Seq=0 ",
 		"127.0.0.1 → 127.0.0.1    TCP 40 1 → 54944 [RST, ACK] Seq=1 Ack=1 ",
+		"127.0.0.1 → 127.0.0.1    TCP 40 8000 → 42188 [RST, ACK] Seq=1 Ack=1 ",
 	} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("no %q in\n%s", want, summary)
 		}
 	}
-	if n := strings.Count(summary, "\n"); n != 9+7+2+2 { // the IPv4 stream, the IPv6 one (3 data segments), UDP, the refused connect
+	if n := strings.Count(summary, "\n"); n != 9+7+2+2+4 { // the IPv4 stream, the IPv6 one (3 data segments), UDP, the refused connect, the reset one
 		t.Errorf("%d packets:\n%s", n, summary)
 	}
 	follow := run("-q", "-z", "follow,tcp,raw,1")

@@ -51,6 +51,7 @@ type JSONEvent struct {
 	EOF       bool    `json:"eof,omitempty"`
 	Peek      bool    `json:"peek,omitempty"`
 	How       string  `json:"how,omitempty"`
+	Unread    int     `json:"unread,omitempty"`
 	Note      string  `json:"note,omitempty"`
 	Error     string  `json:"error,omitempty"`
 	Errno     *int    `json:"errno,omitempty"`
@@ -61,7 +62,7 @@ func (t *JSONWriter) Observe(e *sockevent.Event) {
 	j := JSONEvent{
 		T: e.Time.Sub(t.start).Seconds(), Worker: e.Worker, Stream: e.Stream, Op: string(e.Op),
 		Transport: e.Transport, TLS: e.TLS, Kind: e.Kind, Local: e.Local, Peer: e.Peer,
-		Addressed: e.Addressed, EOF: e.EOF, Peek: e.Peek, How: e.How, Note: e.Note,
+		Addressed: e.Addressed, EOF: e.EOF, Peek: e.Peek, How: e.How, Unread: e.Unread, Note: e.Note,
 	}
 	switch {
 	case e.Err != nil:

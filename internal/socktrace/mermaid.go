@@ -114,6 +114,8 @@ func (m *MermaidWriter) Observe(e *sockevent.Event) {
 		m.arrow(peer, "->>", me, label)
 	case e.Op == sockevent.Shutdown:
 		m.arrow(me, "--x", peer, "shutdown "+e.How)
+	case e.Op == sockevent.Close && e.Unread > 0:
+		m.arrow(me, "-x", peer, fmt.Sprintf("close with %d bytes unread: reset", e.Unread))
 	case e.Op == sockevent.Close:
 		m.arrow(me, "-x", peer, "close")
 	}
