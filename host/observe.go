@@ -17,10 +17,9 @@ var ErrTraceFormat = errors.New("unknown trace format")
 
 // newObserver makes the observers of the run's socket events that opts
 // asks for (the trace, the capture), joined: nil when there is none, so
-// that the binding pays one comparison per call. finish, called when the
+// that the binding pays one comparison per call. sockevent.Finish, once the
 // run has ended, writes what waits for the end (a Mermaid diagram).
-func newObserver(opts Options) (observer sockevent.Observer, finish func(), err error) {
-	finish = func() {}
+func newObserver(opts Options) (sockevent.Observer, error) {
 	var trace sockevent.Observer
 	if opts.Trace != nil {
 		stopped := func(err error) { fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err) }
@@ -30,10 +29,9 @@ func newObserver(opts Options) (observer sockevent.Observer, finish func(), err 
 		case "json":
 			trace = socktrace.NewJSON(opts.Trace, opts.TraceBytes, stopped)
 		case "mermaid":
-			m := socktrace.NewMermaid(opts.Trace, opts.TraceBytes, stopped)
-			trace, finish = m, m.Flush
+			trace = socktrace.NewMermaid(opts.Trace, opts.TraceBytes, stopped)
 		default:
-			return nil, finish, fmt.Errorf("%w %q (known: text, json, mermaid)", ErrTraceFormat, opts.TraceFormat)
+			return nil, fmt.Errorf("%w %q (known: text, json, mermaid)", ErrTraceFormat, opts.TraceFormat)
 		}
 	}
 	var capture sockevent.Observer
@@ -42,9 +40,9 @@ func newObserver(opts Options) (observer sockevent.Observer, finish func(), err 
 			fmt.Fprintf(opts.Stderr, "luasock: the capture stopped: %v\n", err)
 		})
 		if err != nil {
-			return nil, finish, fmt.Errorf("cannot write the capture: %w", err)
+			return nil, fmt.Errorf("cannot write the capture: %w", err)
 		}
 		capture = w
 	}
-	return sockevent.Join(trace, capture), finish, nil
+	return sockevent.Join(trace, capture), nil
 }

@@ -154,12 +154,12 @@ func RunContext(ctx context.Context, opts Options) int {
 		fmt.Fprintf(opts.Stderr, "luasock: stdout is closed (%v): the script's output is dropped from now on\n", err)
 	})
 	defer out.Close()
-	observer, finish, err := newObserver(opts)
+	observer, err := newObserver(opts)
 	if err != nil {
 		fmt.Fprintf(opts.Stderr, "luasock: %v\n", err)
 		return ExitError
 	}
-	defer finish()
+	defer sockevent.Finish(observer)
 	if opts.Workers > 1 {
 		return runWorkers(ctx, proto, opts, out, observer)
 	}

@@ -3,6 +3,8 @@ package luabind_test
 import (
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,8 +98,8 @@ end`
 	}
 }
 
-// BenchmarkPcap is BenchmarkTrace with --pcap instead (to io.Discard), and
-// both at once.
+// BenchmarkPcap is BenchmarkTrace with --pcap instead (to io.Discard, and
+// to a file), and both at once.
 func BenchmarkPcap(b *testing.B) {
 	const src = `
 local n = tonumber(...)
@@ -110,8 +112,16 @@ end`
 	for _, mode := range []struct {
 		name        string
 		trace, pcap io.Writer
-	}{{"off", nil, nil}, {"on", nil, io.Discard}, {"with-trace", io.Discard, io.Discard}} {
+	}{{"off", nil, nil}, {"on", nil, io.Discard}, {"file", nil, nil}, {"with-trace", io.Discard, io.Discard}} {
 		b.Run(mode.name, func(b *testing.B) {
+			if mode.name == "file" { // a real file: one write(2) per event
+				f, err := os.Create(filepath.Join(b.TempDir(), "bench.pcapng"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer f.Close()
+				mode.pcap = f
+			}
 			b.ReportAllocs()
 			var errb strings.Builder
 			code := host.Run(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)},

@@ -116,10 +116,32 @@ func Join(observers ...Observer) Observer {
 	return kept
 }
 
+// Finisher is an Observer with something to write when the run has ended
+// (a diagram drawn from every event). The host calls Finish once, after
+// the last event.
+type Finisher interface {
+	Observer
+	Finish()
+}
+
+// Finish finishes o if it is a Finisher (a joined one finishes each of
+// its own).
+func Finish(o Observer) {
+	if f, ok := o.(Finisher); ok {
+		f.Finish()
+	}
+}
+
 type multi []Observer
 
 func (m multi) Observe(e *Event) {
 	for _, o := range m {
 		o.Observe(e)
+	}
+}
+
+func (m multi) Finish() {
+	for _, o := range m {
+		Finish(o)
 	}
 }

@@ -54,3 +54,22 @@ func TestIP(t *testing.T) {
 		t.Error("Reset: ECONNRESET is one, EPIPE is not")
 	}
 }
+
+type finisher struct {
+	counter
+	finished int
+}
+
+func (f *finisher) Finish() { f.finished++ }
+
+// TestFinish: Finish reaches every Finisher, joined or not, once.
+func TestFinish(t *testing.T) {
+	a, b := &finisher{}, &counter{}
+	sockevent.Finish(sockevent.Join(a, b))
+	sockevent.Finish(a)
+	sockevent.Finish(b)
+	sockevent.Finish(nil)
+	if a.finished != 2 {
+		t.Fatalf("finished %d times", a.finished)
+	}
+}

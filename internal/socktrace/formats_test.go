@@ -73,10 +73,10 @@ func TestMermaidEscapes(t *testing.T) {
 		m.Observe(&sent)
 		m.Observe(&refused)
 		if out.Len() != 0 {
-			t.Fatalf("written before Flush: %q", out.String())
+			t.Fatalf("written before Finish: %q", out.String())
 		}
-		m.Flush()
-		m.Flush()
+		m.Finish()
+		m.Finish()
 		want := "sequenceDiagram\n    participant P1 as 127.0.0.1:5000\n    participant P2 as 127.0.0.1:80\n" +
 			"    participant P3 as 127.0.0.1:1\n    " + tt.want + "\n" +
 			"    Note over P3: connect failed: Connection refused (111)\n"
@@ -96,7 +96,7 @@ func TestMermaidBounded(t *testing.T) {
 	for range 6000 {
 		m.Observe(&e)
 	}
-	m.Flush()
+	m.Finish()
 	if n := strings.Count(out.String(), "->>"); n != 5000 {
 		t.Errorf("%d arrows", n)
 	}

@@ -17,7 +17,7 @@ import (
 // per send and per receive with a short escaped preview of the bytes,
 // connects (failed ones too), accepts, ends of stream and closes as arrows
 // too, listening, TLS and other failures as notes. It is a sockevent.Observer that keeps the
-// diagram until Flush writes it, at the end of the run; past maxLines
+// diagram until Finish writes it, at the end of the run; past mermaidLines
 // statements it only counts the events it leaves out.
 type MermaidWriter struct {
 	mu       sync.Mutex
@@ -38,7 +38,7 @@ const mermaidLines = 5000
 // previewBytes is the most of a message an arrow shows.
 const previewBytes = 24
 
-// NewMermaid draws to w when Flush is called, previews showing at most
+// NewMermaid draws to w when Finish is called, previews showing at most
 // maxBytes of each message (and never more than previewBytes). If the
 // write fails, onError (if not nil) hears why.
 func NewMermaid(w io.Writer, maxBytes int, onError func(error)) *MermaidWriter {
@@ -191,8 +191,8 @@ func escape(text string) string {
 	return strings.NewReplacer("#", "#35;", ";", "#59;", "<", "#lt;", ">", "#gt;").Replace(text)
 }
 
-// Flush writes the diagram; later calls do nothing.
-func (m *MermaidWriter) Flush() {
+// Finish writes the diagram; later calls do nothing.
+func (m *MermaidWriter) Finish() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.flushed {
