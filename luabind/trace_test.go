@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/socktrace"
+	"github.com/luasock/luasock/internal/testprog"
 	"github.com/luasock/luasock/internal/testutil"
 )
 
@@ -284,5 +287,43 @@ func TestTraceMermaid(t *testing.T) {
 	// recvfrom, a refused connect), 4 at one (listen, bind, two closes).
 	if arrows != 11 || notes != 4 {
 		t.Errorf("%d arrows and %d notes, want 11 and 4", arrows, notes)
+	}
+}
+
+// TestPcapWorkers: with --workers, every worker's packets go to the one
+// capture, whole, and tshark reads them all.
+func TestPcapWorkers(t *testing.T) {
+	testprog.Need(t, "tshark", "tshark")
+	path := filepath.Join(t.TempDir(), "w.pcapng")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var errb bytes.Buffer
+	src := `
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND, stream_context_create({socket = {so_reuseport = false}})))
+for i = 1, 50 do
+  stream_socket_sendto(s, "worker " .. WORKER, 0, s:name())
+  assert(stream_socket_recvfrom(s, 100))
+end`
+	if code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stderr: &errb, Pcap: f, Workers: 2}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	out, err := exec.Command("tshark", "-r", path, "-T", "fields", "-e", "udp.srcport", "-e", "data.data").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		count[l]++
+	}
+	if len(count) != 2 {
+		t.Fatalf("%d kinds of packet, want one per worker:\n%s", len(count), out)
+	}
+	for l, n := range count {
+		if n != 100 {
+			t.Errorf("%q: %d packets, want 100 (50 sent, 50 received)", l, n)
+		}
 	}
 }
