@@ -5,7 +5,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/luasock/luasock/internal/socktrace"
+	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -13,7 +13,7 @@ import (
 // generation is one version of the script running: one Lua state, or one
 // per worker (--workers), each on its own goroutine. Nothing is shared
 // between the states but stdout (whole lines, never interleaved mid-line)
-// and the trace. A reload starts a new generation beside the old one.
+// and the observers of the socket events (the trace). A reload starts a new generation beside the old one.
 type generation struct {
 	runs    []*scriptRun
 	signals []chan os.Signal // each run's
@@ -25,7 +25,7 @@ type generation struct {
 // takeover[i] are the servers worker i takes over from the generation
 // before it (a reload), nil for the first.
 func startGeneration(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter,
-	trace *socktrace.Writer, takeover [][]luabind.Server, first bool) *generation {
+	observer sockevent.Observer, takeover [][]luabind.Server, first bool) *generation {
 	n := max(opts.Workers, 1)
 	g := &generation{done: make(chan int, 1), startup: newStartup(opts, n, first)}
 	codes := make([]int, n)
@@ -39,7 +39,7 @@ func startGeneration(ctx context.Context, proto *lua.FunctionProto, opts Options
 		if i < len(takeover) {
 			servers = takeover[i]
 		}
-		rt := newRuntime(opts, out, trace, worker, g.startup, servers)
+		rt := newRuntime(opts, out, observer, worker, g.startup, servers)
 		signals := make(chan os.Signal, 2)
 		g.runs = append(g.runs, rt)
 		g.signals = append(g.signals, signals)

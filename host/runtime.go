@@ -24,6 +24,7 @@ import (
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/protect"
+	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
@@ -80,6 +81,19 @@ type Options struct {
 	// --trace) with a hex dump of at most TraceBytes of each message.
 	Trace      io.Writer
 	TraceBytes int
+	// TraceFormat is how Trace is written: "text" (or ""), the lines
+	// above; "json", one JSON object per event and line; "mermaid", a
+	// Mermaid sequence diagram of the conversation, written when the run
+	// ends (package socktrace).
+	TraceFormat string
+	// Pcap, when set (luasock run --pcap FILE), receives a pcapng capture
+	// of the bytes the script's TCP and UDP sockets send and receive, in
+	// synthesized IP packets (package sockpcap); a TLS stream's plaintext.
+	Pcap io.Writer
+	// KeyLog, when set (luasock sets it from SSLKEYLOGFILE), receives the
+	// secrets of every TLS session in the NSS key log format, so that
+	// Wireshark can decrypt a real capture of the run's traffic.
+	KeyLog io.Writer
 	// Warnings, when set (luasock run --warnings), receives a line in PHP's
 	// shape (`Warning: fread(): ...`) for every failure a call returns to
 	// the script. With Workers it must be safe for concurrent use.
@@ -163,18 +177,18 @@ func RunContext(ctx context.Context, opts Options) int {
 		fmt.Fprintf(opts.Stderr, "luasock: stdout is closed (%v): the script's output is dropped from now on\n", err)
 	})
 	defer out.Close()
-	var trace *socktrace.Writer
-	if opts.Trace != nil {
-		trace = socktrace.New(opts.Trace, opts.TraceBytes, func(err error) {
-			fmt.Fprintf(opts.Stderr, "luasock: the trace stopped: %v\n", err)
-		})
+	observer, err := newObserver(opts)
+	if err != nil {
+		fmt.Fprintf(opts.Stderr, "luasock: %v\n", err)
+		return ExitError
 	}
-	return supervise(ctx, proto, opts, out, trace)
+	defer sockevent.Finish(observer)
+	return supervise(ctx, proto, opts, out, observer)
 }
 
 // newRuntime makes the state of one run (of one worker) writing to out.
-// Workers share out and trace.
-func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker luabind.Worker, st *startup, takeover []luabind.Server) *scriptRun {
+// Workers share out and the observer of the socket events.
+func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, worker luabind.Worker, st *startup, takeover []luabind.Server) *scriptRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &scriptRun{
 		stdout:  out,
@@ -200,8 +214,9 @@ func newRuntime(opts Options, out *lineWriter, trace *socktrace.Writer, worker l
 	rt.binding = luabind.Open(rt.L, rt, luabind.Config{
 		Extra:    map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep},
 		Worker:   worker,
-		Trace:    trace,
+		Observer: observer,
 		Warnings: opts.Warnings,
+		KeyLog:   opts.KeyLog,
 		Takeover: takeover,
 	})
 	rt.openStdlib(rt.L, opts.Stdin)

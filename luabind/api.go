@@ -3,7 +3,8 @@
 // sessions, the constants, the errno table and PHP's date(). What needs no
 // socket is in packages of its own: errno (the errstr, errno mapping),
 // luaarg (argument checks), luapack (string.pack), pemkey (TLS keys),
-// phpdate and socktrace (the trace writer).
+// phpdate, and sockevent (the socket events that the trace and the packet
+// capture observe).
 package luabind
 
 import (
@@ -14,7 +15,7 @@ import (
 
 	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luapack"
-	"github.com/luasock/luasock/internal/socktrace"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -62,9 +63,12 @@ type Server interface {
 type api struct {
 	host     Host
 	worker   Worker
-	trace    *socktrace.Writer // nil: tracing is off
-	warnings io.Writer         // nil: warnings are off
-	takeover []Server          // a reload's: the old state's servers not taken yet
+	observer sockevent.Observer // nil: nobody watches the socket events
+	warnings io.Writer          // nil: warnings are off
+	keyLog   io.Writer          // TLS secrets (SSLKEYLOGFILE); nil: none
+	takeover []Server           // a reload's: the old state's servers not taken yet
+
+	streamsSeen uint64 // the handles numbered for the events so far
 
 	lastDate dateCache
 }
@@ -79,11 +83,18 @@ type Worker struct {
 type Config struct {
 	Extra  map[string]lua.LGFunction // the host's own functions (spawn, sleep)
 	Worker Worker
-	Trace  *socktrace.Writer // luasock run --trace; nil when off
+	// Observer watches every socket event (luasock run --trace, --pcap;
+	// sockevent.Join combines several); nil when nobody does.
+	Observer sockevent.Observer
 	// Warnings, when set (luasock run --warnings), receives a line in PHP's
 	// shape for every failure an API call returns to the script. Workers
 	// write to it at the same time: it must be safe for that (os.Stderr is).
 	Warnings io.Writer
+	// KeyLog, when set (the SSLKEYLOGFILE variable), receives the secrets
+	// of every TLS session in the NSS key log format, so that Wireshark
+	// can decrypt a capture of the real traffic (crypto/tls's
+	// KeyLogWriter, which serialises its writes).
+	KeyLog io.Writer
 	// Takeover are the servers of the state this one replaces (a reload),
 	// which stream_socket_server takes over instead of binding again.
 	Takeover []Server
@@ -99,7 +110,7 @@ const moduleName = "luasock"
 // the port.
 func Open(L *lua.LState, host Host, cfg Config) *Binding {
 	loadActivation() // once per process: the sockets a parent passed (LISTEN_FDS)
-	a := &api{host: host, worker: cfg.Worker, trace: cfg.Trace, warnings: cfg.Warnings, takeover: cfg.Takeover}
+	a := &api{host: host, worker: cfg.Worker, observer: cfg.Observer, warnings: cfg.Warnings, keyLog: cfg.KeyLog, takeover: cfg.Takeover}
 	mod := a.module(L)
 	for name, fn := range cfg.Extra {
 		mod.RawSetString(name, L.NewFunction(fn))
@@ -133,8 +144,8 @@ func (b *Binding) Release(v lua.LValue) bool {
 	if !ok || s.closed {
 		return false
 	}
-	if b.a.trace != nil {
-		b.a.traceOp(s, "close", "", s.peerName(), -1, "")
+	if b.a.observer != nil {
+		b.a.observeClose(s)
 	}
 	b.a.closeStream(s)
 	return true

@@ -3,6 +3,8 @@ package luabind_test
 import (
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,6 +91,41 @@ end`
 			var errb strings.Builder
 			code := host.Run(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)},
 				Stderr: &errb, Trace: mode.trace, TraceBytes: host.DefaultTraceBytes})
+			if code != 0 {
+				b.Fatalf("exit %d: %s", code, errb.String())
+			}
+		})
+	}
+}
+
+// BenchmarkPcap is BenchmarkTrace with --pcap instead (to io.Discard, and
+// to a file), and both at once.
+func BenchmarkPcap(b *testing.B) {
+	const src = `
+local n = tonumber(...)
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+local me = s:name()
+for i = 1, n do
+  stream_socket_sendto(s, "The local time is 11/22/2026 6:25 am\n", 0, me)
+  stream_socket_recvfrom(s, 100)
+end`
+	for _, mode := range []struct {
+		name        string
+		trace, pcap io.Writer
+	}{{"off", nil, nil}, {"on", nil, io.Discard}, {"file", nil, nil}, {"with-trace", io.Discard, io.Discard}} {
+		b.Run(mode.name, func(b *testing.B) {
+			if mode.name == "file" { // a real file: one write(2) per event
+				f, err := os.Create(filepath.Join(b.TempDir(), "bench.pcapng"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer f.Close()
+				mode.pcap = f
+			}
+			b.ReportAllocs()
+			var errb strings.Builder
+			code := host.Run(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)},
+				Stderr: &errb, Trace: mode.trace, TraceBytes: host.DefaultTraceBytes, Pcap: mode.pcap})
 			if code != 0 {
 				b.Fatalf("exit %d: %s", code, errb.String())
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -68,8 +69,8 @@ func (a *api) client(L *lua.LState, fname string) int {
 		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
 			s.ssl, s.host = pinVersion(ctx.SSL, addr.Secure), addr.Host
-			if a.trace != nil {
-				a.traceOp(s, "connect", "->", formatSockaddr(to.sa), -1, "")
+			if a.observer != nil {
+				a.observe(s, sockevent.Event{Op: sockevent.Connect, Peer: formatSockaddr(to.sa)})
 			}
 			if addr.Secure != "" {
 				if err = a.startClientTLS(L, s, wait); err != nil {
@@ -79,9 +80,6 @@ func (a *api) client(L *lua.LState, fname string) int {
 			}
 			pushStream(L, s)
 			return 1
-		}
-		if a.trace != nil {
-			a.traceError(addr.Transport+" socket", "connect", "->", formatSockaddr(to.sa), err)
 		}
 	}
 	return pushFailure(L, err)
@@ -93,6 +91,7 @@ func (a *api) startClientTLS(L *lua.LState, s *stream, wait time.Duration) error
 	if err != nil {
 		return err
 	}
+	cfg.KeyLogWriter = a.keyLog
 	return a.handshake(L, s, cfg, false, wait)
 }
 
@@ -123,19 +122,32 @@ func (a *api) bindAddress(L *lua.LState, bindto string) (unix.Sockaddr, error) {
 }
 
 // connect makes one connection attempt. The socket is tracked from its
-// creation, so a run that stops during the wait still closes it.
-func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *socketOptions) (*stream, error) {
+// creation, so a run that stops during the wait still closes it. A failed
+// attempt is an event with the address the socket had (a refused connect
+// is a SYN and an RST in a capture).
+func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.Sockaddr, wait time.Duration, flags int, opts *socketOptions) (s *stream, err error) {
+	named := "" // the failed socket's address, for the observers
+	if a.observer != nil {
+		defer func() {
+			if err != nil {
+				a.observeFailure(nil, sockevent.Event{Op: sockevent.Connect, Transport: addr.Transport, Kind: "socket",
+					Local: named, Peer: formatSockaddr(to.sa)}, err)
+			}
+		}()
+	}
 	fd, err := unix.Socket(to.family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newStream(fd, addr.Transport, to.family)
-	if err != nil {
+	if s, err = newStream(fd, addr.Transport, to.family); err != nil {
 		unix.Close(fd)
 		return nil, err
 	}
 	a.host.Track(s)
 	fail := func(err error) (*stream, error) {
+		if a.observer != nil && addr.IsIP() {
+			named = s.localName()
+		}
 		a.host.Untrack(s)
 		s.Close()
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -110,12 +111,8 @@ func (a *api) shutdown(L *lua.LState, fname string) int {
 	if cerr := s.raw.Control(func(fd uintptr) { err = unix.Shutdown(int(fd), how) }); cerr != nil {
 		err = cerr
 	}
-	if a.trace != nil {
-		if err != nil {
-			a.traceError(s.traceName(), "shutdown", "", "", err)
-		} else {
-			a.traceOp(s, "shutdown", "", []string{"read", "write", "both"}[how], -1, "")
-		}
+	if a.observer != nil {
+		a.observeFailure(s, sockevent.Event{Op: sockevent.Shutdown, Peer: s.peerName(), How: []string{"read", "write", "both"}[how]}, err)
 	}
 	if err != nil {
 		return pushFailure(L, err)

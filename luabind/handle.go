@@ -56,6 +56,8 @@ type stream struct {
 	proxyVia     string
 	proxyVersion int
 
+	eventID uint64 // the handle's number in the socket events (observe.go); 0 until one names it
+
 	tracked   io.Closer   // what the host tracks: the stream, or a server's serverHandle
 	sockFile  *socketFile // the unix socket file this handle created
 	inherited int         // the passed descriptor this server duplicates (activation.go); 0 when bound here
@@ -175,14 +177,8 @@ func (s *stream) String() string {
 	if s.closed {
 		return "closed " + s.transport + " handle"
 	}
-	kind, peer := "socket", s.peerName()
-	switch {
-	case s.listening:
-		kind = "server"
-	case s.connected:
-		kind = "stream"
-	}
-	name := s.transport + " " + kind + " " + printable(s.localName())
+	peer := s.peerName()
+	name := s.transport + " " + s.kind() + " " + printable(s.localName())
 	if peer != "" {
 		name += " <-> " + printable(peer)
 	}

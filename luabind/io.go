@@ -12,6 +12,7 @@ import (
 
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -54,8 +55,8 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, fr
 	}
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
 	eof = n == 0 && !s.datagram() && length > 0
-	if a.trace != nil {
-		a.traceRecv(s, &from, flags, data, eof, err)
+	if a.observer != nil {
+		a.observeRecv(s, &from, flags, data, eof, err)
 	}
 	if err != nil {
 		return "", from, false, err
@@ -128,8 +129,8 @@ func (a *api) recvTLS(L *lua.LState, s *stream, length, flags int) (string, bool
 		return "", false, err
 	}
 	data, eof, err := a.tlsRecv(L, s)
-	if a.trace != nil {
-		a.traceRecv(s, &rawAddr{}, 0, data, eof, err)
+	if a.observer != nil {
+		a.observeRecv(s, &rawAddr{}, 0, data, eof, err)
 	}
 	if len(data) > length {
 		s.readBuf = append(s.readBuf, data[length:]...)
@@ -138,24 +139,17 @@ func (a *api) recvTLS(L *lua.LState, s *stream, length, flags int) (string, bool
 	return data, eof, err
 }
 
-// traceRecv records one receive: recvfrom with the sender on an unconnected
-// datagram socket, recv otherwise.
-func (a *api) traceRecv(s *stream, from *rawAddr, flags int, data string, eof bool, err error) {
-	op, peer := "recv", s.peerName()
-	if name, ok := s.peerNameOf(from); ok && peer == "" {
-		op, peer = "recvfrom", lua.LVAsString(name)
+// observeRecv records one receive: from the sender on an unconnected
+// datagram socket (Addressed), from the peer otherwise.
+func (a *api) observeRecv(s *stream, from *rawAddr, flags int, data string, eof bool, err error) {
+	e := sockevent.Event{Op: sockevent.Recv, Peer: s.peerName(), Data: data, EOF: eof, Peek: flags&unix.MSG_PEEK != 0}
+	if name, ok := s.peerNameOf(from); ok && e.Peer == "" {
+		e.Peer, e.Addressed = lua.LVAsString(name), true
 	}
-	if flags&unix.MSG_PEEK != 0 {
-		op += " (peek)"
+	if err != nil {
+		e.Data, e.EOF = "", false
 	}
-	switch {
-	case err != nil:
-		a.traceError(s.traceName(), op, "<-", peer, err)
-	case eof:
-		a.traceNote(s, op, "<-", peer, 0, "(end of stream)")
-	default:
-		a.traceOp(s, op, "<-", peer, len(data), data)
-	}
+	a.observeFailure(s, e, err)
 }
 
 // fill reads one chunk into the read-ahead buffer; at the end of the stream
@@ -196,13 +190,14 @@ func (s *stream) take(n int) lua.LString {
 	return out
 }
 
-// traceSend records a send of data, or its failure.
-func (a *api) traceSend(s *stream, op, peer, data string, err error) {
+// observeSend records a send of data to peer (addressed: sendto's
+// address), or its failure.
+func (a *api) observeSend(s *stream, peer string, addressed bool, data string, err error) {
+	e := sockevent.Event{Op: sockevent.Send, Peer: peer, Addressed: addressed, Data: data}
 	if err != nil {
-		a.traceError(s.traceName(), op, "->", peer, err)
-		return
+		e.Data = ""
 	}
-	a.traceOp(s, op, "->", peer, len(data), data)
+	a.observeFailure(s, e, err)
 }
 
 // pushReadFailure ends a read that failed: a non-blocking stream with nothing
@@ -316,12 +311,12 @@ func (a *api) send(L *lua.LState, s *stream, data string, flags int, address str
 	if wouldBlock(err) && !(fast && s.waitFor() == 0) {
 		n, err = a.sendWait(L, s, data, to, sysFlags, fast)
 	}
-	if a.trace != nil {
-		op, peer := "send", s.peerName()
+	if a.observer != nil {
 		if to != nil {
-			op, peer = "sendto", formatSockaddr(to)
+			a.observeSend(s, formatSockaddr(to), true, data[:n], err)
+		} else {
+			a.observeSend(s, s.peerName(), false, data[:n], err)
 		}
-		a.traceSend(s, op, peer, data[:n], err)
 	}
 	if err != nil {
 		if s.nothingReady(err) {
@@ -706,11 +701,11 @@ func (a *api) write(L *lua.LState, fname string) int {
 		return nil
 	})
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
-	if a.trace != nil {
+	if a.observer != nil {
 		if written > 0 {
-			a.traceSend(s, "send", s.peerName(), data[:written], nil)
+			a.observeSend(s, s.peerName(), false, data[:written], nil)
 		} else if err != nil {
-			a.traceSend(s, "send", s.peerName(), "", err)
+			a.observeSend(s, s.peerName(), false, "", err)
 		}
 	}
 	// A partial write reports its count; the error comes back on the next call.
@@ -727,8 +722,8 @@ func (a *api) pushTLSWrite(L *lua.LState, s *stream, data string) int {
 		return pushFailure(L, err)
 	}
 	n, err := a.tlsWrite(L, s, data)
-	if a.trace != nil {
-		a.traceSend(s, "send", s.peerName(), data[:n], err)
+	if a.observer != nil {
+		a.observeSend(s, s.peerName(), false, data[:n], err)
 	}
 	if err != nil && n == 0 {
 		return pushFailure(L, err)
@@ -740,8 +735,8 @@ func (a *api) pushTLSWrite(L *lua.LState, s *stream, data string) int {
 // close is `fclose(s)` → true. A second fclose raises, as in PHP.
 func (a *api) close(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
-	if a.trace != nil {
-		a.traceOp(s, "close", "", s.peerName(), -1, "")
+	if a.observer != nil {
+		a.observeClose(s)
 	}
 	a.closeStream(s)
 	L.Push(lua.LTrue)

@@ -2,6 +2,7 @@ package luabind
 
 import (
 	"errors"
+	"github.com/luasock/luasock/internal/sockevent"
 	"io"
 	"os"
 	"strconv"
@@ -260,8 +261,8 @@ func (a *api) finishHeader(s *stream, conn *stream, r *headerReader, err error) 
 		return
 	}
 	err = proxyFailure(err, r.timeout)
-	if a.trace != nil {
-		a.traceError(conn.traceName(), "accept", "<-", r.via, err)
+	if a.observer != nil {
+		a.observeFailure(conn, sockevent.Event{Op: sockevent.Accept, Peer: r.via}, err)
 	}
 	_ = conn.Close()
 	if a.warnings != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -56,6 +57,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 		if tlsConfig, err = serverTLSConfig(&ssl); err != nil {
 			return pushFailure(L, err)
 		}
+		tlsConfig.KeyLogWriter = a.keyLog
 	}
 	opts := ctx.Socket
 	if opts.ProxyProtocol && addr.Datagram() {
@@ -81,8 +83,9 @@ func (a *api) server(L *lua.LState, fname string) int {
 		s, err = listen(addr, ips, flags, &opts)
 	}
 	if err != nil {
-		if a.trace != nil {
-			a.traceError(addr.Transport+" server "+strings.TrimPrefix(address, addr.Transport+"://"), "listen", "", "", err)
+		if a.observer != nil {
+			a.observeFailure(nil, sockevent.Event{Op: sockevent.Listen, Transport: addr.Transport, Kind: "server",
+				Local: strings.TrimPrefix(address, addr.Transport+"://")}, err)
 		}
 		return pushFailure(L, err)
 	}
@@ -97,15 +100,16 @@ func (a *api) server(L *lua.LState, fname string) int {
 	s.tracked = serverHandle{s}
 	a.host.Track(s.tracked)
 	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""
-	if a.trace != nil {
-		op, note := "listen", ""
+	if a.observer != nil {
+		op := sockevent.Listen
 		if !s.listening {
-			op = "bind"
+			op = sockevent.Bind
 		}
+		e := sockevent.Event{Op: op}
 		if s.inherited != 0 {
-			note = "(inherited fd " + strconv.Itoa(s.inherited) + ")"
+			e.Note = "(inherited fd " + strconv.Itoa(s.inherited) + ")"
 		}
-		a.traceNote(s, op, "", "", -1, note)
+		a.observe(s, e)
 	}
 	pushStream(L, s)
 	return 1
@@ -393,8 +397,8 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	}
 	if wait == 0 && wouldBlock(err) {
 		err = errTimedOut
-	} else if err != nil && a.trace != nil {
-		a.traceError(s.traceName(), "accept", "", "", err)
+	} else if err != nil && a.observer != nil {
+		a.observeFailure(s, sockevent.Event{Op: sockevent.Accept}, err)
 	}
 	if err != nil {
 		return pushFailure(L, err)
@@ -407,12 +411,12 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	}
 	conn.connected, conn.accepted = true, true
 	conn.ssl, conn.serverTLS = s.ssl, s.serverTLS
-	if a.trace != nil {
-		note := ""
+	if a.observer != nil {
+		e := sockevent.Event{Op: sockevent.Accept, Peer: conn.peer}
 		if conn.proxyVia != "" {
-			note = "(PROXY v" + strconv.Itoa(conn.proxyVersion) + " via " + printable(conn.proxyVia) + ")"
+			e.Note = "(PROXY v" + strconv.Itoa(conn.proxyVersion) + " via " + printable(conn.proxyVia) + ")"
 		}
-		a.traceNote(conn, "accept", "<-", conn.peer, -1, note)
+		a.observe(conn, e)
 	}
 	if s.autoTLS {
 		// The handshake runs on the stream's first use, in its task: here

@@ -18,6 +18,7 @@ import (
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/pemkey"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -468,9 +469,9 @@ func (a *api) runHandshake(L *lua.LState, s *stream, conn *tls.Conn, peer string
 	_ = s.file.SetDeadline(time.Now().Add(wait))
 	a.host.Block(L, func() { err = conn.Handshake() })
 	_ = s.file.SetDeadline(time.Time{})
-	if a.trace != nil && err == nil {
+	if a.observer != nil && err == nil {
 		st := conn.ConnectionState()
-		a.traceNote(s, "tls", "<->", peer, -1, tls.VersionName(st.Version)+" "+tls.CipherSuiteName(st.CipherSuite))
+		a.observe(s, sockevent.Event{Op: sockevent.TLS, Peer: peer, Note: tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)})
 	}
 	return err
 }
@@ -481,8 +482,8 @@ func (a *api) handshakeFailure(s *stream, peer string, err error) error {
 	if err == io.EOF {
 		err = errno.New("the peer closed the connection")
 	}
-	if a.trace != nil {
-		a.traceError(s.traceName(), "tls handshake", "<->", peer, err)
+	if a.observer != nil {
+		a.observeFailure(s, sockevent.Event{Op: sockevent.TLS, Peer: peer}, err)
 	}
 	msg, code := errno.Of(err)
 	return errno.Wrap("TLS handshake with "+peer+" failed", &errno.Failure{Msg: strings.ReplaceAll(msg, "tls: ", ""), Errno: code})
@@ -623,6 +624,9 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 		cfg, err = clientTLSConfig(&ssl, s.host)
 	}
 	if err == nil {
+		if cfg != s.serverTLS { // a new one; the server's has its key log already
+			cfg.KeyLogWriter = a.keyLog
+		}
 		err = a.handshake(L, s, cfg, server, s.timeout)
 	}
 	if err != nil {

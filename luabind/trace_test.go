@@ -2,13 +2,19 @@ package luabind_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/socktrace"
+	"github.com/luasock/luasock/internal/testprog"
 	"github.com/luasock/luasock/internal/testutil"
 )
 
@@ -147,5 +153,177 @@ func TestTraceWorkers(t *testing.T) {
 	}
 	if code != 0 || errb.Len() != 0 || seen["1"] != 2 || seen["2"] != 2 {
 		t.Fatalf("exit %d, stderr %q, lines per worker %v\n%s", code, errb.String(), seen, trace.String())
+	}
+}
+
+// TestTraceJSON: --trace-format json is one JSON object per event, the
+// events of the text trace, with both ends, the count and the data.
+func TestTraceJSON(t *testing.T) {
+	closed := testutil.FreeAddr(t, "tcp")
+	var out, errb, trace bytes.Buffer
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
+		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16, TraceFormat: "json"})
+	if code != 0 || errb.Len() != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	names := strings.Fields(out.String())
+	srv, cli, udp := names[0], names[1], names[2]
+	n := func(v int) *int { return &v }
+	s := func(v string) *string { return &v }
+	want := []socktrace.JSONEvent{
+		{Stream: 1, Op: "listen", Transport: "tcp", Kind: "server", Local: srv},
+		{Stream: 2, Op: "connect", Transport: "tcp", Kind: "stream", Local: cli, Peer: srv},
+		{Stream: 3, Op: "accept", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli},
+		{Stream: 2, Op: "send", Transport: "tcp", Kind: "stream", Local: cli, Peer: srv, Bytes: n(23), DataHex: "41420001ff0d0a414141414141414141"},
+		{Stream: 3, Op: "recv", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli, Bytes: n(23), DataHex: "41420001ff0d0a414141414141414141"},
+		{Stream: 2, Op: "shutdown", Transport: "tcp", Kind: "stream", Local: cli, Peer: srv, How: "write"},
+		{Stream: 3, Op: "recv", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli, Bytes: n(0), EOF: true},
+		{Stream: 3, Op: "close", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli},
+		{Stream: 2, Op: "close", Transport: "tcp", Kind: "stream", Local: cli, Peer: srv},
+		{Stream: 1, Op: "close", Transport: "tcp", Kind: "server", Local: srv},
+		{Stream: 4, Op: "bind", Transport: "udp", Kind: "socket", Local: udp},
+		{Stream: 4, Op: "send", Transport: "udp", Kind: "socket", Local: udp, Peer: udp, Addressed: true, Bytes: n(4), Data: s("ping")},
+		{Stream: 4, Op: "recv", Transport: "udp", Kind: "socket", Local: udp, Peer: udp, Addressed: true, Bytes: n(4), Data: s("ping")},
+		{Stream: 4, Op: "close", Transport: "udp", Kind: "socket", Local: udp},
+		{Op: "connect", Transport: "tcp", Kind: "socket", Local: "(the refused socket's)", Peer: closed, Error: "Connection refused", Errno: n(111)},
+	}
+	dec := json.NewDecoder(&trace)
+	dec.DisallowUnknownFields()
+	last := 0.0
+	for i, w := range want {
+		var got socktrace.JSONEvent
+		if err := dec.Decode(&got); err != nil {
+			t.Fatalf("event %d: %v", i+1, err)
+		}
+		if got.T < last {
+			t.Errorf("event %d: t %v after %v", i+1, got.T, last)
+		}
+		last, w.T = got.T, got.T
+		if w.Local == "(the refused socket's)" && regexp.MustCompile(`^127\.0\.0\.1:\d+$`).MatchString(got.Local) {
+			w.Local = got.Local
+		}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("event %d:\n%s\nwant\n%s", i+1, jsonOf(got), jsonOf(w))
+		}
+	}
+	if dec.More() {
+		t.Errorf("more events than %d", len(want))
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestTraceMermaid: --trace-format mermaid is a sequence diagram: one
+// participant per endpoint, one arrow per event between two of them
+// (sends and receives with a preview of the bytes), notes for the rest.
+func TestTraceMermaid(t *testing.T) {
+	closed := testutil.FreeAddr(t, "tcp")
+	var out, errb, trace bytes.Buffer
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
+		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16, TraceFormat: "mermaid"})
+	if code != 0 || errb.Len() != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	names := strings.Fields(out.String())
+	srv, cli, udp := names[0], names[1], names[2]
+	failed := regexp.MustCompile(`participant P4 as (127\.0\.0\.1:\d+)\n`).FindStringSubmatch(trace.String()) // the refused socket's port
+	if failed == nil {
+		t.Fatalf("no participant for the refused socket:\n%s", trace.String())
+	}
+	want := "sequenceDiagram\n" +
+		"    participant P1 as " + srv + "\n" +
+		"    participant P2 as " + cli + "\n" +
+		"    participant P3 as " + udp + "\n" +
+		"    participant P4 as " + failed[1] + "\n" +
+		"    participant P5 as " + closed + "\n" +
+		"    Note over P1: tcp listen\n" +
+		"    P2-)P1: connect\n" +
+		"    P2-)P1: connect (accepted)\n" +
+		`    P2->>P1: 23 bytes "AB\x00\x01\xff\r\nAAAAAAAAA"...` + "\n" +
+		`    P2->>P1: 23 bytes "AB\x00\x01\xff\r\nAAAAAAAAA"...` + "\n" +
+		"    P2--xP1: shutdown write\n" +
+		"    P2--xP1: end of stream\n" +
+		"    P1-xP2: close\n" +
+		"    P2-xP1: close\n" +
+		"    Note over P1: close\n" +
+		"    Note over P3: udp bind\n" +
+		`    P3->>P3: 4 bytes "ping"` + "\n" +
+		`    P3->>P3: 4 bytes "ping"` + "\n" +
+		"    Note over P3: close\n" +
+		"    P4-xP5: connect failed: Connection refused (111)\n"
+	if trace.String() != want {
+		t.Fatalf("diagram:\n%s", testutil.Diff(want, trace.String()))
+	}
+	// The structure, as a reader of the diagram counts it: every statement
+	// names declared participants; one arrow per event that has two ends.
+	declared := map[string]bool{}
+	arrows, notes := 0, 0
+	statement := regexp.MustCompile(`^    (?:participant (P\d+) as .+|Note over (P\d+)(?:,(P\d+))?: .+|(P\d+)(?:->>|--x|-x|-\))(P\d+): .+)$`)
+	for i, l := range strings.Split(strings.TrimSuffix(trace.String(), "\n"), "\n")[1:] {
+		m := statement.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("statement %d: %q", i+1, l)
+		}
+		if m[1] != "" {
+			declared[m[1]] = true
+		}
+		for _, p := range m[2:] {
+			if p != "" && !declared[p] {
+				t.Errorf("statement %d names %s, not declared", i+1, p)
+			}
+		}
+		switch {
+		case m[4] != "":
+			arrows++
+		case m[2] != "":
+			notes++
+		}
+	}
+	// The 15 events of the text trace: 11 between two ends (connect,
+	// accept, send, recv, shutdown, end of stream, two closes, sendto,
+	// recvfrom, a refused connect), 4 at one (listen, bind, two closes).
+	if arrows != 11 || notes != 4 {
+		t.Errorf("%d arrows and %d notes, want 11 and 4", arrows, notes)
+	}
+}
+
+// TestPcapWorkers: with --workers, every worker's packets go to the one
+// capture, whole, and tshark reads them all.
+func TestPcapWorkers(t *testing.T) {
+	testprog.Need(t, "tshark", "tshark")
+	path := filepath.Join(t.TempDir(), "w.pcapng")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var errb bytes.Buffer
+	src := `
+local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND, stream_context_create({socket = {so_reuseport = false}})))
+for i = 1, 50 do
+  stream_socket_sendto(s, "worker " .. WORKER, 0, s:name())
+  assert(stream_socket_recvfrom(s, 100))
+end`
+	if code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stderr: &errb, Pcap: f, Workers: 2}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	out, err := exec.Command("tshark", "-r", path, "-T", "fields", "-e", "udp.srcport", "-e", "data.data").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		count[l]++
+	}
+	if len(count) != 2 {
+		t.Fatalf("%d kinds of packet, want one per worker:\n%s", len(count), out)
+	}
+	for l, n := range count {
+		if n != 100 {
+			t.Errorf("%q: %d packets, want 100 (50 sent, 50 received)", l, n)
+		}
 	}
 }

@@ -32,6 +32,12 @@ Flags of run:
   --trace[=FILE]    print one line per socket event, with a hex dump of the
                     data, to stderr or FILE
   --trace-bytes N   dump at most N bytes of each message (default 64; 0: none)
+  --trace-format F  text (the default), json (one object per event and line,
+                    for tools) or mermaid (a sequence diagram of the
+                    conversation, written at the end); alone, traces to stderr
+  --pcap FILE       write the bytes the script's TCP and UDP sockets send and
+                    receive to FILE as a pcapng capture (Wireshark, tshark),
+                    in synthesized IP packets; TLS streams as their plaintext
   --warnings, -W    print every failure a call returns to the script on stderr,
                     as PHP's warnings: Warning: fread(): ... in script.lua on line 9
   --grace T         after SIGTERM, how long connections may finish once the
@@ -44,6 +50,9 @@ Flags of run:
   --watch           reload when the script (or a .lua file beside it) changes, as
                     SIGHUP does: the new code takes over the servers, the old
                     one's connections finish (for --grace)
+
+SSLKEYLOGFILE=FILE appends the secrets of every TLS session to FILE, so that
+Wireshark can decrypt a real capture (tcpdump) of the same run.
 
 Exit status: 0 when the script ends, 1 on an uncaught error, 2 on a usage
 error, n after os.exit(n), 130 after SIGINT (every handle is closed first)
@@ -86,6 +95,10 @@ func looksLikeScript(arg string) bool {
 	return err == nil && !info.IsDir()
 }
 
+// keyLogEnv names the file that gets the TLS secrets, as in curl, Firefox
+// and Chrome: Wireshark decrypts a capture with it.
+const keyLogEnv = "SSLKEYLOGFILE"
+
 // cpuProfileEnv names a file for a CPU profile of the whole run (go tool
 // pprof reads it): how docs/benchmarks.md finds where time goes.
 const cpuProfileEnv = "LUASOCK_CPUPROFILE"
@@ -114,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		warnings = stderr
 	}
 	var trace io.Writer
-	if flags.trace.on {
+	if flags.trace.on || flags.traceFmt != "" { // a format alone traces to stderr
 		trace = stderr
 		if flags.trace.file != "" {
 			file, err := os.Create(flags.trace.file)
@@ -124,6 +137,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			defer file.Close()
 			trace = file
+		}
+	}
+	var capture io.Writer
+	if flags.pcap != "" {
+		file, err := os.Create(flags.pcap)
+		if err != nil {
+			fmt.Fprintf(stderr, "luasock: cannot write the capture: %v\n", err)
+			return host.ExitError
+		}
+		defer file.Close()
+		capture = file
+	}
+	var keyLog io.Writer
+	if path := os.Getenv(keyLogEnv); path != "" {
+		// A variable set for every program (browsers read it too) must
+		// not stop a script: a file that cannot be opened is only told.
+		if file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err != nil {
+			fmt.Fprintf(stderr, "luasock: %s: %v (TLS secrets are not logged)\n", keyLogEnv, err)
+		} else {
+			defer file.Close()
+			keyLog = file
 		}
 	}
 	// Lua code runs on one thread per worker; more Ps than workers only spin
@@ -159,11 +193,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Workers:      flags.workers,
 		Trace:        trace,
 		TraceBytes:   flags.traceBytes,
+		TraceFormat:  flags.traceFmt,
+		Pcap:         capture,
+		KeyLog:       keyLog,
 		Warnings:     warnings,
 		Grace:        flags.grace,
 		ReadyFile:    flags.readyFile,
 		NotifySocket: os.Getenv("NOTIFY_SOCKET"),
 		User:         flags.user,
+		Watch:        flags.watch,
 	})
 	if flag := flags.misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {
 		fmt.Fprintf(stderr, "luasock: %s came after the script's name, so the script got it as an argument; luasock's flags go before the script: luasock %s ... %s\n", flag, flag, args[0])

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,8 @@ type runFlags struct {
 	workers    int
 	trace      traceFlag
 	traceBytes int
+	traceFmt   string // --trace-format; "" when not given
+	pcap       string // --pcap FILE; "" when off
 	warnings   bool
 	grace      time.Duration
 	readyFile  string
@@ -36,6 +39,8 @@ func newRunFlags() *runFlags {
 	f.add("workers", &numberFlag{n: &f.workers, name: "--workers", min: 1, max: 1024, want: "a number from 1 to 1024"})
 	f.add("trace", &f.trace)
 	f.add("trace-bytes", &numberFlag{n: &f.traceBytes, name: "--trace-bytes", min: 0, max: math.MaxInt, want: "a number of bytes (0 or more)"})
+	f.add("trace-format", choiceFlag{value: &f.traceFmt, name: "--trace-format", choices: host.TraceFormats})
+	f.add("pcap", fileFlag{file: &f.pcap, name: "--pcap"})
 	f.add("warnings", switchFlag{on: &f.warnings, name: "--warnings"})
 	f.add("W", switchFlag{on: &f.warnings, name: "-W"})
 	f.add("grace", &durationFlag{d: &f.grace, name: "--grace"})
@@ -78,11 +83,12 @@ func (f *runFlags) flagError(args []string, taken int, err error) error {
 	}
 	name, _, _ := strings.Cut(arg, "=")
 	if f.isFlag(name) { // known, so refused for want of a value
+		want := "a number"
 		bare := strings.TrimLeft(name, "-")
-		if _, ok := f.set.Lookup(bare).Value.(keepBadValue).Value.(*numberFlag); !ok {
-			return fmt.Errorf("%s needs a value", name)
+		if v, ok := f.set.Lookup(bare).Value.(keepBadValue).Value.(interface{ wants() string }); ok {
+			want = v.wants()
 		}
-		return fmt.Errorf("%s needs a number", name)
+		return fmt.Errorf("%s needs %s", name, want)
 	}
 	return fmt.Errorf("unknown flag %q", name)
 }
@@ -170,6 +176,53 @@ func (v switchFlag) Set(s string) error {
 	return nil
 }
 
+// fileFlag is a file's name, which must not be empty.
+type fileFlag struct {
+	file *string
+	name string
+}
+
+func (v fileFlag) String() string {
+	if v.file == nil {
+		return ""
+	}
+	return *v.file
+}
+
+func (v fileFlag) wants() string { return "a file name" }
+
+func (v fileFlag) Set(s string) error {
+	if s == "" {
+		return fmt.Errorf("%s needs a file name", v.name)
+	}
+	*v.file = s
+	return nil
+}
+
+// choiceFlag is one of a few words.
+type choiceFlag struct {
+	value   *string
+	name    string
+	choices []string
+}
+
+func (v choiceFlag) String() string {
+	if v.value == nil {
+		return ""
+	}
+	return *v.value
+}
+
+func (v choiceFlag) wants() string { return "one of " + strings.Join(v.choices, ", ") }
+
+func (v choiceFlag) Set(s string) error {
+	if !slices.Contains(v.choices, s) {
+		return fmt.Errorf("%s takes %s, not %q", v.name, v.wants(), s)
+	}
+	*v.value = s
+	return nil
+}
+
 // traceFlag is --trace (to stderr) or --trace=FILE. IsBoolFlag lets it
 // stand alone, for which the flag package passes "true": so --trace=true
 // is stderr too, and a file named true is --trace=./true.
@@ -206,6 +259,8 @@ func (v *durationFlag) String() string {
 	return v.d.String()
 }
 
+func (v *durationFlag) wants() string { return "a value" }
+
 func (v *durationFlag) Set(s string) error {
 	d, err := time.ParseDuration(s)
 	if sec, ferr := strconv.ParseFloat(s, 64); ferr == nil {
@@ -234,6 +289,8 @@ func (v *textFlag) String() string {
 	}
 	return *v.s
 }
+
+func (v *textFlag) wants() string { return "a value" }
 
 func (v *textFlag) Set(s string) error {
 	if s == "" {

@@ -8,14 +8,17 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/luasock/luasock/internal/errno"
+	"github.com/luasock/luasock/internal/sockevent"
 )
 
-// Writer writes the trace. Workers share one Writer; each event is one
-// Write to the underlying writer, so events never mix. When tracing is off
-// the socket binding holds a nil *Writer and every trace point costs one
-// comparison.
+// Writer writes the trace; it is a sockevent.Observer. Workers share one
+// Writer; each event is one Write to the underlying writer, so events never
+// mix.
 type Writer struct {
 	mu       sync.Mutex
 	w        io.Writer
@@ -47,6 +50,80 @@ type Event struct {
 	N      int    // the byte count; < 0 for none
 	Data   string // the bytes to dump
 	Note   string // an error, "(end of stream)"
+}
+
+// Observe writes the line of a socket event.
+func (t *Writer) Observe(e *sockevent.Event) { t.Record(Line(e)) }
+
+// Line is the trace line of a socket event: the handle (kind and local
+// address; "tls" for the transport of a TLS stream), the operation (send
+// and recv are sendto and recvfrom when the call named the peer), the peer
+// after an arrow, the count and the data; a failure is "error" with the
+// operation, the message and the errno.
+func Line(e *sockevent.Event) Event {
+	transport := e.Transport
+	if e.TLS {
+		transport = "tls"
+	}
+	var handle string
+	switch {
+	case e.Local != "" && (e.Stream != 0 || e.Op == sockevent.Listen): // a failed listen's address; not a failed connect's
+		handle = transport + " " + e.Kind + " " + e.Local
+	case e.Stream != 0:
+		handle = transport + " " + e.Kind + " (unnamed)"
+	default:
+		handle = transport + " " + e.Kind
+	}
+	l := Event{Worker: e.Worker, Handle: handle, Op: opName(e), Peer: e.Peer, N: -1}
+	switch e.Op {
+	case sockevent.Accept:
+		if e.Err == nil || e.Peer != "" { // (a failed accept4 has no peer; a bad PROXY header has)
+			l.Arrow = "<-"
+		}
+	case sockevent.Connect, sockevent.Send:
+		l.Arrow = "->"
+	case sockevent.Recv:
+		l.Arrow = "<-"
+	case sockevent.TLS:
+		l.Arrow = "<->"
+	case sockevent.Shutdown:
+		l.Peer = e.How
+		if e.Err != nil {
+			l.Peer = ""
+		}
+	}
+	switch {
+	case e.Err != nil:
+		msg, code := errno.Of(e.Err)
+		l.Note = l.Op + ": " + msg + " (" + strconv.Itoa(code) + ")"
+		l.Op = "error"
+	case e.EOF:
+		l.N, l.Note = 0, "(end of stream)"
+	case e.Op == sockevent.Send || e.Op == sockevent.Recv:
+		l.N, l.Data = len(e.Data), e.Data
+	default: // TLS: the version and cipher; listen, accept: an inherited fd, a PROXY header
+		l.Note = e.Note
+	}
+	return l
+}
+
+// opName is the operation as the trace names it: sendto and recvfrom when
+// the call named the peer, "(peek)" after a peek, "tls handshake" for a
+// handshake that failed.
+func opName(e *sockevent.Event) string {
+	op := string(e.Op)
+	switch {
+	case e.Op == sockevent.TLS && e.Err != nil:
+		op = "tls handshake"
+	case e.Addressed && e.Op == sockevent.Send:
+		op = "sendto"
+	case e.Addressed && e.Op == sockevent.Recv:
+		op = "recvfrom"
+	}
+	if e.Peek {
+		op += " (peek)"
+	}
+	return op
 }
 
 // Record writes e, unless an earlier write failed.
