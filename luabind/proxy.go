@@ -56,6 +56,35 @@ type proxyIntake struct {
 	ready   []*stream // header read, peer set: next for accept
 	reading int       // headers being read by goroutines
 	closed  bool
+	// failed are the headers that failed on a goroutine, closed already:
+	// the accepting task reports them (observers and warnings belong to
+	// the Lua lock's holder).
+	failed []headerFailure
+}
+
+// headerFailure is a connection refused for its header, to report.
+type headerFailure struct {
+	conn *stream // closed; its local name kept
+	r    *headerReader
+	err  error
+}
+
+// fail queues a failure for the accepting task to report.
+func (in *proxyIntake) fail(f headerFailure) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if !in.closed {
+		in.failed = append(in.failed, f)
+	}
+}
+
+// takeFailures returns the failures queued since the last call.
+func (in *proxyIntake) takeFailures() []headerFailure {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	f := in.failed
+	in.failed = nil
+	return f
 }
 
 func newProxyIntake() (*proxyIntake, error) {
@@ -136,6 +165,9 @@ func (a *api) acceptProxied(L *lua.LState, s *stream, wait time.Duration) (*stre
 	}
 	delay := acceptBackoffFirst
 	for {
+		for _, f := range in.takeFailures() {
+			a.reportHeaderFailure(f.conn, f.r, f.err)
+		}
 		if conn := in.pop(); conn != nil {
 			return conn, nil
 		}
@@ -217,7 +249,7 @@ func (a *api) startHeader(s *stream, nfd int, sa unix.Sockaddr) error {
 		err = cerr
 	}
 	if done || (err != nil && !wouldBlock(err)) {
-		a.finishHeader(s, conn, r, err)
+		a.finishHeader(s, conn, r, err, false)
 		return nil
 	}
 	s.proxy.startedReading(1)
@@ -235,15 +267,16 @@ func (a *api) startHeader(s *stream, nfd int, sa unix.Sockaddr) error {
 		case rerr != nil:
 			err = os.ErrClosed // the run stopped: the host closed it
 		}
-		a.finishHeader(s, conn, r, err)
+		a.finishHeader(s, conn, r, err, true)
 	}()
 	return nil
 }
 
 // finishHeader hands a connection whose header was read to the intake, or
-// closes one whose header failed and says why (trace, warnings). It runs
-// on the accepting task or on a header's goroutine: it touches no Lua value.
-func (a *api) finishHeader(s *stream, conn *stream, r *headerReader, err error) {
+// closes one whose header failed and has it reported: at once on the
+// accepting task, or (onGoroutine, a header read on its own goroutine)
+// queued for the accepting task. It touches no Lua value.
+func (a *api) finishHeader(s *stream, conn *stream, r *headerReader, err error, onGoroutine bool) {
 	if err == nil {
 		conn.peer = r.peer
 		if conn.peer == "" && !r.unix {
@@ -261,10 +294,22 @@ func (a *api) finishHeader(s *stream, conn *stream, r *headerReader, err error) 
 		return
 	}
 	err = proxyFailure(err, r.timeout)
+	conn.localName() // kept for the report, made after the close
+	if onGoroutine {
+		s.proxy.fail(headerFailure{conn: conn, r: r, err: err})
+		_ = conn.Close()
+		return
+	}
+	_ = conn.Close()
+	a.reportHeaderFailure(conn, r, err)
+}
+
+// reportHeaderFailure tells the observers and the warnings why a
+// connection was refused, with the Lua lock held.
+func (a *api) reportHeaderFailure(conn *stream, r *headerReader, err error) {
 	if a.observer != nil {
 		a.observeFailure(conn, sockevent.Event{Op: sockevent.Accept, Peer: r.via}, err)
 	}
-	_ = conn.Close()
 	if a.warnings != nil {
 		msg, code := errno.Of(err)
 		_, _ = io.WriteString(a.warnings, "Warning: stream_socket_accept(): "+msg+" ("+strconv.Itoa(code)+
