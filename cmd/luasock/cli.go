@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/impair"
 )
 
 // Version is luasock's version, set at build time with -ldflags "-X main.Version=...".
@@ -47,6 +48,14 @@ Flags of run:
                     systemd also hears READY=1
   --user U[:G]      run as user U (and group G) from then on: privileged ports
                     are bound as root, then every thread drops to U for good
+  --slice N         every read of a stream socket returns at most N bytes, every
+                    write goes in sends of at most N bytes (TCP_NODELAY set)
+  --delay MS[:J]    wait MS milliseconds (± J) before every send
+  --drop P          datagrams the script sends are lost with probability P (0..1)
+  --duplicate P     ... sent twice with probability P
+  --reorder P       ... held back and sent after the socket's next, with P
+  --seed S          the seed of those decisions (printed when not given), so
+                    that an impaired run replays exactly
   --watch           reload when the script (or a .lua file beside it) changes, as
                     SIGHUP does: the new code takes over the servers, the old
                     one's connections finish (for --grace)
@@ -122,6 +131,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "luasock: %v\n\n%s", err, usage)
 		return host.ExitUsage
 	}
+	if flags.impair.On() && !flags.seeded {
+		flags.impair.Seed = impair.NewSeed()
+		fmt.Fprintf(stderr, "luasock: impairment seed %d (--seed %d replays it)\n", flags.impair.Seed, flags.impair.Seed)
+	}
 	var warnings io.Writer
 	if flags.warnings {
 		warnings = stderr
@@ -196,6 +209,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		TraceFormat:  flags.traceFmt,
 		Pcap:         capture,
 		KeyLog:       keyLog,
+		Impair:       flags.impair,
 		Warnings:     warnings,
 		Grace:        flags.grace,
 		ReadyFile:    flags.readyFile,
