@@ -91,6 +91,10 @@ type Options struct {
 	// of the bytes the script's TCP and UDP sockets send and receive, in
 	// synthesized IP packets (package sockpcap); a TLS stream's plaintext.
 	Pcap io.Writer
+	// Record, when set (luasock run --record FILE), receives the session
+	// of every stream connection, written when the run ends (package
+	// replay's format): what luasock replay plays back.
+	Record io.Writer
 	// Impair makes the script's own sockets misbehave as a slow or lossy
 	// network would (luasock run --slice, --delay, --drop, --duplicate,
 	// --reorder), from Impair.Seed; the zero value impairs nothing.

@@ -24,6 +24,12 @@ Usage:
   luasock run [flags] script.lua [args...]
                                      run a script; arg[1..] and ... are its arguments
                                      (luasock's flags go before the script's name)
+  luasock replay [--server] [--timeout T] session.txt ADDRESS
+                                     play the client side of a session recorded with
+                                     --record against the server at ADDRESS (host:port,
+                                     tcp://..., unix://path), or with --server the
+                                     server side to a client; exit 1 at the first
+                                     difference, with a diff
   luasock version                    print the version
   luasock help                       print this help
 
@@ -56,6 +62,8 @@ Flags of run:
   --reorder P       ... held back and sent after the socket's next, with P
   --seed S          the seed of those decisions (printed when not given), so
                     that an impaired run replays exactly
+  --record FILE     write the bytes of every stream connection, each way, to FILE
+                    as a session (readable text) that luasock replay plays back
   --watch           reload when the script (or a .lua file beside it) changes, as
                     SIGHUP does: the new code takes over the servers, the old
                     one's connections finish (for --grace)
@@ -85,6 +93,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return host.ExitOK
 	case "run":
 		return run(args[1:], stdout, stderr)
+	case "replay":
+		return replayCommand(args[1:], stdout, stderr)
 	}
 	if looksLikeScript(args[0]) { // luasock script.lua, as lua script.lua
 		return run(args, stdout, stderr)
@@ -162,6 +172,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer file.Close()
 		capture = file
 	}
+	var record io.Writer
+	if flags.record != "" {
+		file, err := os.Create(flags.record)
+		if err != nil {
+			fmt.Fprintf(stderr, "luasock: cannot write the session: %v\n", err)
+			return host.ExitError
+		}
+		defer file.Close()
+		record = file
+	}
 	var keyLog io.Writer
 	if path := os.Getenv(keyLogEnv); path != "" {
 		// A variable set for every program (browsers read it too) must
@@ -208,6 +228,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		TraceBytes:   flags.traceBytes,
 		TraceFormat:  flags.traceFmt,
 		Pcap:         capture,
+		Record:       record,
 		KeyLog:       keyLog,
 		Impair:       flags.impair,
 		Warnings:     warnings,

@@ -29,6 +29,7 @@ type runFlags struct {
 	watch      bool
 	impair     impair.Settings // --slice, --delay, --drop, --duplicate, --reorder, --seed
 	seeded     bool            // --seed was given
+	record     string          // --record FILE; "" when off
 	set        *flag.FlagSet
 	badValue   error // the first value a flag refused, in luasock's words
 }
@@ -56,6 +57,7 @@ func newRunFlags() *runFlags {
 	f.add("duplicate", probabilityFlag{p: &f.impair.Duplicate, name: "--duplicate"})
 	f.add("reorder", probabilityFlag{p: &f.impair.Reorder, name: "--reorder"})
 	f.add("seed", seedFlag{seed: &f.impair.Seed, given: &f.seeded})
+	f.add("record", fileFlag{file: &f.record, name: "--record"})
 	return f
 }
 
