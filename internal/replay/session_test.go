@@ -42,10 +42,10 @@ func TestSessionRoundTrip(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	for text, want := range map[string]error{
-		"> \"x\"\n":                         ErrStepOutside,
-		"connection 1 tcp a:1\n> zz\n":      ErrBadData,
-		"connection 1 tcp a:1\n> hex 0g\n":  ErrBadData,
-		"connection x tcp a:1\n":            ErrBadLine,
+		"> \"x\"\n":                        ErrStepOutside,
+		"connection 1 tcp a:1\n> zz\n":     ErrBadData,
+		"connection 1 tcp a:1\n> hex 0g\n": ErrBadData,
+		"connection x tcp a:1\n":           ErrBadLine,
 		"connection 1 tcp a:1\nwhatever\n": ErrBadLine,
 	} {
 		_, err := Parse(strings.NewReader(text))
