@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/luasock/luasock/internal/replay"
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/internal/sockpcap"
 	"github.com/luasock/luasock/internal/socktrace"
@@ -16,7 +17,7 @@ var TraceFormats = []string{"text", "json", "mermaid"}
 var ErrTraceFormat = errors.New("unknown trace format")
 
 // newObserver makes the observers of the run's socket events that opts
-// asks for (the trace, the capture), joined: nil when there is none, so
+// asks for (the trace, the capture, the recording), joined: nil when there is none, so
 // that the binding pays one comparison per call. sockevent.Finish, once the
 // run has ended, writes what waits for the end (a Mermaid diagram).
 func newObserver(opts Options) (sockevent.Observer, error) {
@@ -44,5 +45,11 @@ func newObserver(opts Options) (sockevent.Observer, error) {
 		}
 		capture = w
 	}
-	return sockevent.Join(trace, capture), nil
+	var record sockevent.Observer
+	if opts.Record != nil {
+		record = replay.NewRecorder(opts.Record, func(err error) {
+			fmt.Fprintf(opts.Stderr, "luasock: the recording stopped: %v\n", err)
+		})
+	}
+	return sockevent.Join(trace, capture, record), nil
 }

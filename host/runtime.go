@@ -23,6 +23,7 @@ import (
 
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
+	"github.com/luasock/luasock/internal/impair"
 	"github.com/luasock/luasock/internal/protect"
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/internal/socktrace"
@@ -90,6 +91,14 @@ type Options struct {
 	// of the bytes the script's TCP and UDP sockets send and receive, in
 	// synthesized IP packets (package sockpcap); a TLS stream's plaintext.
 	Pcap io.Writer
+	// Record, when set (luasock run --record FILE), receives the session
+	// of every stream connection, written when the run ends (package
+	// replay's format): what luasock replay plays back.
+	Record io.Writer
+	// Impair makes the script's own sockets misbehave as a slow or lossy
+	// network would (luasock run --slice, --delay, --drop, --duplicate,
+	// --reorder), from Impair.Seed; the zero value impairs nothing.
+	Impair impair.Settings
 	// KeyLog, when set (luasock sets it from SSLKEYLOGFILE), receives the
 	// secrets of every TLS session in the NSS key log format, so that
 	// Wireshark can decrypt a real capture of the run's traffic.
@@ -217,6 +226,7 @@ func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, work
 		Observer: observer,
 		Warnings: opts.Warnings,
 		KeyLog:   opts.KeyLog,
+		Impair:   opts.Impair,
 		Takeover: takeover,
 	})
 	rt.openStdlib(rt.L, opts.Stdin)

@@ -13,6 +13,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/luasock/luasock/internal/impair"
 	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luapack"
 	"github.com/luasock/luasock/internal/sockevent"
@@ -64,6 +65,7 @@ type api struct {
 	host     Host
 	worker   Worker
 	observer sockevent.Observer // nil: nobody watches the socket events
+	impair   *impairer          // nil: the sockets are not impaired (impair.go)
 	warnings io.Writer          // nil: warnings are off
 	keyLog   io.Writer          // TLS secrets (SSLKEYLOGFILE); nil: none
 	takeover []Server           // a reload's: the old state's servers not taken yet
@@ -95,6 +97,10 @@ type Config struct {
 	// can decrypt a capture of the real traffic (crypto/tls's
 	// KeyLogWriter, which serialises its writes).
 	KeyLog io.Writer
+	// Impair makes the script's own sockets misbehave as a slow or lossy
+	// network would (luasock run --slice, --delay, --drop, --duplicate,
+	// --reorder), from its seed; the zero value impairs nothing.
+	Impair impair.Settings
 	// Takeover are the servers of the state this one replaces (a reload),
 	// which stream_socket_server takes over instead of binding again.
 	Takeover []Server
@@ -111,6 +117,7 @@ const moduleName = "luasock"
 func Open(L *lua.LState, host Host, cfg Config) *Binding {
 	loadActivation() // once per process: the sockets a parent passed (LISTEN_FDS)
 	a := &api{host: host, worker: cfg.Worker, observer: cfg.Observer, warnings: cfg.Warnings, keyLog: cfg.KeyLog, takeover: cfg.Takeover}
+	a.impair = newImpairer(cfg.Impair, cfg.Worker.ID)
 	mod := a.module(L)
 	for name, fn := range cfg.Extra {
 		mod.RawSetString(name, L.NewFunction(fn))

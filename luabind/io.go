@@ -39,6 +39,9 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 // copied out of a pooled buffer, so a huge length costs only what arrives.
 // eof is a stream socket's end (a 0-byte read).
 func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
+	if a.impair != nil {
+		length = a.impair.readLength(s, length)
+	}
 	if s.crypto != nil {
 		data, eof, err = a.recvTLS(L, s, length, flags)
 		return data, from, eof, err
@@ -222,6 +225,9 @@ func (a *api) recvfrom(L *lua.LState, fname string) int {
 	// what fread buffered for the next fread.
 	if len(s.readBuf) > 0 && flags&streamOOB == 0 && !s.datagram() {
 		n := min(length, len(s.readBuf))
+		if a.impair != nil {
+			n = a.impair.readLength(s, n)
+		}
 		if flags&streamPeek != 0 {
 			L.Push(lua.LString(s.readBuf[:n]))
 		} else {
@@ -293,6 +299,9 @@ func (a *api) send(L *lua.LState, s *stream, data string, flags int, address str
 	sysFlags := unix.MSG_NOSIGNAL
 	if flags&streamOOB != 0 {
 		sysFlags |= unix.MSG_OOB
+	}
+	if a.impair != nil {
+		return a.sendImpaired(L, s, data, to, sysFlags)
 	}
 	n, err := 0, error(unix.EAGAIN)
 	fast := dest != nil && s.datagram()
@@ -411,7 +420,11 @@ func (a *api) read(L *lua.LState, fname string) int {
 		return a.readDatagram(L, s, length)
 	}
 	if len(s.readBuf) > 0 {
-		L.Push(s.take(min(length, len(s.readBuf))))
+		n := min(length, len(s.readBuf))
+		if a.impair != nil {
+			n = a.impair.readLength(s, n)
+		}
+		L.Push(s.take(n))
 		return 1
 	}
 	if s.eof {
@@ -686,6 +699,9 @@ func (a *api) write(L *lua.LState, fname string) int {
 	if s.crypto != nil {
 		return a.pushTLSWrite(L, s, data)
 	}
+	if a.impair != nil {
+		return a.writeImpaired(L, s, data)
+	}
 	written := 0
 	err := a.callOrWait(L, s, true, s.waitFor(), func(fd int) error {
 		for written < len(data) || (written == 0 && s.datagram()) {
@@ -718,6 +734,9 @@ func (a *api) write(L *lua.LState, fname string) int {
 
 // pushTLSWrite writes data on a TLS stream and pushes fwrite's results.
 func (a *api) pushTLSWrite(L *lua.LState, s *stream, data string) int {
+	if a.impair != nil {
+		return a.writeImpaired(L, s, data)
+	}
 	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
 		return pushFailure(L, err)
 	}

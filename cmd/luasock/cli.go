@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/impair"
 )
 
 // Version is luasock's version, set at build time with -ldflags "-X main.Version=...".
@@ -23,6 +24,12 @@ Usage:
   luasock run [flags] script.lua [args...]
                                      run a script; arg[1..] and ... are its arguments
                                      (luasock's flags go before the script's name)
+  luasock replay [--server] [--timeout T] session.txt ADDRESS
+                                     play the client side of a session recorded with
+                                     --record against the server at ADDRESS (host:port,
+                                     tcp://..., unix://path), or with --server the
+                                     server side to a client; exit 1 at the first
+                                     difference, with a diff
   luasock version                    print the version
   luasock help                       print this help
 
@@ -47,6 +54,16 @@ Flags of run:
                     systemd also hears READY=1
   --user U[:G]      run as user U (and group G) from then on: privileged ports
                     are bound as root, then every thread drops to U for good
+  --slice N         every read of a stream socket returns at most N bytes, every
+                    write goes in sends of at most N bytes (TCP_NODELAY set)
+  --delay MS[:J]    wait MS milliseconds (± J) before every send
+  --drop P          datagrams the script sends are lost with probability P (0..1)
+  --duplicate P     ... sent twice with probability P
+  --reorder P       ... held back and sent after the socket's next, with P
+  --seed S          the seed of those decisions (printed when not given), so
+                    that an impaired run replays exactly
+  --record FILE     write the bytes of every stream connection, each way, to FILE
+                    as a session (readable text) that luasock replay plays back
   --watch           reload when the script (or a .lua file beside it) changes, as
                     SIGHUP does: the new code takes over the servers, the old
                     one's connections finish (for --grace)
@@ -76,6 +93,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return host.ExitOK
 	case "run":
 		return run(args[1:], stdout, stderr)
+	case "replay":
+		return replayCommand(args[1:], stdout, stderr)
 	}
 	if looksLikeScript(args[0]) { // luasock script.lua, as lua script.lua
 		return run(args, stdout, stderr)
@@ -122,6 +141,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "luasock: %v\n\n%s", err, usage)
 		return host.ExitUsage
 	}
+	if flags.impair.On() && !flags.seeded {
+		flags.impair.Seed = impair.NewSeed()
+		fmt.Fprintf(stderr, "luasock: impairment seed %d (--seed %d replays it)\n", flags.impair.Seed, flags.impair.Seed)
+	}
 	var warnings io.Writer
 	if flags.warnings {
 		warnings = stderr
@@ -148,6 +171,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer file.Close()
 		capture = file
+	}
+	var record io.Writer
+	if flags.record != "" {
+		file, err := os.Create(flags.record)
+		if err != nil {
+			fmt.Fprintf(stderr, "luasock: cannot write the session: %v\n", err)
+			return host.ExitError
+		}
+		defer file.Close()
+		record = file
 	}
 	var keyLog io.Writer
 	if path := os.Getenv(keyLogEnv); path != "" {
@@ -195,7 +228,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		TraceBytes:   flags.traceBytes,
 		TraceFormat:  flags.traceFmt,
 		Pcap:         capture,
+		Record:       record,
 		KeyLog:       keyLog,
+		Impair:       flags.impair,
 		Warnings:     warnings,
 		Grace:        flags.grace,
 		ReadyFile:    flags.readyFile,

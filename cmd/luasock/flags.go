@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/impair"
 )
 
 // runFlags are run's options.
@@ -26,6 +27,9 @@ type runFlags struct {
 	readyFile  string
 	user       string
 	watch      bool
+	impair     impair.Settings // --slice, --delay, --drop, --duplicate, --reorder, --seed
+	seeded     bool            // --seed was given
+	record     string          // --record FILE; "" when off
 	set        *flag.FlagSet
 	badValue   error // the first value a flag refused, in luasock's words
 }
@@ -47,6 +51,13 @@ func newRunFlags() *runFlags {
 	f.add("ready-file", &textFlag{s: &f.readyFile, name: "--ready-file", want: "a file name"})
 	f.add("user", &textFlag{s: &f.user, name: "--user", want: "a user name (user or user:group)"})
 	f.add("watch", switchFlag{on: &f.watch, name: "--watch"})
+	f.add("slice", &numberFlag{n: &f.impair.Slice, name: "--slice", min: 1, max: math.MaxInt32, want: "a number of bytes (1 or more)"})
+	f.add("delay", delayFlag{s: &f.impair})
+	f.add("drop", probabilityFlag{p: &f.impair.Drop, name: "--drop"})
+	f.add("duplicate", probabilityFlag{p: &f.impair.Duplicate, name: "--duplicate"})
+	f.add("reorder", probabilityFlag{p: &f.impair.Reorder, name: "--reorder"})
+	f.add("seed", seedFlag{seed: &f.impair.Seed, given: &f.seeded})
+	f.add("record", fileFlag{file: &f.record, name: "--record"})
 	return f
 }
 
@@ -297,5 +308,56 @@ func (v *textFlag) Set(s string) error {
 		return fmt.Errorf("%s takes %s", v.name, v.want)
 	}
 	*v.s = s
+	return nil
+}
+
+// delayFlag is --delay MS[:JITTER].
+type delayFlag struct{ s *impair.Settings }
+
+func (v delayFlag) String() string { return "" }
+func (v delayFlag) wants() string  { return "MS[:JITTER] (milliseconds)" }
+
+func (v delayFlag) Set(s string) error {
+	d, j, err := impair.ParseDelay(s)
+	if err != nil {
+		return fmt.Errorf("--delay takes %s, not %q", v.wants(), s)
+	}
+	v.s.Delay, v.s.Jitter = d, j
+	return nil
+}
+
+// probabilityFlag is a probability from 0 to 1.
+type probabilityFlag struct {
+	p    *float64
+	name string
+}
+
+func (v probabilityFlag) String() string { return "" }
+func (v probabilityFlag) wants() string  { return "a probability from 0 to 1" }
+
+func (v probabilityFlag) Set(s string) error {
+	p, err := impair.ParseProbability(s)
+	if err != nil {
+		return fmt.Errorf("%s takes %s, not %q", v.name, v.wants(), s)
+	}
+	*v.p = p
+	return nil
+}
+
+// seedFlag is --seed S, a whole number 0 or more.
+type seedFlag struct {
+	seed  *uint64
+	given *bool
+}
+
+func (v seedFlag) String() string { return "" }
+func (v seedFlag) wants() string  { return "a whole number (0 or more)" }
+
+func (v seedFlag) Set(s string) error {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("--seed takes %s, not %q", v.wants(), s)
+	}
+	*v.seed, *v.given = n, true
 	return nil
 }
