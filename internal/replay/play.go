@@ -1,13 +1,21 @@
 package replay
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -61,6 +69,10 @@ func window(s string, from, to int) string {
 type Player struct {
 	Session *Session
 	Timeout time.Duration
+
+	certOnce sync.Once // the server side's certificate, for "= tls"
+	cert     tls.Certificate
+	certErr  error
 }
 
 // DefaultTimeout is how long a player waits for the peer's next bytes.
@@ -153,13 +165,22 @@ func (p *Player) play(conn net.Conn, c *Conn, mine Direction) error {
 		peer = "client"
 	}
 	steps := c.Steps
-	first := true
+	first, peerEnded := true, false
 	for i := 0; i < len(steps); first = false {
 		st := steps[i]
 		switch {
+		case st.TLS:
+			tlsConn, err := p.startTLS(conn, mine == ToServer)
+			if err != nil {
+				return &Difference{Conn: c.ID, Line: st.Line, Peer: peer, Reason: fmt.Sprintf("the TLS handshake with the %s failed: %v", peer, err)}
+			}
+			conn = tlsConn
+			i++
 		case st.Dir == mine && st.End:
 			if cw, ok := conn.(interface{ CloseWrite() error }); ok {
-				if err := cw.CloseWrite(); err != nil {
+				// (after the peer's end, a peer that closed for good makes
+				// this fail: the stream is ended either way)
+				if err := cw.CloseWrite(); err != nil && !peerEnded {
 					return fmt.Errorf("connection %d, session line %d: ending the stream: %w", c.ID, st.Line, err)
 				}
 			}
@@ -173,6 +194,7 @@ func (p *Player) play(conn net.Conn, c *Conn, mine Direction) error {
 			if err := p.expectEnd(conn, c, st, peer); err != nil {
 				return err
 			}
+			peerEnded = true
 			i++
 		default:
 			want := ""
@@ -192,6 +214,46 @@ func (p *Player) play(conn net.Conn, c *Conn, mine Direction) error {
 		}
 	}
 	return nil
+}
+
+// startTLS runs a TLS handshake on conn, as the client or the server.
+func (p *Player) startTLS(conn net.Conn, client bool) (net.Conn, error) {
+	_ = conn.SetDeadline(time.Now().Add(p.timeout()))
+	defer conn.SetDeadline(time.Time{})
+	if client {
+		c := tls.Client(conn, &tls.Config{InsecureSkipVerify: true}) // a replay checks bytes, not identities
+		return c, c.Handshake()
+	}
+	cert, err := p.certificate()
+	if err != nil {
+		return nil, err
+	}
+	s := tls.Server(conn, &tls.Config{Certificates: []tls.Certificate{cert}})
+	return s, s.Handshake()
+}
+
+// certificate is the self-signed one a server-side replay shows, made once.
+func (p *Player) certificate() (tls.Certificate, error) {
+	p.certOnce.Do(func() {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			p.certErr = err
+			return
+		}
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(1),
+			Subject:      pkix.Name{CommonName: "luasock replay"},
+			DNSNames:     []string{"localhost"},
+			IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+			NotBefore:    time.Now().Add(-time.Hour),
+			NotAfter:     time.Now().Add(24 * time.Hour),
+			KeyUsage:     x509.KeyUsageDigitalSignature,
+			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		p.cert, p.certErr = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, err
+	})
+	return p.cert, p.certErr
 }
 
 // expect reads len(want) bytes and compares them.

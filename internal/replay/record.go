@@ -38,8 +38,8 @@ func NewRecorder(w io.Writer, stopped func(error)) *Recorder {
 
 // Observe implements sockevent.Observer.
 func (r *Recorder) Observe(e *sockevent.Event) {
-	if e.Datagram() || e.Failed() || e.Stream == 0 {
-		return
+	if e.Datagram() || e.Stream == 0 || e.Failed() && !(e.Op == sockevent.Recv && e.Reset()) {
+		return // (a reset is the peer leaving: it ends the peer's stream)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -75,7 +75,7 @@ func (r *Recorder) Observe(e *sockevent.Event) {
 	case sockevent.Recv:
 		switch {
 		case e.Peek:
-		case e.EOF:
+		case e.EOF, e.Failed():
 			rec.end(theirs)
 		case e.Data != "":
 			rec.add(Step{Dir: theirs, Data: e.Data})
@@ -87,6 +87,8 @@ func (r *Recorder) Observe(e *sockevent.Event) {
 	case sockevent.Close:
 		rec.end(mine)
 		delete(r.conns, key)
+	case sockevent.TLS:
+		rec.conn.Steps = append(rec.conn.Steps, Step{TLS: true})
 	}
 }
 

@@ -26,11 +26,20 @@ import (
 //	> hex 00ff10
 //	> end
 //	< end
+//	= tls
 //
 // ">" is the client's bytes to the server, "<" the server's to the client;
 // "end" is that side ending its stream (a shutdown, a close). Text is a Go
 // quoted string (ASCII, with \r \n \t \xNN escapes); bytes that are not
-// text are "hex". Blank lines and lines starting with '#' are comments.
+// text are "hex". "= tls" is where both sides start TLS (at once on a
+// tls:// server, after STARTTLS on a plain one): the bytes after it are the
+// plaintext inside TLS, and a replay runs a TLS handshake there (as a
+// client it does not verify the server's certificate; as a server it
+// shows a self-signed one). Blank lines and lines starting with '#' are
+// comments.
+
+// tlsLine marks where a connection starts TLS.
+const tlsLine = "= tls"
 
 // Header is the first line of a session file.
 const Header = "# luasock session: > client to server, < server to client (docs/lab.md)"
@@ -49,6 +58,7 @@ type Step struct {
 	Dir  Direction
 	Data string
 	End  bool // the sender ended its stream
+	TLS  bool // both sides start TLS here (Dir and Data unused)
 	Line int  // the line in the file (0 when not read from one)
 }
 
@@ -93,6 +103,10 @@ func (s *Session) WriteTo(w io.Writer) (int64, error) {
 	for _, c := range s.Conns {
 		fmt.Fprintf(b, "\nconnection %d %s %s\n", c.ID, c.Transport, c.Server)
 		for _, st := range c.Steps {
+			if st.TLS {
+				b.WriteString(tlsLine + "\n")
+				continue
+			}
 			if st.End {
 				fmt.Fprintf(b, "%c end\n", st.Dir)
 			} else {
@@ -132,6 +146,11 @@ func Parse(r io.Reader) (*Session, error) {
 		bad := func(err error) error { return &SyntaxError{Line: n, Text: line, Err: err} }
 		switch {
 		case line == "" || strings.HasPrefix(line, "#"):
+		case line == tlsLine:
+			if cur == nil {
+				return nil, bad(ErrStepOutside)
+			}
+			cur.Steps = append(cur.Steps, Step{TLS: true, Line: n})
 		case strings.HasPrefix(line, "connection "):
 			f := strings.Fields(line)
 			if len(f) != 4 {

@@ -12,6 +12,7 @@ func TestSessionRoundTrip(t *testing.T) {
 	s := &Session{Conns: []*Conn{{ID: 1, Transport: "tcp", Server: "127.0.0.1:6379", Steps: []Step{
 		{Dir: ToServer, Data: "PING\r\n"},
 		{Dir: ToClient, Data: "\x00\xff\x10"},
+		{TLS: true},
 		{Dir: ToServer, End: true},
 		{Dir: ToClient, Data: "héllo \"q\"\n"},
 	}}}}
@@ -20,7 +21,7 @@ func TestSessionRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := b.String()
-	for _, want := range []string{"> \"PING\\r\\n\"\n", "< hex 00ff10\n", "> end\n", `< "h\u00e9llo \"q\"\n"`} {
+	for _, want := range []string{"> \"PING\\r\\n\"\n", "< hex 00ff10\n", "= tls\n", "> end\n", `< "h\u00e9llo \"q\"\n"`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the file lacks %q:\n%s", want, text)
 		}
@@ -34,7 +35,7 @@ func TestSessionRoundTrip(t *testing.T) {
 		t.Fatalf("%d steps back, want %d", len(got), len(want))
 	}
 	for i := range got {
-		if got[i].Dir != want[i].Dir || got[i].Data != want[i].Data || got[i].End != want[i].End {
+		if got[i].Dir != want[i].Dir || got[i].Data != want[i].Data || got[i].End != want[i].End || got[i].TLS != want[i].TLS {
 			t.Errorf("step %d: %+v, want %+v", i, got[i], want[i])
 		}
 	}
