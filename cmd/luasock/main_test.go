@@ -110,14 +110,25 @@ const readyTimeout = 20 * time.Second
 // cmdFreePort: freeport VAR [udp] sets VAR to a loopback port free right now.
 func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 1 {
-		ts.Fatalf("usage: freeport VAR [udp]")
+		ts.Fatalf("usage: freeport VAR [udp]") // udp: a port free for TCP as well
 	}
 	var port int
 	if len(args) > 1 && args[1] == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		ts.Check(err)
-		port = c.LocalAddr().(*net.UDPAddr).Port
-		c.Close()
+		// Free for TCP too: servers such as dns_server.lua take both.
+		for try := 0; ; try++ {
+			c, err := net.ListenPacket("udp", "127.0.0.1:0")
+			ts.Check(err)
+			port = c.LocalAddr().(*net.UDPAddr).Port
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+			c.Close()
+			if err == nil {
+				l.Close()
+				break
+			}
+			if try == 100 {
+				ts.Fatalf("no port free for both UDP and TCP: %v", err)
+			}
+		}
 	} else {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		ts.Check(err)
