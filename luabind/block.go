@@ -59,12 +59,13 @@ func (s *stream) lockFD() int {
 // wait: < 0 forever, 0 not at all (the caller sees EAGAIN), > 0 a deadline.
 // A deadline that passes gives os.ErrDeadlineExceeded.
 func (a *api) callOrWait(L *lua.LState, s *stream, write bool, wait time.Duration, attempt func(fd int) error) error {
-	var err error
-	rerr := s.raw.Control(func(fd uintptr) { err = attempt(int(fd)) })
-	if rerr != nil {
+	fd := s.lockFD()
+	if fd < 0 {
 		a.endTaskIfHostClosed(L, os.ErrClosed)
-		return rerr
+		return os.ErrClosed
 	}
+	err := attempt(fd)
+	s.fdMu.Unlock()
 	if !wouldBlock(err) || wait == 0 {
 		return err
 	}
@@ -114,9 +115,9 @@ func (a *api) waitAndCall(L *lua.LState, s *stream, write bool, wait time.Durati
 
 func (s *stream) setDeadline(write bool, t time.Time) {
 	if write {
-		_ = s.file.SetWriteDeadline(t)
+		_ = s.pollFile().SetWriteDeadline(t)
 	} else {
-		_ = s.file.SetReadDeadline(t)
+		_ = s.pollFile().SetReadDeadline(t)
 	}
 }
 
