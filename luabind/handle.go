@@ -194,7 +194,7 @@ func (s *stream) Close() error {
 		if s.file != nil {
 			err = s.file.Close()
 		} else {
-			err = unix.Close(s.fd)
+			err = closeNow(s.fd)
 		}
 		s.fdMu.Unlock()
 		if s.sockFile != nil && !s.handedOver.Load() {

@@ -380,7 +380,8 @@ func (a *api) accept(L *lua.LState, fname string) int {
 		conn, err = a.acceptProxied(L, s, wait)
 	} else {
 		err = a.acceptRetrying(L, s, wait, func(fd int) error {
-			nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+			var from rawAddr
+			nfd, err := accept4Now(fd, &from)
 			if err != nil {
 				return err
 			}
@@ -391,7 +392,7 @@ func (a *api) accept(L *lua.LState, fname string) int {
 				return err
 			}
 			a.host.Track(conn)
-			peer = sa
+			peer = toSockaddr(&from)
 			return nil
 		})
 	}
