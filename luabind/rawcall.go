@@ -1,6 +1,8 @@
 package luabind
 
 import (
+	"net/netip"
+	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -47,4 +49,31 @@ func closeNow(fd int) error {
 		return errno
 	}
 	return nil
+}
+
+// formatRawAddr is formatSockaddr of an address as accept4Now fills it, in
+// one allocation for IP addresses.
+func formatRawAddr(from *rawAddr) string {
+	var buf [64]byte
+	var b []byte
+	switch from.sa.Addr.Family {
+	case unix.AF_INET:
+		in := (*unix.RawSockaddrInet4)(unsafe.Pointer(&from.sa))
+		b = netip.AddrFrom4(in.Addr).AppendTo(buf[:0])
+		b = appendPort(b, &in.Port)
+	case unix.AF_INET6:
+		in := (*unix.RawSockaddrInet6)(unsafe.Pointer(&from.sa))
+		b = append(buf[:0], '[')
+		b = append(netip.AddrFrom16(in.Addr).AppendTo(b), ']')
+		b = appendPort(b, &in.Port)
+	default:
+		return formatSockaddr(toSockaddr(from))
+	}
+	return string(b)
+}
+
+// appendPort appends ":port" for a port in network byte order.
+func appendPort(b []byte, port *uint16) []byte {
+	p := (*[2]byte)(unsafe.Pointer(port))
+	return strconv.AppendInt(append(b, ':'), int64(p[0])<<8|int64(p[1]), 10)
 }
