@@ -305,7 +305,9 @@ func transientAccept(err error) bool {
 
 // acceptRetrying is callOrWait for accept, with the back-off above. wait < 0
 // waits without end, 0 polls once.
-func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, attempt func(fd int) error) error {
+// tried says the caller has just found nothing to accept: the first round
+// goes straight to the wait.
+func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, tried bool, attempt func(fd int) error) error {
 	var deadline time.Time
 	if wait > 0 {
 		deadline = time.Now().Add(wait)
@@ -318,7 +320,12 @@ func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, attem
 				return errTimedOut
 			}
 		}
-		err := a.callOrWait(L, s, false, left, attempt)
+		var err error
+		if tried {
+			err, tried = a.waitAndCall(L, s, false, left, attempt), false
+		} else {
+			err = a.callOrWait(L, s, false, left, attempt)
+		}
 		switch {
 		case errors.Is(err, unix.ECONNABORTED):
 			continue
@@ -358,8 +365,9 @@ func (a *api) sleepFor(L *lua.LState, d time.Duration) {
 
 // acceptNow is accept's first try, with the Lua lock held and no closure
 // (no allocation beyond the stream and its peer's name). A failure that
-// acceptRetrying would retry or wait out, or a closed server, gives a nil
-// conn and err for acceptWaiting to take over, as does EAGAIN.
+// acceptRetrying would retry or back off from gives os.ErrClosed, as a
+// closed server does: acceptWaiting takes over from both (and from EAGAIN,
+// when the caller may wait); any other failure is final.
 func (a *api) acceptNow(s *stream) (*stream, error) {
 	fd := s.lockFD()
 	if fd < 0 {
@@ -375,22 +383,23 @@ func (a *api) acceptNow(s *stream) (*stream, error) {
 		a.host.Track(conn)
 	}
 	s.fdMu.Unlock()
-	switch {
-	case conn != nil:
+	if conn != nil {
 		conn.peer = formatRawAddr(&from)
 		return conn, nil
-	case errors.Is(err, unix.ECONNABORTED) || transientAccept(err):
-		return nil, unix.EAGAIN // acceptWaiting retries or backs off
+	}
+	if errors.Is(err, unix.ECONNABORTED) || transientAccept(err) {
+		return nil, os.ErrClosed // acceptWaiting retries or backs off
 	}
 	return nil, err
 }
 
-// acceptWaiting is accept when acceptNow found nothing: it waits for a
-// client (wait < 0 without end, > 0 up to a deadline) through the blocking
-// core, with acceptRetrying's back-off.
-func (a *api) acceptWaiting(L *lua.LState, s *stream, wait time.Duration) (*stream, error) {
+// acceptWaiting is accept when acceptNow accepted nothing: it waits for a
+// client (wait < 0 without end, > 0 up to a deadline, 0 not at all) through
+// the blocking core, with acceptRetrying's back-off. tried: acceptNow found
+// the queue empty (EAGAIN), so the wait comes first.
+func (a *api) acceptWaiting(L *lua.LState, s *stream, wait time.Duration, tried bool) (*stream, error) {
 	var conn *stream
-	err := a.acceptRetrying(L, s, wait, func(fd int) error {
+	err := a.acceptRetrying(L, s, wait, tried, func(fd int) error {
 		var from rawAddr
 		nfd, err := accept4Now(fd, &from)
 		if err != nil {
@@ -427,8 +436,8 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	var err error
 	if s.proxy != nil {
 		conn, err = a.acceptProxied(L, s, wait)
-	} else if conn, err = a.acceptNow(s); conn == nil && !(wait == 0 && wouldBlock(err)) {
-		conn, err = a.acceptWaiting(L, s, wait)
+	} else if conn, err = a.acceptNow(s); conn == nil && (wait != 0 || !wouldBlock(err)) {
+		conn, err = a.acceptWaiting(L, s, wait, wouldBlock(err))
 	}
 	if wait == 0 && wouldBlock(err) {
 		err = errTimedOut
