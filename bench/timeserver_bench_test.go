@@ -76,8 +76,15 @@ func BenchmarkUDPTimeServer(b *testing.B) {
 
 // BenchmarkTCPTimeServer: examples/timeserver.lua (the manual's sequential
 // loop) and concurrent_timeserver.lua (a task per connection) against the
-// Go ports, sequential and with a goroutine per connection.
+// Go ports, sequential and with a goroutine per connection; and
+// concurrent_timeserver.lua against timeserver.lua in the same rounds
+// (ratio-vs-timeserver: what a task per connection costs).
 func BenchmarkTCPTimeServer(b *testing.B) {
+	for _, c := range concurrencies {
+		b.Run(fmt.Sprintf("tasks-vs-sequential/c=%d", c), func(b *testing.B) {
+			compare(b, "tcp", c, startLuasock(b, "tcp", "concurrent_timeserver.lua"), startLuasock(b, "tcp", "timeserver.lua"))
+		})
+	}
 	for _, script := range []string{"timeserver.lua", "concurrent_timeserver.lua"} {
 		for _, c := range concurrencies {
 			b.Run(fmt.Sprintf("%s/c=%d", strings.TrimSuffix(script, ".lua"), c), func(b *testing.B) {

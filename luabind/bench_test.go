@@ -3,6 +3,7 @@ package luabind_test
 import (
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/testutil"
+	"golang.org/x/sys/unix"
 )
 
 // benchLua runs src with b.N as arg[1]; the loop in src is the measured work.
@@ -150,4 +152,52 @@ print(s:name())
 local c = assert(stream_socket_accept(s))
 for i = 1, n do assert(fread(c, 37)) end
 fclose(c)`, peer)
+}
+
+// BenchmarkAcceptWriteClose is one connection of the manual's TCP time
+// server: accept, a 37-byte fwrite, fclose. The client (raw system calls,
+// no allocation) keeps one connection ahead, as a loaded server sees.
+func BenchmarkAcceptWriteClose(b *testing.B) {
+	peer := func(t testing.TB, lines <-chan string) {
+		ap, err := netip.ParseAddrPort(testutil.NextLine(t, lines))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		sa := &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}
+		var buf [64]byte
+		dial := func() int {
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			if err == nil {
+				err = unix.Connect(fd, sa)
+			}
+			if err != nil {
+				t.Error(err)
+				return -1
+			}
+			return fd
+		}
+		next := dial()
+		for i := 0; i < b.N && next >= 0; i++ {
+			fd := next
+			if i+1 < b.N {
+				next = dial()
+			}
+			for {
+				if n, err := unix.Read(fd, buf[:]); n <= 0 || err != nil {
+					break
+				}
+			}
+			unix.Close(fd)
+		}
+	}
+	benchLua(b, `
+local n = tonumber(...)
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name())
+for i = 1, n do
+  local conn = assert(stream_socket_accept(s))
+  fwrite(conn, "The local time is " .. date("n/j/Y g:i a") .. "\n")
+  fclose(conn)
+end`, peer)
 }

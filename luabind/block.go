@@ -19,18 +19,27 @@ import (
 //
 // A Stream reaches its descriptor by three routes, each for a reason:
 //
-//   - raw.Control: the first try. It holds the descriptor open for the call
-//     but, unlike raw.Read and raw.Write, does not take the descriptor's read
-//     or write lock, which a task waiting on the same socket holds for as
-//     long as it waits: taking it with the Lua lock held would stop every
-//     task.
+//   - fd with fdMu held (lockFD, and raw.Control, which is the same): every
+//     first try (accept, fwrite, reads, the datagram fast path) and calls
+//     that never wait (shutdown, getsockopt). A direct system call costs no
+//     closure and no allocation; fdMu keeps Close from releasing the number,
+//     which the kernel could give to another file, during the call. It is
+//     never held across a wait, so a task waiting on the same socket cannot
+//     stop the others (the poller's read and write locks, which a waiting
+//     task holds, are not taken here).
 //   - raw.Read and raw.Write (the os.File's poller): the wait, with the Lua
-//     lock released. Deadlines (stream timeouts) are set on the file.
-//   - fd with fdMu held (lockFD): the datagram fast path and every receive's
-//     first try. A direct system call costs no closure and no allocation,
-//     which the datagram benchmarks need; fdMu keeps Close from releasing
-//     the number, which the kernel could give to another file, during the
-//     call.
+//     lock released. The os.File is made, and the descriptor registered with
+//     Go's poller, only when a call first has to wait or a deadline needs it
+//     (pollable): an accepted connection that is written once and closed
+//     never costs an epoll_ctl. From then on the file owns the descriptor.
+//     Deadlines (stream timeouts) are set on the file.
+//   - Close, from any goroutine, under fdMu: it closes the os.File when
+//     there is one (which wakes a task waiting in the poller), else the
+//     descriptor itself; either way no later try gets the number.
+//
+// The non-blocking system calls of the first tries use RawSyscall
+// (rawcall.go, fastpath.go): Syscall's scheduler hand-off costs more than
+// such a call.
 //
 // A socket that the host closed under a task (the run is stopping) ends the
 // task (endTaskIfHostClosed): a script's accept loop that retried the failed
@@ -59,12 +68,13 @@ func (s *stream) lockFD() int {
 // wait: < 0 forever, 0 not at all (the caller sees EAGAIN), > 0 a deadline.
 // A deadline that passes gives os.ErrDeadlineExceeded.
 func (a *api) callOrWait(L *lua.LState, s *stream, write bool, wait time.Duration, attempt func(fd int) error) error {
-	var err error
-	rerr := s.raw.Control(func(fd uintptr) { err = attempt(int(fd)) })
-	if rerr != nil {
+	fd := s.lockFD()
+	if fd < 0 {
 		a.endTaskIfHostClosed(L, os.ErrClosed)
-		return rerr
+		return os.ErrClosed
 	}
+	err := attempt(fd)
+	s.fdMu.Unlock()
 	if !wouldBlock(err) || wait == 0 {
 		return err
 	}
@@ -83,7 +93,8 @@ func (a *api) callAfterTry(L *lua.LState, s *stream, write, tried bool, attempt 
 
 // waitAndCall releases the Lua lock while Go's poller waits for readiness,
 // retrying attempt (the poller calls it once before it waits: a readiness
-// edge since the caller's own try is not lost).
+// edge since the caller's own try is not lost; the poller clears what it
+// saw of earlier edges when a wait starts, so this call cannot be skipped).
 func (a *api) waitAndCall(L *lua.LState, s *stream, write bool, wait time.Duration, attempt func(fd int) error) error {
 	var err, rerr error
 	if wait > 0 {
@@ -114,9 +125,9 @@ func (a *api) waitAndCall(L *lua.LState, s *stream, write bool, wait time.Durati
 
 func (s *stream) setDeadline(write bool, t time.Time) {
 	if write {
-		_ = s.file.SetWriteDeadline(t)
+		_ = s.pollFile().SetWriteDeadline(t)
 	} else {
-		_ = s.file.SetReadDeadline(t)
+		_ = s.pollFile().SetReadDeadline(t)
 	}
 }
 

@@ -22,10 +22,9 @@ const streamTypeName = "luasock.stream"
 // stream, or a datagram socket. Its Lua-visible fields are only touched by the
 // goroutine that holds the Lua lock; Close may be called from any goroutine.
 type stream struct {
-	file      *os.File        // owns the fd; Go's poller waits on it
-	raw       syscall.RawConn // the fd for system calls, with the poller's waits
-	transport string          // tcp, udp, unix or udg
-	family    int             // AF_INET, AF_INET6 or AF_UNIX
+	raw       fdConn // the descriptor's routes (block.go)
+	transport string // tcp, udp, unix or udg
+	family    int    // AF_INET, AF_INET6 or AF_UNIX
 	listening bool
 	connected bool // an accepted (later also connected) stream
 	paired    bool // one end of stream_socket_pair (PHP's stream_type "generic_socket")
@@ -46,9 +45,13 @@ type stream struct {
 	dgrams    []queuedDgram // datagrams received ahead (recvBatchNow)
 	dests     map[string]*destination
 
-	fd       int        // the socket, for the fast path's system calls
-	fdMu     sync.Mutex // held around those calls and by Close
+	fd       int        // the socket, for the system calls tried first
+	fdMu     sync.Mutex // held around those calls, by pollable and by Close
 	fdClosed bool
+	// Made by pollable when a call must wait (block.go); from then on it
+	// owns fd. nil for a socket whose calls never waited.
+	file    *os.File
+	fileRaw syscall.RawConn
 
 	// PROXY protocol (proxy.go): a server's connections waiting for their
 	// header; an accepted stream's balancer address and header version.
@@ -100,15 +103,81 @@ func (f *socketFile) remove() {
 	}
 }
 
-// newStream wraps a non-blocking socket fd.
+// newStream wraps a non-blocking socket fd. Go's poller learns of it only
+// when a call must wait (pollable): an accepted connection that is written
+// once and closed costs no epoll_ctl at all.
 func newStream(fd int, transport string, family int) (*stream, error) {
-	f := os.NewFile(uintptr(fd), transport+" socket")
-	raw, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
-		return nil, err
+	s := &stream{fd: fd, transport: transport, family: family}
+	s.raw.s = s
+	return s, nil
+}
+
+// pollable returns the os.File that owns the descriptor, and its RawConn,
+// registering the descriptor with Go's poller the first time. After Close it
+// returns a closed file, whose every call fails as a closed os.File's does.
+func (s *stream) pollable() (*os.File, syscall.RawConn) {
+	s.fdMu.Lock()
+	defer s.fdMu.Unlock()
+	if s.file == nil {
+		if s.fdClosed {
+			c := closedFile()
+			return c.file, c.raw
+		}
+		s.file = os.NewFile(uintptr(s.fd), s.transport+" socket")
+		s.fileRaw, _ = s.file.SyscallConn() // fails only for a nil file
 	}
-	return &stream{file: f, raw: raw, fd: fd, transport: transport, family: family}, nil
+	return s.file, s.fileRaw
+}
+
+// pollFile is pollable's os.File, for deadlines and the TLS record layer.
+func (s *stream) pollFile() *os.File {
+	f, _ := s.pollable()
+	return f
+}
+
+// closedFile is an os.File already closed: what pollable gives for a stream
+// closed before any of its calls waited.
+var closedFile = sync.OnceValue(func() struct {
+	file *os.File
+	raw  syscall.RawConn
+} {
+	r, w, _ := os.Pipe()
+	_ = w.Close()
+	raw, _ := r.SyscallConn()
+	_ = r.Close()
+	return struct {
+		file *os.File
+		raw  syscall.RawConn
+	}{r, raw}
+})
+
+// fdConn is a stream's syscall.RawConn-like view of its descriptor:
+// Control runs on fd under fdMu (lockFD), which never takes the poller's
+// read or write lock; Read and Write wait in Go's poller (pollable).
+type fdConn struct{ s *stream }
+
+// Control runs f on the descriptor, or fails with os.ErrClosed.
+func (c fdConn) Control(f func(fd uintptr)) error {
+	fd := c.s.lockFD()
+	if fd < 0 {
+		return os.ErrClosed
+	}
+	defer c.s.fdMu.Unlock()
+	f(uintptr(fd))
+	return nil
+}
+
+// Read waits in the poller until f, called when the socket may be
+// readable, returns true.
+func (c fdConn) Read(f func(fd uintptr) bool) error {
+	_, raw := c.s.pollable()
+	return raw.Read(f)
+}
+
+// Write is Read for writability.
+func (c fdConn) Write(f func(fd uintptr) bool) error {
+	_, raw := c.s.pollable()
+	return raw.Write(f)
 }
 
 // Close releases the socket and removes the socket file the handle created.
@@ -122,7 +191,11 @@ func (s *stream) Close() error {
 		}
 		s.fdMu.Lock()
 		s.fdClosed = true
-		err = s.file.Close()
+		if s.file != nil {
+			err = s.file.Close()
+		} else {
+			err = closeNow(s.fd)
+		}
 		s.fdMu.Unlock()
 		if s.sockFile != nil && !s.handedOver.Load() {
 			s.sockFile.remove()

@@ -705,7 +705,7 @@ func (a *api) write(L *lua.LState, fname string) int {
 	written := 0
 	err := a.callOrWait(L, s, true, s.waitFor(), func(fd int) error {
 		for written < len(data) || (written == 0 && s.datagram()) {
-			n, err := unix.SendmsgN(fd, bytesOf(data[written:]), nil, nil, unix.MSG_NOSIGNAL)
+			n, err := sendNow(fd, bytesOf(data[written:]))
 			if err != nil {
 				return err
 			}

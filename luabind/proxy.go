@@ -255,12 +255,12 @@ func (a *api) startHeader(s *stream, nfd int, sa unix.Sockaddr) error {
 	s.proxy.startedReading(1)
 	go func() {
 		defer s.proxy.startedReading(-1)
-		_ = conn.file.SetReadDeadline(r.started.Add(r.timeout))
+		_ = conn.pollFile().SetReadDeadline(r.started.Add(r.timeout))
 		rerr := conn.raw.Read(func(fd uintptr) bool {
 			done, err = r.try(int(fd))
 			return done || !wouldBlock(err)
 		})
-		_ = conn.file.SetReadDeadline(time.Time{})
+		_ = conn.pollFile().SetReadDeadline(time.Time{})
 		switch {
 		case errors.Is(rerr, os.ErrDeadlineExceeded):
 			err = rerr

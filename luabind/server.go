@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -304,7 +305,9 @@ func transientAccept(err error) bool {
 
 // acceptRetrying is callOrWait for accept, with the back-off above. wait < 0
 // waits without end, 0 polls once.
-func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, attempt func(fd int) error) error {
+// tried says the caller has just found nothing to accept: the first round
+// goes straight to the wait.
+func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, tried bool, attempt func(fd int) error) error {
 	var deadline time.Time
 	if wait > 0 {
 		deadline = time.Now().Add(wait)
@@ -317,7 +320,12 @@ func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, attem
 				return errTimedOut
 			}
 		}
-		err := a.callOrWait(L, s, false, left, attempt)
+		var err error
+		if tried {
+			err, tried = a.waitAndCall(L, s, false, left, attempt), false
+		} else {
+			err = a.callOrWait(L, s, false, left, attempt)
+		}
 		switch {
 		case errors.Is(err, unix.ECONNABORTED):
 			continue
@@ -355,6 +363,57 @@ func (a *api) sleepFor(L *lua.LState, d time.Duration) {
 	})
 }
 
+// acceptNow is accept's first try, with the Lua lock held and no closure
+// (no allocation beyond the stream and its peer's name). A failure that
+// acceptRetrying would retry or back off from gives os.ErrClosed, as a
+// closed server does: acceptWaiting takes over from both (and from EAGAIN,
+// when the caller may wait); any other failure is final.
+func (a *api) acceptNow(s *stream) (*stream, error) {
+	fd := s.lockFD()
+	if fd < 0 {
+		return nil, os.ErrClosed
+	}
+	var from rawAddr
+	nfd, err := accept4Now(fd, &from)
+	var conn *stream
+	if err == nil {
+		// Tracked at once, before the Lua lock is back: if the run stops
+		// now, the host still closes it.
+		conn, _ = newStream(nfd, s.transport, s.family)
+		a.host.Track(conn)
+	}
+	s.fdMu.Unlock()
+	if conn != nil {
+		conn.peer = formatRawAddr(&from)
+		return conn, nil
+	}
+	if errors.Is(err, unix.ECONNABORTED) || transientAccept(err) {
+		return nil, os.ErrClosed // acceptWaiting retries or backs off
+	}
+	return nil, err
+}
+
+// acceptWaiting is accept when acceptNow accepted nothing: it waits for a
+// client (wait < 0 without end, > 0 up to a deadline, 0 not at all) through
+// the blocking core, with acceptRetrying's back-off. tried: acceptNow found
+// the queue empty (EAGAIN), so the wait comes first.
+func (a *api) acceptWaiting(L *lua.LState, s *stream, wait time.Duration, tried bool) (*stream, error) {
+	var conn *stream
+	err := a.acceptRetrying(L, s, wait, tried, func(fd int) error {
+		var from rawAddr
+		nfd, err := accept4Now(fd, &from)
+		if err != nil {
+			return err
+		}
+		// Tracked at once, as in acceptNow.
+		conn, _ = newStream(nfd, s.transport, s.family)
+		a.host.Track(conn)
+		conn.peer = formatRawAddr(&from)
+		return nil
+	})
+	return conn, err
+}
+
 // accept is `stream_socket_accept(server [, timeout])` → `conn, peername` |
 // `nil, errstr, errno`. No timeout (or a negative one) waits until a client
 // comes; 0 polls once; a timeout gives `nil, "Connection timed out", 110`.
@@ -374,26 +433,11 @@ func (a *api) accept(L *lua.LState, fname string) int {
 		return pushFailure(L, errTimedOut)
 	}
 	var conn *stream
-	var peer unix.Sockaddr
 	var err error
 	if s.proxy != nil {
 		conn, err = a.acceptProxied(L, s, wait)
-	} else {
-		err = a.acceptRetrying(L, s, wait, func(fd int) error {
-			nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-			if err != nil {
-				return err
-			}
-			// Tracked at once, before the Lua lock is back: if the run stops
-			// now, the host still closes it.
-			if conn, err = newStream(nfd, s.transport, s.family); err != nil {
-				unix.Close(nfd)
-				return err
-			}
-			a.host.Track(conn)
-			peer = sa
-			return nil
-		})
+	} else if conn, err = a.acceptNow(s); conn == nil && (wait != 0 || !wouldBlock(err)) {
+		conn, err = a.acceptWaiting(L, s, wait, wouldBlock(err))
 	}
 	if wait == 0 && wouldBlock(err) {
 		err = errTimedOut
@@ -405,9 +449,6 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	}
 	if s.nodelay {
 		_ = conn.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
-	}
-	if s.proxy == nil {
-		conn.peer = formatSockaddr(peer)
 	}
 	conn.connected, conn.accepted = true, true
 	conn.ssl, conn.serverTLS = s.ssl, s.serverTLS

@@ -387,7 +387,7 @@ func (c *recordConn) Read(p []byte) (int, error) {
 		case n == 0:
 			return 0, io.EOF
 		}
-	} else if n, err = c.s.file.Read(p); n == 0 {
+	} else if n, err = c.s.pollFile().Read(p); n == 0 {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			// Unwrapped from *fs.PathError: crypto/tls must see a net.Error
 			// that is Temporary, or it would fail every later read.
@@ -419,15 +419,15 @@ func (c *recordConn) Write(p []byte) (int, error) {
 		}
 		return n, nil
 	}
-	return c.s.file.Write(p)
+	return c.s.pollFile().Write(p)
 }
 
 func (c *recordConn) Close() error                       { return nil } // the stream owns the socket
 func (c *recordConn) LocalAddr() net.Addr                { return streamAddr(c.s.localName()) }
 func (c *recordConn) RemoteAddr() net.Addr               { return streamAddr(c.s.peerName()) }
-func (c *recordConn) SetDeadline(t time.Time) error      { return c.s.file.SetDeadline(t) }
-func (c *recordConn) SetReadDeadline(t time.Time) error  { return c.s.file.SetReadDeadline(t) }
-func (c *recordConn) SetWriteDeadline(t time.Time) error { return c.s.file.SetWriteDeadline(t) }
+func (c *recordConn) SetDeadline(t time.Time) error      { return c.s.pollFile().SetDeadline(t) }
+func (c *recordConn) SetReadDeadline(t time.Time) error  { return c.s.pollFile().SetReadDeadline(t) }
+func (c *recordConn) SetWriteDeadline(t time.Time) error { return c.s.pollFile().SetWriteDeadline(t) }
 
 type streamAddr string
 
@@ -466,9 +466,9 @@ func (a *api) runHandshake(L *lua.LState, s *stream, conn *tls.Conn, peer string
 	// A deadline, not HandshakeContext: that interrupts by closing the
 	// conn, which here belongs to the stream. A stopping run closes it.
 	var err error
-	_ = s.file.SetDeadline(time.Now().Add(wait))
+	_ = s.pollFile().SetDeadline(time.Now().Add(wait))
 	a.host.Block(L, func() { err = conn.Handshake() })
-	_ = s.file.SetDeadline(time.Time{})
+	_ = s.pollFile().SetDeadline(time.Time{})
 	if a.observer != nil && err == nil {
 		st := conn.ConnectionState()
 		a.observe(s, sockevent.Event{Op: sockevent.TLS, Peer: peer, Note: tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)})
@@ -505,8 +505,8 @@ func (a *api) tlsRecv(L *lua.LState, s *stream) (data string, eof bool, err erro
 		}
 	} else {
 		if s.timeout > 0 {
-			_ = s.file.SetReadDeadline(time.Now().Add(s.timeout))
-			defer func() { _ = s.file.SetReadDeadline(time.Time{}) }()
+			_ = s.pollFile().SetReadDeadline(time.Now().Add(s.timeout))
+			defer func() { _ = s.pollFile().SetReadDeadline(time.Time{}) }()
 		}
 		a.host.Block(L, func() { n, err = c.conn.Read(buf) })
 	}
@@ -527,8 +527,8 @@ func (a *api) tlsWrite(L *lua.LState, s *stream, data string) (int, error) {
 	var n int
 	var err error
 	if s.timeout > 0 {
-		_ = s.file.SetWriteDeadline(time.Now().Add(s.timeout))
-		defer func() { _ = s.file.SetWriteDeadline(time.Time{}) }()
+		_ = s.pollFile().SetWriteDeadline(time.Now().Add(s.timeout))
+		defer func() { _ = s.pollFile().SetWriteDeadline(time.Time{}) }()
 	}
 	c := s.crypto
 	c.writing++
@@ -560,7 +560,7 @@ func (s *stream) closeNotify() error {
 	c.rc.nonblockWrite.Store(true)
 	err := c.conn.CloseWrite()
 	c.rc.nonblockWrite.Store(false)
-	_ = s.file.SetWriteDeadline(time.Time{}) // CloseWrite leaves one in the past
+	_ = s.pollFile().SetWriteDeadline(time.Time{}) // CloseWrite leaves one in the past
 	return err
 }
 
