@@ -154,7 +154,7 @@ func baseline(t *testing.T) (fds, goroutines int) {
 // checkBaseline fails the test unless fds and goroutines are back to baseline.
 func checkBaseline(t *testing.T, fds, goroutines int) {
 	t.Helper()
-	if got := testutil.OpenFDs(t); got != fds {
+	if got := testutil.OpenFDs(t); got > fds { // (fewer: an earlier test's leftovers closed meanwhile)
 		t.Errorf("open fds: %d before, %d after", fds, got)
 	}
 	if got := settledGoroutines(goroutines); got > goroutines {
