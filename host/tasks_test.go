@@ -199,3 +199,27 @@ fclose(r)
 		r.Fatalf(t, "want EBADF")
 	}
 }
+
+// TestTaskThreadsReused: spawn reuses the threads of finished tasks, but
+// never one that Lua holds (coroutine.running), and a reused thread starts
+// with the spawner's environment whatever its last task set (setfenv(0, ...)).
+func TestTaskThreadsReused(t *testing.T) {
+	r := runBounded(t, `
+local held, seen = nil, {}
+spawn(function() held = coroutine.running() end)
+sleep(0)
+local status = coroutine.status(held)
+for i = 1, 20 do
+  spawn(function() seen[#seen + 1] = tostring(coroutine.running()) end)
+  spawn(function() setfenv(0, {}) end)
+  sleep(0)
+end
+for _, name in ipairs(seen) do assert(name ~= tostring(held), "a held thread ran another task") end
+assert(coroutine.status(held) == status, coroutine.status(held) .. " ~= " .. status)
+spawn(function() loadstring("probe = 1")() end)
+sleep(0)
+print(probe, status)`)
+	if r.Code != 0 || r.Stdout != "1\tsuspended\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+}
