@@ -56,6 +56,10 @@ type proxyIntake struct {
 	ready   []*stream // header read, peer set: next for accept
 	reading int       // headers being read by goroutines
 	closed  bool
+
+	// reporting serializes finishHeader's failure reports (the observers,
+	// the warnings), which header goroutines and the task make side by side.
+	reporting sync.Mutex
 }
 
 func newProxyIntake() (*proxyIntake, error) {
@@ -261,6 +265,8 @@ func (a *api) finishHeader(s *stream, conn *stream, r *headerReader, err error) 
 		return
 	}
 	err = proxyFailure(err, r.timeout)
+	s.proxy.reporting.Lock()
+	defer s.proxy.reporting.Unlock()
 	if a.observer != nil {
 		a.observeFailure(conn, sockevent.Event{Op: sockevent.Accept, Peer: r.via}, err)
 	}
