@@ -141,6 +141,9 @@ type scriptRun struct {
 	// them) and has not handed on to another spawn; read and written with
 	// the Lua lock held.
 	owned map[*lua.LState][]lua.LValue
+	// freeThreads are the threads of spawned tasks that ended, for spawn to
+	// reuse (tasks.go); touched with the Lua lock held.
+	freeThreads []*lua.LState
 
 	grace     time.Duration // Options.Grace, or its default
 	draining  atomic.Bool   // SIGTERM: the servers are closed, the tasks finish
@@ -342,14 +345,19 @@ func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LVal
 		for _, a := range args {
 			L.Push(a)
 		}
-		if err := L.PCall(len(args), lua.MultRet, handler); err != nil {
+		err := L.PCall(len(args), lua.MultRet, handler)
+		if err != nil {
 			rt.report(err, traceback, hint)
 			if main {
 				rt.stop(ExitError)
 			}
 		}
+		reusable := !main && err == nil && rt.protector.Unseen(L)
 		rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)
 		rt.releaseOwned(L)
+		if reusable {
+			rt.keepThread(L)
+		}
 		rt.lock.Unlock()
 	}()
 }

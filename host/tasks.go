@@ -23,11 +23,40 @@ func (rt *scriptRun) spawn(L *lua.LState) int {
 	for i := 2; i <= L.GetTop(); i++ {
 		args = append(args, L.Get(i))
 	}
-	thread, _ := L.NewThread() // shares the globals
+	thread := rt.taskThread(L) // shares the globals
 	rt.handOn(rt.protector.Thread(L), args)
 	rt.owned[thread] = args // its handles are closed when it ends (releaseOwned)
 	rt.startTask(thread, fn, args, false)
 	return 0
+}
+
+// keptTaskThreads bounds the threads kept for reuse after a burst of tasks.
+const keptTaskThreads = 64
+
+// taskThread is a thread for a new task: one a finished task left, or a
+// new one. gopher-lua's NewThread builds a whole global state only to
+// replace it with the shared one: for a task per connection it was most of
+// spawn's cost (docs/benchmarks.md).
+func (rt *scriptRun) taskThread(L *lua.LState) *lua.LState {
+	if n := len(rt.freeThreads); n > 0 && L.Context() == nil {
+		th := rt.freeThreads[n-1]
+		rt.freeThreads[n-1] = nil
+		rt.freeThreads = rt.freeThreads[:n-1]
+		th.Env = L.Env // as NewThread sets it
+		return th
+	}
+	th, _ := L.NewThread()
+	return th
+}
+
+// keepThread takes back the thread of a task that returned and that Lua
+// never held as a value (protect's Unseen): nothing can tell it from a new
+// one.
+func (rt *scriptRun) keepThread(th *lua.LState) {
+	th.SetTop(0) // drop the references its results held
+	if len(rt.freeThreads) < keptTaskThreads {
+		rt.freeThreads = append(rt.freeThreads, th)
+	}
 }
 
 // sleep is `sleep(seconds)`: it blocks only the calling task. A negative or

@@ -199,3 +199,28 @@ fclose(r)
 		r.Fatalf(t, "want EBADF")
 	}
 }
+
+// TestTaskThreadsReused: spawn reuses the threads of finished tasks, but
+// never one that Lua holds (coroutine.running), and a reused thread starts
+// with the spawner's environment whatever its last task set (setfenv(0, ...)).
+func TestTaskThreadsReused(t *testing.T) {
+	r := runBounded(t, `
+local done, held, seen = channel.make(), nil, {}
+spawn(function() held = coroutine.running() done:send(true) end)
+done:receive()
+for i = 1, 20 do
+  spawn(function() seen[#seen + 1] = tostring(coroutine.running()) done:send(true) end)
+  spawn(function() setfenv(0, {}) done:send(true) end)
+  done:receive()
+  done:receive()
+  sleep(0)
+end
+for _, name in ipairs(seen) do assert(name ~= tostring(held), "a held thread ran another task") end
+assert(coroutine.status(held) ~= "running")
+spawn(function() loadstring("probe = 1")() done:send(true) end)
+done:receive()
+print(probe)`)
+	if r.Code != 0 || r.Stdout != "1\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+}

@@ -42,7 +42,11 @@ func goFunction(t *lua.LTable, name string) lua.LGFunction {
 // AddTask registers a task's thread (the host's), which is not a coroutine:
 // no resume may enter it. RemoveTask forgets it when the task ends.
 func (p *Protector) AddTask(th *lua.LState)    { p.tasks[th] = true }
-func (p *Protector) RemoveTask(th *lua.LState) { delete(p.tasks, th) }
+func (p *Protector) RemoveTask(th *lua.LState) { delete(p.tasks, th); delete(p.exposed, th) }
+
+// Unseen tells whether Lua never got th as a value (coroutine.running), so
+// that the host may run another task on it once its task ended.
+func (p *Protector) Unseen(th *lua.LState) bool { return !p.exposed[th] }
 
 // status is Lua 5.1's coroutine status of th as seen from L: "running",
 // "normal" (it resumed the running one, or is another task), "suspended"
@@ -133,6 +137,9 @@ func (p *Protector) coRunning(L *lua.LState) int {
 	if th == L.G.MainThread {
 		L.Push(lua.LNil)
 		return 1
+	}
+	if p.tasks[th] {
+		p.exposed[th] = true
 	}
 	L.Push(th)
 	return 1

@@ -30,6 +30,7 @@ type Protector struct {
 	raise   *lua.LFunction              // the pool threads' error handler: raiseHandled
 	explain Explainer
 	tasks   map[*lua.LState]bool // the host's task threads: no coroutine resumes them
+	exposed map[*lua.LState]bool // task threads coroutine.running gave to Lua
 	yield   lua.LGFunction       // gopher-lua's coroutine.yield
 	resume  lua.LGFunction       // gopher-lua's coroutine.resume
 	create  lua.LGFunction       // gopher-lua's coroutine.create
@@ -51,6 +52,7 @@ func Open(L *lua.LState, explain Explainer) *Protector {
 		depth:   map[*lua.LState]int{},
 		handler: map[*lua.LState]lua.LValue{},
 		tasks:   map[*lua.LState]bool{},
+		exposed: map[*lua.LState]bool{},
 	}
 	p.raise = L.NewFunction(p.raiseHandled)
 	L.SetGlobal("pcall", L.NewFunction(p.pcall))
