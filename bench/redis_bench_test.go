@@ -140,16 +140,7 @@ func startRedisServer(b *testing.B, path string) *server {
 // connections; the server stops when the benchmark ends.
 func startListening(b *testing.B, name, addr string, cmd *exec.Cmd) *server {
 	b.Helper()
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	s := &server{name: name, addr: addr, cmd: cmd, stdin: stdin}
-	b.Cleanup(s.stop)
+	s := launch(b, name, addr, cmd)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {

@@ -138,6 +138,16 @@ func startGo(b *testing.B, network, kind string) *server {
 
 func start(b *testing.B, name, network, addr string, cmd *exec.Cmd) *server {
 	b.Helper()
+	s := launch(b, name, addr, cmd)
+	if err := waitReady(network, addr); err != nil {
+		b.Fatalf("%s: %v", name, err)
+	}
+	return s
+}
+
+// launch starts cmd as the server at addr, stopped when the benchmark ends.
+func launch(b *testing.B, name, addr string, cmd *exec.Cmd) *server {
+	b.Helper()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -148,9 +158,6 @@ func start(b *testing.B, name, network, addr string, cmd *exec.Cmd) *server {
 	}
 	s := &server{name: name, addr: addr, cmd: cmd, stdin: stdin}
 	b.Cleanup(s.stop)
-	if err := waitReady(network, addr); err != nil {
-		b.Fatalf("%s: %v", name, err)
-	}
 	return s
 }
 

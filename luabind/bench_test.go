@@ -73,10 +73,9 @@ for i = 1, n do fwrite(c, "The local time is 11/22/2026 6:25 am\n") end
 fclose(c)`, peer)
 }
 
-// BenchmarkTrace is BenchmarkSendtoRecvfrom with the trace off and on (to
-// io.Discard): off must cost what the untraced run costs, no allocation more.
-func BenchmarkTrace(b *testing.B) {
-	const src = `
+// timeLineLoop sends the time server's line to itself and receives it, n
+// times: what the observer benchmarks watch.
+const timeLineLoop = `
 local n = tonumber(...)
 local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
 local me = s:name()
@@ -84,6 +83,11 @@ for i = 1, n do
   stream_socket_sendto(s, "The local time is 11/22/2026 6:25 am\n", 0, me)
   stream_socket_recvfrom(s, 100)
 end`
+
+// BenchmarkTrace is BenchmarkSendtoRecvfrom with the trace off and on (to
+// io.Discard): off must cost what the untraced run costs, no allocation more.
+func BenchmarkTrace(b *testing.B) {
+	const src = timeLineLoop
 	for _, mode := range []struct {
 		name  string
 		trace io.Writer
@@ -103,14 +107,7 @@ end`
 // BenchmarkPcap is BenchmarkTrace with --pcap instead (to io.Discard, and
 // to a file), and both at once.
 func BenchmarkPcap(b *testing.B) {
-	const src = `
-local n = tonumber(...)
-local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
-local me = s:name()
-for i = 1, n do
-  stream_socket_sendto(s, "The local time is 11/22/2026 6:25 am\n", 0, me)
-  stream_socket_recvfrom(s, 100)
-end`
+	const src = timeLineLoop
 	for _, mode := range []struct {
 		name        string
 		trace, pcap io.Writer
