@@ -702,20 +702,23 @@ func (a *api) write(L *lua.LState, fname string) int {
 	if a.impair != nil {
 		return a.writeImpaired(L, s, data)
 	}
-	written := 0
-	err := a.callOrWait(L, s, true, s.waitFor(), func(fd int) error {
-		for written < len(data) || (written == 0 && s.datagram()) {
-			n, err := sendNow(fd, bytesOf(data[written:]))
-			if err != nil {
-				return err
-			}
-			written += n
-			if s.datagram() {
-				break
-			}
-		}
-		return nil
-	})
+	// The first try needs no closure (no allocation): an accepted
+	// connection written once never waits.
+	written, err := 0, error(os.ErrClosed)
+	if fd := s.lockFD(); fd >= 0 {
+		written, err = sendAll(fd, data, 0, s.datagram())
+		s.fdMu.Unlock()
+	} else {
+		a.endTaskIfHostClosed(L, err)
+	}
+	if wait := s.waitFor(); wouldBlock(err) && wait != 0 {
+		w := written // the closure's own copy: written itself stays on the stack
+		err = a.waitAndCall(L, s, true, wait, func(fd int) (err error) {
+			w, err = sendAll(fd, data, w, s.datagram())
+			return err
+		})
+		written = w
+	}
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
 	if a.observer != nil {
 		if written > 0 {
@@ -730,6 +733,22 @@ func (a *api) write(L *lua.LState, fname string) int {
 	}
 	L.Push(lua.LNumber(written))
 	return 1
+}
+
+// sendAll sends data from written on until all of it is sent (one datagram
+// on a datagram socket) or a send fails, and returns the new count.
+func sendAll(fd int, data string, written int, datagram bool) (int, error) {
+	for written < len(data) || (written == 0 && datagram) {
+		n, err := sendNow(fd, bytesOf(data[written:]))
+		if err != nil {
+			return written, err
+		}
+		written += n
+		if datagram {
+			break
+		}
+	}
+	return written, nil
 }
 
 // pushTLSWrite writes data on a TLS stream and pushes fwrite's results.
