@@ -122,10 +122,16 @@ type server struct {
 
 // startLuasock runs an example script with luasock on a free port.
 func startLuasock(b *testing.B, network, script string, flags ...string) *server {
+	return startLuasockBin(b, luasockBin, strings.TrimSuffix(script, ".lua")+strings.Join(flags, ""), network, script, flags...)
+}
+
+// startLuasockBin runs an example script with the luasock binary bin on a
+// free port, as the server called name.
+func startLuasockBin(b *testing.B, bin, name, network, script string, flags ...string) *server {
 	addr := testutil.FreeAddr(b, network)
 	args := append([]string{"run"}, flags...)
 	args = append(args, filepath.Join("..", "examples", script), network+"://"+addr)
-	return start(b, strings.TrimSuffix(script, ".lua")+strings.Join(flags, ""), network, addr, exec.Command(luasockBin, args...))
+	return start(b, name, network, addr, exec.Command(bin, args...))
 }
 
 // startGo runs one of the Go servers on a free port.

@@ -1,3 +1,5 @@
+//go:build !luasock_plainlock
+
 package host
 
 import (

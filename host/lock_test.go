@@ -1,3 +1,5 @@
+//go:build !luasock_plainlock
+
 package host
 
 import (
@@ -40,18 +42,5 @@ func TestFairLockOrder(t *testing.T) {
 	}
 	if l.held {
 		t.Fatal("the lock is still held")
-	}
-}
-
-func BenchmarkFairLockUncontended(b *testing.B) {
-	var l fairLock
-	n := 0
-	for b.Loop() {
-		l.Lock()
-		n++
-		l.Unlock()
-	}
-	if n == 0 {
-		b.Fatal("no iterations")
 	}
 }

@@ -1,0 +1,37 @@
+//go:build luasock_plainlock
+
+package host
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// fairLock, in this build, is a plain sync.Mutex, which hands itself to
+// whichever goroutine gets there first. It exists only so that
+// BenchmarkFairLock (bench/) can measure what lock.go's FIFO hand-off
+// costs; it is never in a release build. waiting and since are kept so that
+// Turn behaves as with the fair lock.
+type fairLock struct {
+	mu      sync.Mutex
+	waiting atomic.Int32 // goroutines blocked in Lock
+	since   time.Time    // when the holder took the lock; only the holder touches it
+}
+
+func (l *fairLock) Lock() {
+	if !l.mu.TryLock() {
+		l.waiting.Add(1)
+		l.mu.Lock()
+		l.waiting.Add(-1)
+	}
+	l.since = time.Now()
+}
+
+// overdue reports, to the holder, that others wait and it has held the
+// lock for longer than slice.
+func (l *fairLock) overdue(slice time.Duration) bool {
+	return l.waiting.Load() > 0 && time.Since(l.since) > slice
+}
+
+func (l *fairLock) Unlock() { l.mu.Unlock() }
