@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
@@ -19,15 +20,27 @@ import (
 // compiler was given: a script path, or a loadstring chunk name).
 type Sources func(chunkname string) ([]byte, bool)
 
-// gopher-lua v1.1.1's texts (vm.go, state.go), after the "chunk:line: " prefix.
-var (
-	reCall    = regexp.MustCompile(`^attempt to call a non-function object$`)
-	reIndex   = regexp.MustCompile(`(?s)^attempt to index a non-table object\((\w+)\) with key '(.*)'$`)
-	reArith   = regexp.MustCompile(`^cannot perform (\w+) operation between (\w+) and (\w+)$`)
-	reCompare = regexp.MustCompile(`^attempt to compare (\w+) with (\w+)$`)
-	// gopher-lua's own libraries leave out the quotes around the name.
-	reBadArg = regexp.MustCompile(`(?s)^bad argument #(\d+) to '?([^' ]*)'? \((.*)\)$`)
-)
+// gopher-lua v1.1.1's texts (vm.go, state.go), after the "chunk:line: "
+// prefix; and the wider forms raiserFor matches the whole message with.
+// Compiled on the first error, not at start-up, where they took a tenth of
+// an empty script's run.
+var patterns = sync.OnceValue(func() *messagePatterns {
+	return &messagePatterns{
+		call:    regexp.MustCompile(`^attempt to call a non-function object$`),
+		index:   regexp.MustCompile(`(?s)^attempt to index a non-table object\((\w+)\) with key '(.*)'$`),
+		arith:   regexp.MustCompile(`^cannot perform (\w+) operation between (\w+) and (\w+)$`),
+		compare: regexp.MustCompile(`^attempt to compare (\w+) with (\w+)$`),
+		// gopher-lua's own libraries leave out the quotes around the name.
+		badArg:   regexp.MustCompile(`(?s)^bad argument #(\d+) to '?([^' ]*)'? \((.*)\)$`),
+		expected: regexp.MustCompile(`^(.*) expected, got (.*)$`),
+		arithAny: regexp.MustCompile(`cannot perform (\w+) operation between \w+ and \w+$`),
+		indexAny: regexp.MustCompile(`(?s)attempt to index a non-table object\(\w+\) with key '(.*)'$`),
+	}
+})
+
+type messagePatterns struct {
+	call, index, arith, compare, badArg, expected, arithAny, indexAny *regexp.Regexp
+}
 
 var arithSymbols = map[string]string{"add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "pow": "^"}
 
@@ -126,8 +139,6 @@ var (
 		lua.OP_ADD, lua.OP_SUB, lua.OP_MUL, lua.OP_DIV, lua.OP_MOD, lua.OP_POW}, callOps...), indexOps...)
 	arithOpcodes = map[string]int{"add": lua.OP_ADD, "sub": lua.OP_SUB, "mul": lua.OP_MUL, "div": lua.OP_DIV,
 		"mod": lua.OP_MOD, "pow": lua.OP_POW, "concat": lua.OP_CONCAT}
-	reArithAny = regexp.MustCompile(`cannot perform (\w+) operation between \w+ and \w+$`)
-	reIndexAny = regexp.MustCompile(`(?s)attempt to index a non-table object\(\w+\) with key '(.*)'$`)
 )
 
 // raiserFor says which instructions can raise msg, nil when msg is none of
@@ -147,10 +158,10 @@ func raiserFor(msg string) raiser {
 	case strings.Contains(msg, "bad argument #"):
 		return opcodes(anyOps...)
 	}
-	if m := reIndexAny.FindStringSubmatch(msg); m != nil {
+	if m := patterns().indexAny.FindStringSubmatch(msg); m != nil {
 		return indexing(m[1])
 	}
-	if m := reArithAny.FindStringSubmatch(msg); m != nil {
+	if m := patterns().arithAny.FindStringSubmatch(msg); m != nil {
 		if op, ok := arithOpcodes[m[1]]; ok {
 			return opcodes(op)
 		}
@@ -163,11 +174,11 @@ func (d *diag) explain(body string) (string, string) {
 	if t, ok := forTexts[body]; ok {
 		return t, "a numeric for needs numbers: convert a string with tonumber() first"
 	}
-	if m := reBadArg.FindStringSubmatch(body); m != nil {
+	if m := patterns().badArg.FindStringSubmatch(body); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return "", d.badArgHint(n, m[2], m[3])
 	}
-	if m := reCompare.FindStringSubmatch(body); m != nil {
+	if m := patterns().compare.FindStringSubmatch(body); m != nil {
 		return d.compare(m[1], m[2]) // names nothing: right from Go too (table.sort)
 	}
 	if d.inGo {
@@ -175,17 +186,17 @@ func (d *diag) explain(body string) (string, string) {
 		return "", ""
 	}
 	switch {
-	case reCall.MatchString(body):
+	case patterns().call.MatchString(body):
 		return d.call()
 	case body == "__len undefined":
 		return d.unary("len", "get length of")
 	case body == "__unm undefined":
 		return d.unary("unm", "perform arithmetic on")
 	}
-	if m := reIndex.FindStringSubmatch(body); m != nil {
+	if m := patterns().index.FindStringSubmatch(body); m != nil {
 		return d.index(m[1], m[2])
 	}
-	if m := reArith.FindStringSubmatch(body); m != nil {
+	if m := patterns().arith.FindStringSubmatch(body); m != nil {
 		if m[1] == "concat" {
 			return d.concat(m[2], m[3])
 		}

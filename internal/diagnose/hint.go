@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -405,12 +404,10 @@ func returnsValue(body []ast.Stmt) bool {
 	return found
 }
 
-var reExpected = regexp.MustCompile(`^(.*) expected, got (.*)$`)
-
 // badArgHint explains "bad argument #n to 'fname' (detail)" raised by a Go
 // function called on the failing line.
 func (d *diag) badArgHint(n int, fname, detail string) string {
-	m := reExpected.FindStringSubmatch(detail)
+	m := patterns().expected.FindStringSubmatch(detail)
 	if m == nil {
 		return ""
 	}
