@@ -144,6 +144,10 @@ type scriptRun struct {
 	// freeThreads are the threads of spawned tasks that ended, for spawn to
 	// reuse (tasks.go); touched with the Lua lock held.
 	freeThreads []*lua.LState
+	// idleRunners hands a new task to a goroutine that finished one
+	// (runTasks, tasks.go); idle counts those waiting.
+	idleRunners chan taskStart
+	idle        atomic.Int32
 
 	grace     time.Duration // Options.Grace, or its default
 	draining  atomic.Bool   // SIGTERM: the servers are closed, the tasks finish
@@ -203,14 +207,15 @@ func RunContext(ctx context.Context, opts Options) int {
 func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, worker luabind.Worker, st *startup, takeover []luabind.Server) *scriptRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &scriptRun{
-		stdout:  out,
-		stderr:  opts.Stderr,
-		stopped: make(chan struct{}),
-		ctx:     ctx,
-		cancel:  cancel,
-		handles: map[io.Closer]struct{}{},
-		grace:   opts.Grace,
-		startup: st,
+		stdout:      out,
+		stderr:      opts.Stderr,
+		stopped:     make(chan struct{}),
+		idleRunners: make(chan taskStart),
+		ctx:         ctx,
+		cancel:      cancel,
+		handles:     map[io.Closer]struct{}{},
+		grace:       opts.Grace,
+		startup:     st,
 	}
 	if rt.grace <= 0 {
 		rt.grace = DefaultGrace
@@ -324,42 +329,53 @@ func (rt *scriptRun) stop(code int) {
 	})
 }
 
-// startTask runs fn(args...) on L in a new goroutine, as a task.
+// startTask runs fn(args...) on L as a task: on a goroutine that a finished
+// task left waiting (runTasks), or on a new one.
 func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue, main bool) {
 	rt.tasks.Add(1)
-	go func() {
-		defer rt.tasks.Done() // also when the task ends in Block (Goexit)
-		if !rt.enter(L) {
-			return
+	t := taskStart{L: L, fn: fn, args: args, main: main}
+	select {
+	case rt.idleRunners <- t:
+	default:
+		go rt.runTasks(t)
+	}
+}
+
+// runTask runs one task to its end, or to the Goexit of a task that the
+// run's stop ends in Block.
+func (rt *scriptRun) runTask(t taskStart) {
+	defer rt.tasks.Done() // also when the task ends in Block (Goexit)
+	L := t.L
+	if !rt.enter(L) {
+		return
+	}
+	rt.protector.AddTask(L)
+	var traceback, hint string
+	handler := L.NewFunction(func(L *lua.LState) int {
+		// Called where the error was raised, with its frames still there.
+		msg, h := diagnose.Explain(L, L.Get(1), rt.loader.Source)
+		traceback, hint = rt.protector.Traceback(L, "", 1), h
+		L.Push(msg)
+		return 1
+	})
+	L.Push(t.fn)
+	for _, a := range t.args {
+		L.Push(a)
+	}
+	err := L.PCall(len(t.args), lua.MultRet, handler)
+	if err != nil {
+		rt.report(err, traceback, hint)
+		if t.main {
+			rt.stop(ExitError)
 		}
-		rt.protector.AddTask(L)
-		var traceback, hint string
-		handler := L.NewFunction(func(L *lua.LState) int {
-			// Called where the error was raised, with its frames still there.
-			msg, h := diagnose.Explain(L, L.Get(1), rt.loader.Source)
-			traceback, hint = rt.protector.Traceback(L, "", 1), h
-			L.Push(msg)
-			return 1
-		})
-		L.Push(fn)
-		for _, a := range args {
-			L.Push(a)
-		}
-		err := L.PCall(len(args), lua.MultRet, handler)
-		if err != nil {
-			rt.report(err, traceback, hint)
-			if main {
-				rt.stop(ExitError)
-			}
-		}
-		reusable := !main && err == nil && rt.protector.Unseen(L)
-		rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)
-		rt.releaseOwned(L)
-		if reusable {
-			rt.keepThread(L)
-		}
-		rt.lock.Unlock()
-	}()
+	}
+	reusable := !t.main && err == nil && rt.protector.Unseen(L)
+	rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)
+	rt.releaseOwned(L)
+	if reusable {
+		rt.keepThread(L)
+	}
+	rt.lock.Unlock()
 }
 
 // releaseOwned closes the handles that a task ending now was given by spawn

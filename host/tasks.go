@@ -87,3 +87,33 @@ func (rt *scriptRun) sleep(L *lua.LState) int {
 	})
 	return 0
 }
+
+// taskStart is what a task runs: fn(args...) on the thread L.
+type taskStart struct {
+	L    *lua.LState
+	fn   *lua.LFunction
+	args []lua.LValue
+	main bool
+}
+
+// runTasks runs t and then, while the run goes on, the tasks handed to it
+// (startTask), at most keptTaskThreads goroutines waiting at a time. A
+// goroutine that ran a task keeps the stack gopher-lua's calls grew; a new
+// one grows it again, copying it at each doubling, which was a tenth of the
+// CPU of a server with a task per connection (docs/benchmarks.md).
+func (rt *scriptRun) runTasks(t taskStart) {
+	for {
+		rt.runTask(t)
+		if rt.idle.Add(1) > keptTaskThreads {
+			rt.idle.Add(-1)
+			return
+		}
+		select {
+		case t = <-rt.idleRunners:
+			rt.idle.Add(-1)
+		case <-rt.stopped:
+			rt.idle.Add(-1)
+			return
+		}
+	}
+}

@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -222,5 +223,34 @@ done:receive()
 print(probe)`)
 	if r.Code != 0 || r.Stdout != "1\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// TestIdleTaskGoroutinesBounded: the goroutines that finished tasks and wait
+// for the next are at most 64 however many tasks ended at once, and none
+// outlives the run.
+func TestIdleTaskGoroutinesBounded(t *testing.T) {
+	before := runtime.NumGoroutine()
+	src := `
+local done, base = channel.make(), goroutines()
+for round = 1, 3 do
+  for i = 1, 300 do spawn(function() done:send(true) end) end
+  for i = 1, 300 do done:receive() end
+end
+local extra
+for i = 1, 200 do -- the goroutines past the bound end on their own
+  extra = goroutines() - base
+  if extra <= 64 then break end
+  sleep(0.01)
+end
+print(extra <= 64, extra >= 1)`
+	var stdout, stderr strings.Builder
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: &stdout, Stderr: &stderr,
+		Globals: map[string]any{"goroutines": runtime.NumGoroutine}})
+	if code != 0 || stdout.String() != "true\ttrue\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	if got := settledGoroutines(before); got > before {
+		t.Errorf("goroutines: %d before the run, %d after", before, got)
 	}
 }
