@@ -341,30 +341,45 @@ func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LVal
 	}
 }
 
+// taskError is what a task's error handler found where the error was
+// raised; one per goroutine, made once for all the tasks it runs.
+type taskError struct {
+	handler         *lua.LFunction
+	traceback, hint string
+}
+
+// prepare readies e for a task on L, with the Lua lock held.
+func (e *taskError) prepare(rt *scriptRun, L *lua.LState) {
+	e.traceback, e.hint = "", ""
+	if e.handler != nil {
+		return
+	}
+	e.handler = L.NewFunction(func(L *lua.LState) int {
+		// Called where the error was raised, with its frames still there.
+		msg, h := diagnose.Explain(L, L.Get(1), rt.loader.Source)
+		e.traceback, e.hint = rt.protector.Traceback(L, "", 1), h
+		L.Push(msg)
+		return 1
+	})
+}
+
 // runTask runs one task to its end, or to the Goexit of a task that the
 // run's stop ends in Block.
-func (rt *scriptRun) runTask(t taskStart) {
+func (rt *scriptRun) runTask(t taskStart, e *taskError) {
 	defer rt.tasks.Done() // also when the task ends in Block (Goexit)
 	L := t.L
 	if !rt.enter(L) {
 		return
 	}
 	rt.protector.AddTask(L)
-	var traceback, hint string
-	handler := L.NewFunction(func(L *lua.LState) int {
-		// Called where the error was raised, with its frames still there.
-		msg, h := diagnose.Explain(L, L.Get(1), rt.loader.Source)
-		traceback, hint = rt.protector.Traceback(L, "", 1), h
-		L.Push(msg)
-		return 1
-	})
+	e.prepare(rt, L)
 	L.Push(t.fn)
 	for _, a := range t.args {
 		L.Push(a)
 	}
-	err := L.PCall(len(t.args), lua.MultRet, handler)
+	err := L.PCall(len(t.args), lua.MultRet, e.handler)
 	if err != nil {
-		rt.report(err, traceback, hint)
+		rt.report(err, e.traceback, e.hint)
 		if t.main {
 			rt.stop(ExitError)
 		}

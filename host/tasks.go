@@ -102,8 +102,9 @@ type taskStart struct {
 // one grows it again, copying it at each doubling, which was a tenth of the
 // CPU of a server with a task per connection (docs/benchmarks.md).
 func (rt *scriptRun) runTasks(t taskStart) {
+	e := &taskError{}
 	for {
-		rt.runTask(t)
+		rt.runTask(t, e)
 		if rt.idle.Add(1) > keptTaskThreads {
 			rt.idle.Add(-1)
 			return
