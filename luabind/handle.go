@@ -38,6 +38,9 @@ type stream struct {
 	nonblocking bool
 	timedOut    bool
 	nodelay     bool // TCP_NODELAY for the connections a server accepts
+	// acceptParked: the server's last accept waited in the poller for its
+	// client, so the next one starts with the wait (accept).
+	acceptParked bool
 
 	// Caches of the datagram fast path (fastpath.go): senders' names, and
 	// what literal sendto addresses parse to.

@@ -399,7 +399,9 @@ func (a *api) acceptNow(s *stream) (*stream, error) {
 // the queue empty (EAGAIN), so the wait comes first.
 func (a *api) acceptWaiting(L *lua.LState, s *stream, wait time.Duration, tried bool) (*stream, error) {
 	var conn *stream
+	tries := 0
 	err := a.acceptRetrying(L, s, wait, tried, func(fd int) error {
+		tries++
 		var from rawAddr
 		nfd, err := accept4Now(fd, &from)
 		if err != nil {
@@ -411,6 +413,7 @@ func (a *api) acceptWaiting(L *lua.LState, s *stream, wait time.Duration, tried 
 		conn.peer = formatRawAddr(&from)
 		return nil
 	})
+	s.acceptParked = tries > 1
 	return conn, err
 }
 
@@ -436,6 +439,11 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	var err error
 	if s.proxy != nil {
 		conn, err = a.acceptProxied(L, s, wait)
+	} else if s.acceptParked && wait != 0 {
+		// The last client came after a wait: the queue is most likely empty
+		// again, and the wait tries accept4 before it parks (block.go), so
+		// acceptNow's try would be a system call spent for nothing.
+		conn, err = a.acceptWaiting(L, s, wait, true)
 	} else if conn, err = a.acceptNow(s); conn == nil && (wait != 0 || !wouldBlock(err)) {
 		conn, err = a.acceptWaiting(L, s, wait, wouldBlock(err))
 	}
