@@ -41,6 +41,9 @@ type stream struct {
 	// acceptParked: the server's last accept waited in the poller for its
 	// client, so the next one starts with the wait (accept).
 	acceptParked bool
+	// recvParked: a datagram socket's last receive waited in the poller
+	// for its datagram, so the next one starts with the wait (recv).
+	recvParked bool
 
 	// Caches of the datagram fast path (fastpath.go): senders' names, and
 	// what literal sendto addresses parse to.

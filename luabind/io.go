@@ -49,7 +49,10 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, fr
 	large := s.datagram() && length > maxRecv
 	var n int
 	err = unix.EAGAIN
-	if !large || len(s.dgrams) > 0 { // datagrams received ahead come first
+	// Datagrams received ahead come first. After a receive that had to wait
+	// for its datagram, the socket is most likely empty again, and the wait
+	// tries recvfrom before it parks (block.go): no try here then.
+	if len(s.dgrams) > 0 || !large && !(s.recvParked && s.waitFor() != 0) {
 		n, data, err = s.recvNow(length, flags, &from)
 		a.endTaskIfHostClosed(L, err)
 	}
@@ -101,7 +104,10 @@ func (s *stream) recvNow(length, flags int, from *rawAddr) (int, string, error) 
 // says recvNow has just found nothing: no second try with the lock held.
 func (a *api) recvWait(L *lua.LState, s *stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
 	large := s.datagram() && length > maxRecv
+	tries := 0
+	defer func() { s.recvParked = s.datagram() && tries > 1 }()
 	err = a.callAfterTry(L, s, false, tried, func(fd int) error {
+		tries++
 		bufp := recvBufs.Get().(*[]byte)
 		defer recvBufs.Put(bufp)
 		b := (*bufp)[:min(length, maxRecv)]
