@@ -85,6 +85,7 @@ print("idle")
 		runtime.ReadMemStats(&idle)
 		perConn := float64(idle.HeapInuse+idle.StackInuse-before.HeapInuse-before.StackInuse) / conns
 		b.ReportMetric(perConn, "B/conn")
+		b.ReportMetric(float64(idle.StackInuse-before.StackInuse)/conns, "stackB/conn")
 		b.ReportMetric(float64(runtime.NumGoroutine()), "goroutines")
 		stdin.Close() // the client hangs up: every task reads EOF and ends
 		client.Wait()

@@ -363,36 +363,6 @@ func (e *taskError) prepare(rt *scriptRun, L *lua.LState) {
 	})
 }
 
-// runTask runs one task to its end, or to the Goexit of a task that the
-// run's stop ends in Block.
-func (rt *scriptRun) runTask(t taskStart, e *taskError) {
-	defer rt.tasks.Done() // also when the task ends in Block (Goexit)
-	L := t.L
-	if !rt.enter(L) {
-		return
-	}
-	rt.protector.AddTask(L)
-	e.prepare(rt, L)
-	L.Push(t.fn)
-	for _, a := range t.args {
-		L.Push(a)
-	}
-	err := L.PCall(len(t.args), lua.MultRet, e.handler)
-	if err != nil {
-		rt.report(err, e.traceback, e.hint)
-		if t.main {
-			rt.stop(ExitError)
-		}
-	}
-	reusable := !t.main && err == nil && rt.protector.Unseen(L)
-	rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)
-	rt.releaseOwned(L)
-	if reusable {
-		rt.keepThread(L)
-	}
-	rt.lock.Unlock()
-}
-
 // releaseOwned closes the handles that a task ending now was given by spawn
 // and neither closed nor handed on: a task that raises (or forgets) must
 // not leave its client waiting until the run ends.

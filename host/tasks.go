@@ -102,19 +102,64 @@ type taskStart struct {
 // one grows it again, copying it at each doubling, which was a tenth of the
 // CPU of a server with a task per connection (docs/benchmarks.md).
 func (rt *scriptRun) runTasks(t taskStart) {
+	// One frame for the whole loop: a task blocked in a call holds this
+	// goroutine's stack, and a frame more took it past 4 KiB, doubling what
+	// an idle connection costs (TestIdleTaskStack).
 	e := &taskError{}
+	running := true
+	defer func() {
+		if running { // the task ended in Block (Goexit): the run is over
+			rt.tasks.Done()
+		}
+	}()
 	for {
-		rt.runTask(t, e)
-		if rt.idle.Add(1) > keptTaskThreads {
-			rt.idle.Add(-1)
+		L := t.L
+		if rt.enter(L) {
+			rt.protector.AddTask(L)
+			e.prepare(rt, L)
+			L.Push(t.fn)
+			for _, a := range t.args {
+				L.Push(a)
+			}
+			err := L.PCall(len(t.args), lua.MultRet, e.handler)
+			if err != nil {
+				rt.report(err, e.traceback, e.hint)
+				if t.main {
+					rt.stop(ExitError)
+				}
+			}
+			reusable := !t.main && err == nil && rt.protector.Unseen(L)
+			rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)
+			rt.releaseOwned(L)
+			if reusable {
+				rt.keepThread(L)
+			}
+			rt.lock.Unlock()
+		}
+		rt.tasks.Done()
+		var ok bool
+		if t, ok = rt.nextTask(); !ok {
+			running = false
 			return
 		}
-		select {
-		case t = <-rt.idleRunners:
-			rt.idle.Add(-1)
-		case <-rt.stopped:
-			rt.idle.Add(-1)
-			return
-		}
+	}
+}
+
+// nextTask waits, as an idle goroutine, for the next task; false when there
+// are enough idle already or the run has stopped. (Apart from runTasks, so
+// that a task's stack, which 10,000 idle connections each hold, is not
+// deepened by the select's frame.)
+//
+//go:noinline
+func (rt *scriptRun) nextTask() (taskStart, bool) {
+	defer rt.idle.Add(-1)
+	if rt.idle.Add(1) > keptTaskThreads {
+		return taskStart{}, false
+	}
+	select {
+	case t := <-rt.idleRunners:
+		return t, true
+	case <-rt.stopped:
+		return taskStart{}, false
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -252,5 +253,43 @@ print(extra <= 64, extra >= 1)`
 	}
 	if got := settledGoroutines(before); got > before {
 		t.Errorf("goroutines: %d before the run, %d after", before, got)
+	}
+}
+
+// TestIdleTaskStack: a task blocked in fread holds a 4 KiB stack once the GC
+// has shrunk it. Every frame between gopher-lua and the wait counts (an
+// idle connection costs its task's stack); one frame more once doubled it.
+func TestIdleTaskStack(t *testing.T) {
+	const tasks = 500
+	stacks := func() int {
+		runtime.GC()
+		runtime.GC() // the second cycle shrinks what the first found grown
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return int(m.StackInuse)
+	}
+	src := `
+local n = tonumber(...)
+local server = assert(stream_socket_server("tcp://127.0.0.1:0"))
+local clients = {}
+local before = stacks()
+for i = 1, n do
+  clients[i] = assert(stream_socket_client("tcp://" .. server:name()))
+  local conn = assert(stream_socket_accept(server))
+  spawn(function() fread(conn, 1) fclose(conn) end)
+end
+sleep(0.1) -- every task reaches its fread
+print((stacks() - before) / n)
+for _, c in ipairs(clients) do fclose(c) end`
+	var stdout, stderr strings.Builder
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{strconv.Itoa(tasks)},
+		Stdout: &stdout, Stderr: &stderr, Globals: map[string]any{"stacks": stacks}})
+	perTask, err := strconv.ParseFloat(strings.TrimSpace(stdout.String()), 64)
+	if code != 0 || err != nil {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	t.Logf("%.0f bytes of stack per idle task", perTask)
+	if perTask > 5000*raceFrames {
+		t.Errorf("%.0f bytes of stack per idle task, want %d", perTask, 4096*raceFrames)
 	}
 }

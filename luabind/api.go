@@ -162,7 +162,7 @@ func (b *Binding) Release(v lua.LValue) bool {
 func (a *api) module(L *lua.LState) *lua.LTable {
 	mod := L.NewTable()
 	for name, fn := range a.functions() {
-		mod.RawSetString(name, L.NewFunction(a.turning(name+"()", fn)))
+		mod.RawSetString(name, L.NewFunction(a.turning(name+"()", name, fn)))
 	}
 	for name, v := range constants {
 		mod.RawSetString(name, lua.LNumber(v))
@@ -172,7 +172,7 @@ func (a *api) module(L *lua.LState) *lua.LTable {
 	mt := L.NewTypeMetatable(streamTypeName)
 	methods := L.NewTable()
 	for name, fn := range a.methods() {
-		methods.RawSetString(name, L.NewFunction(a.turning("stream:"+name+"()", fn)))
+		methods.RawSetString(name, L.NewFunction(a.turning("stream:"+name+"()", name, fn)))
 	}
 	mt.RawSetString("__index", methods)
 	mt.RawSetString("__tostring", L.NewFunction(streamToString))
@@ -183,11 +183,14 @@ func (a *api) module(L *lua.LState) *lua.LTable {
 	return mod
 }
 
-// turning gives the other tasks their turn after fn (Host.Turn), and
-// warns of the failure fn returned, if any, when warnings are on.
-func (a *api) turning(call string, fn lua.LGFunction) lua.LGFunction {
+// turning makes fn a Lua function named fname: it gives the other tasks
+// their turn after fn (Host.Turn), and warns of the failure fn returned, if
+// any, when warnings are on. fn is called directly, not through a method
+// value or a naming closure: every frame between gopher-lua and a call
+// that waits is held by the waiting task's stack (BenchmarkIdleConnections).
+func (a *api) turning(call, fname string, fn apiFunc) lua.LGFunction {
 	return func(L *lua.LState) int {
-		n := fn(L)
+		n := fn(a, L, fname)
 		if a.warnings != nil && n >= 2 {
 			a.warnFailure(L, call, n)
 		}
@@ -217,63 +220,67 @@ func (a *api) warnFailure(L *lua.LState, call string, n int) {
 	_, _ = io.WriteString(a.warnings, msg+"\n")
 }
 
-// named binds an implementation to the name its errors report.
-func named(name string, fn func(L *lua.LState, fname string) int) lua.LGFunction {
-	return func(L *lua.LState) int { return fn(L, name) }
+// apiFunc is an API function: fname is the name it raises "bad argument"
+// with (PHP's, or the method's).
+type apiFunc func(a *api, L *lua.LState, fname string) int
+
+// free is an apiFunc that needs no *api.
+func free(fn func(L *lua.LState, fname string) int) apiFunc {
+	return func(_ *api, L *lua.LState, fname string) int { return fn(L, fname) }
 }
 
 // functions is the global function table, PHP's names.
-func (a *api) functions() map[string]lua.LGFunction {
-	return map[string]lua.LGFunction{
-		"stream_socket_server":        named("stream_socket_server", a.server),
-		"stream_socket_accept":        named("stream_socket_accept", a.accept),
-		"stream_socket_client":        named("stream_socket_client", a.client),
-		"stream_socket_pair":          named("stream_socket_pair", a.pair),
-		"stream_select":               named("stream_select", a.selectStreams),
-		"stream_socket_recvfrom":      named("stream_socket_recvfrom", a.recvfrom),
-		"stream_socket_sendto":        named("stream_socket_sendto", a.sendto),
-		"stream_socket_get_name":      named("stream_socket_get_name", getName),
-		"stream_socket_shutdown":      named("stream_socket_shutdown", a.shutdown),
-		"stream_get_transports":       getTransports,
-		"stream_context_create":       named("stream_context_create", contextCreate),
-		"stream_set_timeout":          named("stream_set_timeout", setTimeout),
-		"stream_set_blocking":         named("stream_set_blocking", setBlocking),
-		"stream_get_meta_data":        named("stream_get_meta_data", getMetaData),
-		"stream_socket_enable_crypto": named("stream_socket_enable_crypto", a.enableCrypto),
-		"stream_get_contents":         named("stream_get_contents", a.getContents),
-		"stream_get_line":             named("stream_get_line", a.getLine),
-		"fread":                       named("fread", a.read),
-		"fgets":                       named("fgets", a.gets),
-		"fwrite":                      named("fwrite", a.write),
-		"fputs":                       named("fputs", a.write),
-		"fclose":                      named("fclose", a.close),
-		"feof":                        named("feof", a.eof),
-		"strerror":                    luaStrerror,
-		"date":                        named("date", a.date),
-		"microtime":                   named("microtime", luaMicrotime),
+func (a *api) functions() map[string]apiFunc {
+	return map[string]apiFunc{
+		"stream_socket_server":        (*api).server,
+		"stream_socket_accept":        (*api).accept,
+		"stream_socket_client":        (*api).client,
+		"stream_socket_pair":          (*api).pair,
+		"stream_select":               (*api).selectStreams,
+		"stream_socket_recvfrom":      (*api).recvfrom,
+		"stream_socket_sendto":        (*api).sendto,
+		"stream_socket_get_name":      free(getName),
+		"stream_socket_shutdown":      (*api).shutdown,
+		"stream_get_transports":       free(func(L *lua.LState, _ string) int { return getTransports(L) }),
+		"stream_context_create":       free(contextCreate),
+		"stream_set_timeout":          free(setTimeout),
+		"stream_set_blocking":         free(setBlocking),
+		"stream_get_meta_data":        free(getMetaData),
+		"stream_socket_enable_crypto": (*api).enableCrypto,
+		"stream_get_contents":         (*api).getContents,
+		"stream_get_line":             (*api).getLine,
+		"fread":                       (*api).read,
+		"fgets":                       (*api).gets,
+		"fwrite":                      (*api).write,
+		"fputs":                       (*api).write,
+		"fclose":                      (*api).close,
+		"feof":                        (*api).eof,
+		"strerror":                    free(func(L *lua.LState, _ string) int { return luaStrerror(L) }),
+		"date":                        (*api).date,
+		"microtime":                   free(luaMicrotime),
 	}
 }
 
 // methods is the handle method table: the functions without their prefix.
-func (a *api) methods() map[string]lua.LGFunction {
-	return map[string]lua.LGFunction{
-		"accept":       named("accept", a.accept),
-		"recvfrom":     named("recvfrom", a.recvfrom),
-		"sendto":       named("sendto", a.sendtoMethod),
-		"read":         named("read", a.read),
-		"gets":         named("gets", a.gets),
-		"write":        named("write", a.write),
-		"close":        named("close", a.close),
-		"eof":          named("eof", a.eof),
-		"name":         named("name", func(L *lua.LState, fname string) int { return pushName(L, fname, false) }),
-		"peer":         named("peer", func(L *lua.LState, fname string) int { return pushName(L, fname, true) }),
-		"settimeout":   named("settimeout", setTimeout),
-		"setblocking":  named("setblocking", setBlocking),
-		"shutdown":     named("shutdown", a.shutdown),
-		"meta":         named("meta", getMetaData),
-		"contents":     named("contents", a.getContents),
-		"getline":      named("getline", a.getLine),
-		"enablecrypto": named("enablecrypto", a.enableCrypto),
+func (a *api) methods() map[string]apiFunc {
+	return map[string]apiFunc{
+		"accept":       (*api).accept,
+		"recvfrom":     (*api).recvfrom,
+		"sendto":       (*api).sendtoMethod,
+		"read":         (*api).read,
+		"gets":         (*api).gets,
+		"write":        (*api).write,
+		"close":        (*api).close,
+		"eof":          (*api).eof,
+		"name":         free(func(L *lua.LState, fname string) int { return pushName(L, fname, false) }),
+		"peer":         free(func(L *lua.LState, fname string) int { return pushName(L, fname, true) }),
+		"settimeout":   free(setTimeout),
+		"setblocking":  free(setBlocking),
+		"shutdown":     (*api).shutdown,
+		"meta":         free(getMetaData),
+		"contents":     (*api).getContents,
+		"getline":      (*api).getLine,
+		"enablecrypto": (*api).enableCrypto,
 	}
 }
 
