@@ -196,3 +196,36 @@ func TestReadyFailure(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// TestDrainEndsDatagramReaders: a drain closes a datagram server under a
+// task waiting in recvfrom, which ends there; another task's later call on
+// the closed handle is not disturbed by what the ended one left (under
+// -race: nothing the ended task does after giving up the Lua lock).
+func TestDrainEndsDatagramReaders(t *testing.T) {
+	signals := make(chan os.Signal, 2)
+	lines, done := startRun(t, host.Options{Script: "dgram.lua", Signals: signals, Stderr: os.Stderr, Source: []byte(`
+local u = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND))
+local sender = assert(stream_socket_client("udp://" .. u:name()))
+spawn(function() sleep(0.02) fwrite(sender, "x") end)
+assert(stream_socket_recvfrom(u, 10)) -- a receive that waits: the next one starts with the wait
+spawn(function() stream_socket_recvfrom(u, 10) print("not ended") end)
+spawn(function() sleep(0.3) print(stream_socket_recvfrom(u, 10)) end)
+print("ready")
+sleep(1)
+`)})
+	if l := <-lines; l != "ready" {
+		t.Fatalf("printed %q", l)
+	}
+	signals <- syscall.SIGTERM
+	select {
+	case code := <-done:
+		if code != host.ExitTerminated {
+			t.Fatalf("exit %d, want %d", code, host.ExitTerminated)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not end")
+	}
+	for l := range lines {
+		t.Errorf("printed %q after the drain", l)
+	}
+}

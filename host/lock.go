@@ -36,6 +36,29 @@ func (l *fairLock) Lock() {
 	l.since = time.Now()
 }
 
+// reserve queues a turn, for the holder, on behalf of a task that does not
+// run yet (spawn's): the task takes the lock with lockTurn before any task
+// that asks for it later, so the spawner's next wait lets it run. The turn
+// must be taken: the lock is handed to it.
+func (l *fairLock) reserve() chan struct{} {
+	turn := make(chan struct{})
+	l.mu.Lock()
+	l.waiters = append(l.waiters, turn)
+	l.waiting.Add(1)
+	l.mu.Unlock()
+	return turn
+}
+
+// lockTurn is Lock on a turn from reserve; nil is Lock.
+func (l *fairLock) lockTurn(turn chan struct{}) {
+	if turn == nil {
+		l.Lock()
+		return
+	}
+	<-turn // Unlock handed the lock over: held stays true
+	l.since = time.Now()
+}
+
 // overdue reports, to the holder, that others wait and it has held the
 // lock for longer than slice.
 func (l *fairLock) overdue(slice time.Duration) bool {

@@ -35,3 +35,8 @@ func (l *fairLock) overdue(slice time.Duration) bool {
 }
 
 func (l *fairLock) Unlock() { l.mu.Unlock() }
+
+// reserve reserves nothing here: a plain mutex has no order.
+func (l *fairLock) reserve() chan struct{} { return nil }
+
+func (l *fairLock) lockTurn(chan struct{}) { l.Lock() }

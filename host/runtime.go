@@ -334,6 +334,9 @@ func (rt *scriptRun) stop(code int) {
 func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue, main bool) {
 	rt.tasks.Add(1)
 	t := taskStart{L: L, fn: fn, args: args, main: main}
+	if !main { // spawn's, with the lock held: the task runs at the spawner's next wait
+		t.turn = rt.lock.reserve()
+	}
 	select {
 	case rt.idleRunners <- t:
 	default:
@@ -439,8 +442,11 @@ func (rt *scriptRun) Resolving(L *lua.LState, wait func()) {
 // enter takes the Lua lock for the task running on L, the only way a task
 // (re)starts running Lua. It reports false, with the lock released, when the
 // run has stopped meanwhile: the task must end without running more Lua.
-func (rt *scriptRun) enter(L *lua.LState) bool {
-	rt.lock.Lock()
+func (rt *scriptRun) enter(L *lua.LState) bool { return rt.enterOnTurn(L, nil) }
+
+// enterOnTurn is enter on a turn that reserve queued (nil: none).
+func (rt *scriptRun) enterOnTurn(L *lua.LState, turn chan struct{}) bool {
+	rt.lock.lockTurn(turn)
 	if rt.stopping.Load() {
 		rt.lock.Unlock()
 		return false

@@ -94,6 +94,7 @@ type taskStart struct {
 	fn   *lua.LFunction
 	args []lua.LValue
 	main bool
+	turn chan struct{} // the lock's turn reserved for it (fairLock.reserve)
 }
 
 // runTasks runs t and then, while the run goes on, the tasks handed to it
@@ -114,7 +115,7 @@ func (rt *scriptRun) runTasks(t taskStart) {
 	}()
 	for {
 		L := t.L
-		if rt.enter(L) {
+		if rt.enterOnTurn(L, t.turn) {
 			rt.protector.AddTask(L)
 			e.prepare(rt, L)
 			L.Push(t.fn)

@@ -95,6 +95,8 @@ func (a *api) callAfterTry(L *lua.LState, s *stream, write, tried bool, attempt 
 // retrying attempt (the poller calls it once before it waits: a readiness
 // edge since the caller's own try is not lost; the poller clears what it
 // saw of earlier edges when a wait starts, so this call cannot be skipped).
+// A deadline that has passed when the wait starts fails it with no call:
+// only a wait without one may stand for the caller's own try.
 func (a *api) waitAndCall(L *lua.LState, s *stream, write bool, wait time.Duration, attempt func(fd int) error) error {
 	var err, rerr error
 	if wait > 0 {

@@ -50,9 +50,10 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, fr
 	var n int
 	err = unix.EAGAIN
 	// Datagrams received ahead come first. After a receive that had to wait
-	// for its datagram, the socket is most likely empty again, and the wait
-	// tries recvfrom before it parks (block.go): no try here then.
-	if len(s.dgrams) > 0 || !large && !(s.recvParked && s.waitFor() != 0) {
+	// for its datagram, the socket is most likely empty again, and a wait
+	// without a deadline tries recvfrom before it parks (block.go; with a
+	// deadline that has passed it would not try at all): no try here then.
+	if len(s.dgrams) > 0 || !large && !(s.recvParked && s.waitFor() < 0) {
 		n, data, err = s.recvNow(length, flags, &from)
 		a.endTaskIfHostClosed(L, err)
 	}
@@ -105,7 +106,6 @@ func (s *stream) recvNow(length, flags int, from *rawAddr) (int, string, error) 
 func (a *api) recvWait(L *lua.LState, s *stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
 	large := s.datagram() && length > maxRecv
 	tries := 0
-	defer func() { s.recvParked = s.datagram() && tries > 1 }()
 	err = a.callAfterTry(L, s, false, tried, func(fd int) error {
 		tries++
 		bufp := recvBufs.Get().(*[]byte)
@@ -124,6 +124,9 @@ func (a *api) recvWait(L *lua.LState, s *stream, length, flags int, tried bool) 
 		}
 		return err
 	})
+	// Set after the wait, with the Lua lock held (not deferred: a task that
+	// the host ends in the wait runs its defers without the lock).
+	s.recvParked = s.datagram() && tries > 1
 	return n, data, from, err
 }
 

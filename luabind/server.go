@@ -439,10 +439,11 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	var err error
 	if s.proxy != nil {
 		conn, err = a.acceptProxied(L, s, wait)
-	} else if s.acceptParked && wait != 0 {
+	} else if s.acceptParked && wait < 0 {
 		// The last client came after a wait: the queue is most likely empty
-		// again, and the wait tries accept4 before it parks (block.go), so
-		// acceptNow's try would be a system call spent for nothing.
+		// again, and a wait without a deadline tries accept4 before it
+		// parks (block.go), so acceptNow's try would be a system call spent
+		// for nothing. (A deadline that has passed gives no try at all.)
 		conn, err = a.acceptWaiting(L, s, wait, true)
 	} else if conn, err = a.acceptNow(s); conn == nil && (wait != 0 || !wouldBlock(err)) {
 		conn, err = a.acceptWaiting(L, s, wait, wouldBlock(err))
