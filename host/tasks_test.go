@@ -295,3 +295,17 @@ for _, c in ipairs(clients) do fclose(c) end`
 		t.Errorf("%.0f bytes of stack per idle task, want %d", perTask, 4096*raceFrames)
 	}
 }
+
+// TestSpawnOrder: tasks spawned in a row run in that order at the spawner's
+// next wait, before it goes on.
+func TestSpawnOrder(t *testing.T) {
+	for range 20 {
+		r := runBounded(t, `
+for i = 1, 5 do spawn(function() io.write(i, " ") end) end
+sleep(0)
+print("main")`)
+		if r.Code != 0 || r.Stdout != "1 2 3 4 5 main\n" {
+			t.Fatalf("exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+		}
+	}
+}
