@@ -1,7 +1,7 @@
 // Package compile turns Lua source into gopher-lua function prototypes on
 // every path that loads code (the script, require, loadstring, load,
 // loadfile, dofile), and fixes on the way what gopher-lua's compiler gets
-// wrong (rewrite.go). It keeps the source of the chunks it compiled last,
+// wrong (rewrite.go, zeros.go). It keeps the source of the chunks it compiled last,
 // so an error can be explained from the code that raised it.
 package compile
 
@@ -29,6 +29,7 @@ func Compile(chunkname string, src []byte) (*lua.FunctionProto, error) {
 		return nil, syntaxError(name, src, err)
 	}
 	rewriteBlock(chunk)
+	signZeros(chunk) // zeros.go
 	proto, err := lua.Compile(chunk, name)
 	if err != nil {
 		var ce *lua.CompileError
