@@ -15,9 +15,18 @@ import (
 type fairLock struct {
 	mu      sync.Mutex
 	held    bool
-	waiters []chan struct{}
-	waiting atomic.Int32 // len(waiters), read without mu
+	waiters []*turn
+	waiting atomic.Int32 // the waiters that asked (not reserved), read without mu
 	since   time.Time    // when the holder took the lock; only the holder touches it
+}
+
+// turn is a place in the lock's queue. Unlock hands the lock to the first
+// turn (granted); a goroutine waiting on it is woken through ch, one that
+// has not come yet (a spawned task's, reserve) finds it granted.
+type turn struct {
+	granted bool          // under mu
+	ch      chan struct{} // made by the goroutine that waits; under mu
+	counted bool          // in waiting: a task that asked (not a reserved turn)
 }
 
 func (l *fairLock) Lock() {
@@ -28,34 +37,45 @@ func (l *fairLock) Lock() {
 		l.since = time.Now()
 		return
 	}
-	turn := make(chan struct{})
-	l.waiters = append(l.waiters, turn)
+	t := &turn{ch: make(chan struct{}), counted: true}
+	l.waiters = append(l.waiters, t)
 	l.waiting.Add(1)
 	l.mu.Unlock()
-	<-turn // Unlock handed the lock over: held stays true
+	<-t.ch // Unlock handed the lock over: held stays true
 	l.since = time.Now()
 }
 
 // reserve queues a turn, for the holder, on behalf of a task that does not
 // run yet (spawn's): the task takes the lock with lockTurn before any task
 // that asks for it later, so the spawner's next wait lets it run. The turn
-// must be taken: the lock is handed to it.
-func (l *fairLock) reserve() chan struct{} {
-	turn := make(chan struct{})
+// must be taken: the lock is handed to it. It counts as waiting (overdue)
+// only once its goroutine waits on it, as a task that asked does: a task
+// that spawns many is not cut short by tasks that have not come yet.
+func (l *fairLock) reserve() *turn {
+	t := &turn{}
 	l.mu.Lock()
-	l.waiters = append(l.waiters, turn)
-	l.waiting.Add(1)
+	l.waiters = append(l.waiters, t)
 	l.mu.Unlock()
-	return turn
+	return t
 }
 
-// lockTurn is Lock on a turn from reserve; nil is Lock.
-func (l *fairLock) lockTurn(turn chan struct{}) {
-	if turn == nil {
+// lockTurn is Lock on a turn from reserve; nil is Lock. A turn granted
+// before its goroutine came costs no wait (a task spawned just before its
+// spawner waited).
+func (l *fairLock) lockTurn(t *turn) {
+	if t == nil {
 		l.Lock()
 		return
 	}
-	<-turn // Unlock handed the lock over: held stays true
+	l.mu.Lock()
+	if !t.granted { // it waits now: from here it counts, as Lock's waiters do
+		t.ch, t.counted = make(chan struct{}), true
+		l.waiting.Add(1)
+		l.mu.Unlock()
+		<-t.ch
+	} else {
+		l.mu.Unlock()
+	}
 	l.since = time.Now()
 }
 
@@ -75,7 +95,12 @@ func (l *fairLock) Unlock() {
 	next := l.waiters[0]
 	l.waiters[0] = nil
 	l.waiters = l.waiters[1:]
-	l.waiting.Add(-1)
+	if next.counted {
+		l.waiting.Add(-1)
+	}
+	next.granted = true
+	if next.ch != nil {
+		close(next.ch)
+	}
 	l.mu.Unlock()
-	close(next)
 }

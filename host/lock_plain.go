@@ -36,7 +36,9 @@ func (l *fairLock) overdue(slice time.Duration) bool {
 
 func (l *fairLock) Unlock() { l.mu.Unlock() }
 
-// reserve reserves nothing here: a plain mutex has no order.
-func (l *fairLock) reserve() chan struct{} { return nil }
+// turn is nothing here: a plain mutex has no order.
+type turn struct{}
 
-func (l *fairLock) lockTurn(chan struct{}) { l.Lock() }
+func (l *fairLock) reserve() *turn { return nil }
+
+func (l *fairLock) lockTurn(*turn) { l.Lock() }

@@ -3,6 +3,7 @@
 package host
 
 import (
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -42,5 +43,48 @@ func TestFairLockOrder(t *testing.T) {
 	}
 	if l.held {
 		t.Fatal("the lock is still held")
+	}
+}
+
+// TestFairLockReservedTurn: a turn reserved for a task that has not come
+// yet (spawn's) gets the lock before a Lock asked later, without counting
+// as waiting until its goroutine waits; taken after it was granted, it
+// does not wait.
+func TestFairLockReservedTurn(t *testing.T) {
+	var l fairLock
+	l.Lock()
+	r := l.reserve()
+	if n := l.waiting.Load(); n != 0 {
+		t.Fatalf("waiting %d with only a reserved turn", n)
+	}
+	later, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		l.Lock()
+		close(later)
+		l.Unlock()
+		close(finished)
+	}()
+	for l.waiting.Load() != 1 { // until the later Lock is queued
+		runtime.Gosched()
+	}
+	l.Unlock() // to the reserved turn
+	l.mu.Lock()
+	granted := r.granted
+	l.mu.Unlock()
+	select {
+	case <-later:
+		t.Fatal("a later Lock went before the reserved turn")
+	default:
+	}
+	if !granted {
+		t.Fatal("Unlock did not grant the reserved turn")
+	}
+	l.lockTurn(r) // granted already: no wait
+	l.Unlock()
+	<-finished
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held || len(l.waiters) != 0 || l.waiting.Load() != 0 {
+		t.Fatalf("held %v, %d waiters, waiting %d after all unlocked", l.held, len(l.waiters), l.waiting.Load())
 	}
 }

@@ -445,8 +445,8 @@ func (rt *scriptRun) Resolving(L *lua.LState, wait func()) {
 func (rt *scriptRun) enter(L *lua.LState) bool { return rt.enterOnTurn(L, nil) }
 
 // enterOnTurn is enter on a turn that reserve queued (nil: none).
-func (rt *scriptRun) enterOnTurn(L *lua.LState, turn chan struct{}) bool {
-	rt.lock.lockTurn(turn)
+func (rt *scriptRun) enterOnTurn(L *lua.LState, t *turn) bool {
+	rt.lock.lockTurn(t)
 	if rt.stopping.Load() {
 		rt.lock.Unlock()
 		return false

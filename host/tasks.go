@@ -94,7 +94,7 @@ type taskStart struct {
 	fn   *lua.LFunction
 	args []lua.LValue
 	main bool
-	turn chan struct{} // the lock's turn reserved for it (fairLock.reserve)
+	turn *turn // the lock's turn reserved for it (fairLock.reserve)
 }
 
 // runTasks runs t and then, while the run goes on, the tasks handed to it
