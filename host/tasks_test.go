@@ -262,7 +262,7 @@ print(extra)`
 // has shrunk it. Every frame between gopher-lua and the wait counts (an
 // idle connection costs its task's stack); one frame more once doubled it.
 func TestIdleTaskStack(t *testing.T) {
-	const tasks = 500
+	const tasks = 1000
 	stacks := func() int {
 		runtime.GC()
 		runtime.GC() // the second cycle shrinks what the first found grown
