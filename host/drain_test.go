@@ -56,6 +56,19 @@ func startRun(t *testing.T, opts host.Options) (lines <-chan string, done <-chan
 	return out, end
 }
 
+// wantExit waits (at most 20 s) for the run's exit status, which must be want.
+func wantExit(t *testing.T, done <-chan int, want int) {
+	t.Helper()
+	select {
+	case code := <-done:
+		if code != want {
+			t.Fatalf("exit %d, want %d", code, want)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not end")
+	}
+}
+
 // TestDrain: the first SIGTERM closes the server at once (a new client is
 // refused) and lets a transfer in flight finish; the run then ends with 143.
 func TestDrain(t *testing.T) {
@@ -115,14 +128,7 @@ sleep(3600)
 		if second {
 			signals <- syscall.SIGINT
 		}
-		select {
-		case code := <-done:
-			if code != host.ExitTerminated {
-				t.Fatalf("exit %d, want %d", code, host.ExitTerminated)
-			}
-		case <-time.After(20 * time.Second):
-			t.Fatal("the run did not end")
-		}
+		wantExit(t, done, host.ExitTerminated)
 	}
 }
 
@@ -217,14 +223,7 @@ sleep(1)
 		t.Fatalf("printed %q", l)
 	}
 	signals <- syscall.SIGTERM
-	select {
-	case code := <-done:
-		if code != host.ExitTerminated {
-			t.Fatalf("exit %d, want %d", code, host.ExitTerminated)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the run did not end")
-	}
+	wantExit(t, done, host.ExitTerminated)
 	for l := range lines {
 		t.Errorf("printed %q after the drain", l)
 	}

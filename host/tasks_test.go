@@ -134,14 +134,7 @@ sleep(3600)
 	}()
 	<-ready
 	signals <- syscall.SIGINT // (SIGTERM lets them finish: TestDrain)
-	select {
-	case code := <-done:
-		if code != host.ExitInterrupted {
-			t.Fatalf("exit %d", code)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the run did not stop")
-	}
+	wantExit(t, done, host.ExitInterrupted)
 }
 
 // TestTenThousandTasksLeaveNothing: after 10,000 tasks that each used a
