@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/clock"
 	"github.com/luasock/luasock/internal/testprog"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -22,9 +24,23 @@ import (
 // its exit status, so that scripts can check 130 and 143 exactly.
 const statusFileEnv = "LUASOCK_TEST_STATUS_FILE"
 
+// testNowEnv stops the clock that date, microtime, os.time and os.date
+// read at an instant (RFC 3339: 2024-02-29T23:59:59Z, or with a fraction
+// and an offset) for the test binary run as luasock; TZ sets the zone as
+// it does for luasock. The luasock command itself never reads it.
+const testNowEnv = "LUASOCK_TEST_NOW"
+
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"luasock": func() {
+			if at := os.Getenv(testNowEnv); at != "" {
+				now, err := time.Parse(time.RFC3339Nano, at)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "%s: %v\n", testNowEnv, err)
+					os.Exit(host.ExitUsage)
+				}
+				clock.Set(now, nil)
+			}
 			code := Main(os.Args[1:], os.Stdout, os.Stderr)
 			if f := os.Getenv(statusFileEnv); f != "" {
 				_ = os.WriteFile(f, []byte(strconv.Itoa(code)+"\n"), 0o644)
@@ -45,6 +61,10 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("EXAMPLES", filepath.Join(root, "examples"))
+			for name, pattern := range linePatts { // stdout $LINE_TIMESERVER: every legal line, nothing else
+				env.Setenv(name, "^"+pattern+"$")
+			}
+			env.Setenv("TIMESERVER_DATE", timeserverDate)
 			env.Setenv(statusFileEnv, filepath.Join(env.WorkDir, "status"))
 			env.Values[scriptT{}] = env.T()
 			return nil

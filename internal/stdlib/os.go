@@ -6,13 +6,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/luasock/luasock/internal/clock"
 	lua "github.com/yuin/gopher-lua"
 )
 
 func openOS(L *lua.LState) {
+	m := &mktime{} // os.time's and %s's, as lua5.1 has one a process
 	register(L, "os", map[string]lua.LGFunction{
-		"date":     osDate,
-		"time":     osTime,
+		"date":     m.osDate,
+		"time":     m.osTime,
 		"difftime": osDifftime,
 		"getenv":   osGetenv,
 	})
@@ -46,10 +48,11 @@ func osDifftime(L *lua.LState) int {
 }
 
 // osTime: os.time([t]) -> seconds since the epoch, from local date fields
-// normalised as mktime does; raises "field 'day' missing in date table".
-func osTime(L *lua.LState) int {
+// as glibc's mktime reads them (isdst decides the repeated hour), or nil
+// where mktime fails; raises "field 'day' missing in date table".
+func (m *mktime) osTime(L *lua.LState) int {
 	if L.Get(1) == lua.LNil {
-		L.Push(lua.LNumber(time.Now().Unix()))
+		L.Push(lua.LNumber(clock.Now().Unix()))
 		return 1
 	}
 	t := checkTable(L, 1)
@@ -63,25 +66,37 @@ func osTime(L *lua.LState) int {
 		}
 		return def
 	}
-	sec := field("sec", 0)
-	minute := field("min", 0)
-	hour := field("hour", 12)
-	day := field("day", -1)
-	month := field("month", -1)
-	year := field("year", -1)
-	d := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.Local)
-	L.Push(lua.LNumber(d.Unix()))
+	tm := cTime{
+		sec:   int32(field("sec", 0)),
+		min:   int32(field("min", 0)),
+		hour:  int32(field("hour", 12)),
+		mday:  int32(field("day", -1)),
+		mon:   int32(field("month", -1)) - 1,
+		year:  int32(field("year", -1)) - 1900,
+		isdst: -1,
+	}
+	if v := L.GetField(t, "isdst"); v != lua.LNil {
+		tm.isdst = 0
+		if lua.LVAsBool(v) {
+			tm.isdst = 1
+		}
+	}
+	if sec, ok := m.time(tm); ok && sec != -1 {
+		L.Push(lua.LNumber(sec))
+	} else {
+		L.Push(lua.LNil)
+	}
 	return 1
 }
 
 // osDate: os.date([format [, t]]) -> string, or a table for "*t"; a
 // leading "!" means UTC. Conversions are C's strftime in the "C" locale.
 // Raises on a non-string format or non-number time.
-func osDate(L *lua.LState) int {
+func (m *mktime) osDate(L *lua.LState) int {
 	f := optString(L, 1, "%c")
 	var t time.Time
 	if L.Get(2) == lua.LNil {
-		t = time.Now()
+		t = clock.Now()
 	} else {
 		t = time.Unix(toInteger(checkNumber(L, 2)), 0)
 	}
@@ -92,7 +107,7 @@ func osDate(L *lua.LState) int {
 		t = t.UTC()
 		f = f[1:]
 	} else {
-		t = t.Local()
+		t = t.In(clock.Zone())
 	}
 	if f == "*t" {
 		tb := L.NewTable()
@@ -113,7 +128,7 @@ func osDate(L *lua.LState) int {
 			continue
 		}
 		i++
-		strftime(&b, f[i], t)
+		m.strftime(&b, f[i], t)
 	}
 	L.Push(lua.LString(b.String()))
 	return 1
@@ -121,7 +136,7 @@ func osDate(L *lua.LState) int {
 
 // strftime writes C's strftime("%c") of t in the "C" locale; an unknown
 // conversion is written as it is.
-func strftime(b *strings.Builder, c byte, t time.Time) {
+func (m *mktime) strftime(b *strings.Builder, c byte, t time.Time) {
 	num := func(n, width int, padding byte) {
 		s := strconv.Itoa(n)
 		for len(s) < width {
@@ -186,8 +201,16 @@ func strftime(b *strings.Builder, c byte, t time.Time) {
 	case 'R':
 		b.WriteString(t.Format("15:04"))
 	case 's': // mktime of the fields: for a "!" date, as if they were local
-		local := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.Local)
-		b.WriteString(strconv.FormatInt(local.Unix(), 10))
+		tm := cTime{sec: int32(t.Second()), min: int32(t.Minute()), hour: int32(t.Hour()), mday: int32(t.Day()),
+			mon: int32(t.Month()) - 1, year: int32(t.Year() - 1900)}
+		if t.IsDST() {
+			tm.isdst = 1
+		}
+		sec, ok := m.time(tm)
+		if !ok {
+			sec = -1
+		}
+		b.WriteString(strconv.FormatInt(sec, 10))
 	case 'S':
 		num(t.Second(), 2, '0')
 	case 't':
