@@ -23,13 +23,14 @@ var (
 	weekdayL = `(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)`
 	month    = `(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)`
 	monthF   = `(January|February|March|April|May|June|July|August|September|October|November|December)`
+	monthN   = `([1-9]|1[0-2])`
 	dayJ     = `([1-9]|[12][0-9]|3[01])`
 	dayD     = `(0[1-9]|[12][0-9]|3[01])`
 	hour12   = `([1-9]|1[0-2])`
 	clock24  = `([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]`
 	zoneAbbr = `([A-Za-z]{3,5}|[+-][0-9]{2}([0-9]{2})?)`
 	// date("n/j/Y g:i a"), also $TIMESERVER_DATE in the .txtar files
-	timeserverDate = hour12 + `/` + dayJ + `/[0-9]{4} ` + hour12 + `:[0-5][0-9] (am|pm)`
+	timeserverDate = monthN + `/` + dayJ + `/[0-9]{4} ` + hour12 + `:[0-5][0-9] (am|pm)`
 	linePatts      = map[string]string{
 		// timeserver.lua, concurrent_timeserver.lua, unix_timeserver.lua
 		"LINE_TIMESERVER": `The local time is ` + timeserverDate + `\n`,

@@ -16,9 +16,11 @@ import (
 
 // cmdEMFILE: emfile SCRIPT LIMIT CLIENTS runs `luasock run SCRIPT ADDR` (an
 // echo server) with at most LIMIT open descriptors, holds CLIENTS
-// connections for a second (accept fails with EMFILE meanwhile) and prints
-// the server's CPU time in that second; then it closes them and prints
-// whether a new client's line is echoed within 5 s.
+// connections for three seconds (accept fails with EMFILE meanwhile) and
+// prints the server's CPU time in the quietest of them (the first may
+// still serve the clients it took, slowly on a loaded machine; a server
+// that spins spins in all three); then it closes them and prints whether a
+// new client's line is echoed within 20 s.
 func cmdEMFILE(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 3 {
 		ts.Fatalf("usage: emfile SCRIPT LIMIT CLIENTS")
@@ -57,16 +59,19 @@ func cmdEMFILE(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(c, "hello %d\n", i)
 		held = append(held, c)
 	}
-	before := cpuTime(ts, srv.Process.Pid)
-	time.Sleep(time.Second) // the interval over which the server's CPU is measured
-	used := cpuTime(ts, srv.Process.Pid) - before
+	used := time.Duration(1 << 62)
+	for range 3 {
+		before := cpuTime(ts, srv.Process.Pid)
+		time.Sleep(time.Second) // the interval over which the server's CPU is measured
+		used = min(used, cpuTime(ts, srv.Process.Pid)-before)
+	}
 	fmt.Fprintf(ts.Stdout(), "held %d clients; server CPU in 1 s: %d ms\n", len(held), used.Milliseconds())
 	for _, c := range held {
 		c.Close()
 	}
 	held = nil
 
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {

@@ -65,6 +65,9 @@ func TestScripts(t *testing.T) {
 				env.Setenv(name, "^"+pattern+"$")
 			}
 			env.Setenv("TIMESERVER_DATE", timeserverDate)
+			if tz, ok := os.LookupEnv("TZ"); ok { // .ci/run runs the scripts in another zone too
+				env.Setenv("TZ", tz)
+			}
 			env.Setenv(statusFileEnv, filepath.Join(env.WorkDir, "status"))
 			env.Values[scriptT{}] = env.T()
 			return nil
@@ -213,11 +216,17 @@ func cmdHoldOpen(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Defer(func() { c.Close() })
 }
 
-// cmdUDPGet: udpget ADDR [HEX] sends one byte (or the bytes HEX spells) and
-// prints the reply, resending until the server answers.
+// cmdUDPGet: udpget [-once] ADDR [HEX] sends one byte (or the bytes HEX
+// spells) and prints the reply, resending until the server answers (it
+// may be starting). -once sends one datagram and waits for its answer, for
+// a server known to be up, whose captures must hold exactly one request.
 func cmdUDPGet(ts *testscript.TestScript, neg bool, args []string) {
+	once := len(args) > 0 && args[0] == "-once"
+	if once {
+		args = args[1:]
+	}
 	if len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: udpget ADDRESS [HEX]")
+		ts.Fatalf("usage: udpget [-once] ADDRESS [HEX]")
 	}
 	payload := []byte("x")
 	if len(args) == 2 {
@@ -232,7 +241,11 @@ func cmdUDPGet(ts *testscript.TestScript, neg bool, args []string) {
 	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
 		c.Write(payload)
-		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		wait := 200 * time.Millisecond // then send again: the server may not be up yet
+		if once {
+			wait = readyTimeout
+		}
+		c.SetReadDeadline(time.Now().Add(wait))
 		if n, err := c.Read(buf); err == nil {
 			fmt.Fprint(ts.Stdout(), string(buf[:n]))
 			return
@@ -257,14 +270,18 @@ func cmdUDPSend(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdNearNow: nearnow checks that the last command printed dates as rdate
 // does ("Sun Nov 22 08:41:23 UTC 2026"), each within 10 s of the test's
-// clock: a wrongly encoded time would be off by far more.
+// clock: a wrongly encoded time would be off by far more. The script sets
+// TZ=UTC: a zone's abbreviation alone (CET, -03) does not tell its offset.
 func cmdNearNow(ts *testscript.TestScript, neg bool, args []string) {
+	if ts.Getenv("TZ") != "UTC" {
+		ts.Fatalf("nearnow needs env TZ=UTC before the command it checks")
+	}
 	out := strings.TrimSpace(ts.ReadFile("stdout"))
 	if out == "" {
 		ts.Fatalf("nothing printed")
 	}
 	for _, line := range strings.Split(out, "\n") {
-		t, err := time.Parse("Mon Jan _2 15:04:05 MST 2006", strings.TrimSpace(line))
+		t, err := time.Parse("Mon Jan _2 15:04:05 UTC 2006", strings.TrimSpace(line))
 		ts.Check(err)
 		if d := time.Since(t); d < -10*time.Second || d > 10*time.Second {
 			ts.Fatalf("%q is %v away from now", line, d)
