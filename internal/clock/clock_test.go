@@ -1,6 +1,10 @@
 package clock
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,5 +37,32 @@ func TestSetStopsTheClock(t *testing.T) {
 	before := time.Now()
 	if got := Now(); got.Before(before) || got.Sub(before) > time.Hour {
 		t.Errorf("after restore Now() = %v, not the system's clock (%v)", got, before)
+	}
+}
+
+// TestOnlyTestsSetTheClock: no code that a luasock binary is built from
+// calls Set, so no script, flag or variable can stop a real server's clock.
+func TestOnlyTestsSetTheClock(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
+		if strings.Contains(string(src), "clock.Set(") {
+			t.Errorf("%s calls clock.Set outside a test", path)
+		}
+		return nil
+	})
+	if err != nil || files < 50 {
+		t.Fatalf("read %d Go files under %s: %v", files, root, err)
 	}
 }
