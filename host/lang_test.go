@@ -82,11 +82,12 @@ print(io.open(arg[1]):read("*a"))
 // spawned task) is never resumed from another task, and a task cannot yield.
 func TestTasksAreNotCoroutines(t *testing.T) {
 	src := `
-local th
-spawn(function() th = coroutine.running(); sleep(0.05); print("task done") end)
+local th, go_on = nil, channel.make()
+spawn(function() th = coroutine.running(); go_on:receive(); print("task done") end)
 sleep(0)
 print(coroutine.status(th), coroutine.resume(th))
 print(pcall(coroutine.yield))
+go_on:send(true) -- the task waits until main has looked
 `
 	r := runBounded(t, src)
 	want := "normal\tfalse\tcannot resume normal coroutine\nfalse\tattempt to yield across metamethod/C-call boundary\ntask done\n"

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestFairLockOrder: waiters get the lock in the order they asked for it.
@@ -25,12 +26,15 @@ func TestFairLockOrder(t *testing.T) {
 			l.Unlock()
 		}()
 		<-queued
-		for { // wait until goroutine i is in the queue
+		for end := time.Now().Add(time.Minute); ; runtime.Gosched() { // until goroutine i is in the queue
 			l.mu.Lock()
 			n := len(l.waiters)
 			l.mu.Unlock()
 			if n == i+1 {
 				break
+			}
+			if time.Now().After(end) { // a bound for the failure only
+				t.Fatalf("%d waiters, want %d", n, i+1)
 			}
 		}
 	}
@@ -64,8 +68,10 @@ func TestFairLockReservedTurn(t *testing.T) {
 		l.Unlock()
 		close(finished)
 	}()
-	for l.waiting.Load() != 1 { // until the later Lock is queued
-		runtime.Gosched()
+	for end := time.Now().Add(time.Minute); l.waiting.Load() != 1; runtime.Gosched() { // until the later Lock is queued
+		if time.Now().After(end) { // a bound for the failure only
+			t.Fatalf("waiting %d, want 1", l.waiting.Load())
+		}
 	}
 	l.Unlock() // to the reserved turn
 	l.mu.Lock()

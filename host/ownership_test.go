@@ -36,6 +36,7 @@ fclose(assert(stream_socket_accept(server)))
 print("done")
 `
 	got := make([]string, 4)
+	bound := hangBound(t)
 	r := testutil.Run(t, src, func(t testing.TB, lines <-chan string) {
 		addr := testutil.NextLine(t, lines)
 		for i := range got {
@@ -44,7 +45,7 @@ print("done")
 				return
 			}
 			// Reading to EOF ends only when the server closes the connection.
-			c.SetDeadline(time.Now().Add(5 * time.Second))
+			c.SetDeadline(time.Now().Add(bound))
 			b, err := io.ReadAll(bufio.NewReader(c))
 			c.Close()
 			if err != nil {

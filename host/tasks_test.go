@@ -14,12 +14,12 @@ import (
 	"github.com/luasock/luasock/internal/testutil"
 )
 
-// runBounded runs src, interrupting it after a while so that a deadlock
+// runBounded runs src, interrupting it after hangBound so that a deadlock
 // fails the test instead of hanging it.
 func runBounded(t *testing.T, src string) testutil.Result {
 	t.Helper()
 	signals := make(chan os.Signal, 2)
-	timer := time.AfterFunc(20*time.Second, func() { signals <- syscall.SIGINT; signals <- syscall.SIGINT })
+	timer := time.AfterFunc(hangBound(t), func() { signals <- syscall.SIGINT; signals <- syscall.SIGINT })
 	defer timer.Stop()
 	var stdout, stderr strings.Builder
 	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: &stdout, Stderr: &stderr, Signals: signals})
@@ -75,23 +75,25 @@ for i = 1, count do fclose(assert(stream_socket_client("tcp://" .. s:name()))) e
 // truthful coroutine.running(), and a task's error ends only that task.
 func TestTasks(t *testing.T) {
 	src := `
-local log = {}
+local log, go_on, finished = {}, channel.make(), channel.make()
 local function worker(name, n)
   local me = coroutine.running()
   for i = 1, n do
     log[#log + 1] = name .. i
-    sleep(0.02)
+    if i == 1 then go_on:receive() else sleep(0.02) end -- first, until main has looked
     assert(coroutine.running() == me and coroutine.status(me) == "running")
   end
+  finished:send(name)
 end
 print(coroutine.running())
 spawn(worker, "a", 3)
 spawn(worker, "b", 3)
 spawn(function() error("boom") end)
 sleep(0)
-print(#log < 6) -- main ran again before the workers finished
+print(table.concat(log, " ")) -- each task ran to its first wait, in order, before main went on
 spawn(function()
-  while #log < 6 do sleep(0.01) end
+  finished:receive()
+  finished:receive()
   table.sort(log)
   print(table.concat(log, " "))
 end)
@@ -99,18 +101,20 @@ print(pcall(spawn, 1))
 print(pcall(sleep, "x"))
 print(pcall(sleep, -1))
 print(require("luasock").spawn == spawn)
+go_on:send(true)
+go_on:send(true)
 `
 	r := runBounded(t, src)
 	// A Go function that pcall calls itself has no position to give, as a C
 	// function in Lua 5.1.
-	want := "nil\ntrue\n" +
+	want := "nil\na1 b1\n" +
 		"false\tbad argument #1 to 'spawn' (function expected, got number)\n" +
 		"false\tbad argument #1 to 'sleep' (number expected, got string)\n" +
 		"false\tbad argument #1 to 'sleep' (must be greater than or equal to 0)\n" +
 		"true\na1 a2 a3 b1 b2 b3\n"
 	// The task's own function is named by where it is defined, as Lua does.
-	wantErr := "test.lua:14: boom\nstack traceback:\n\t[C]: in function 'error'\n" +
-		"\ttest.lua:14: in function <test.lua:14>\n\t[C]: ?\n"
+	wantErr := "test.lua:15: boom\nstack traceback:\n\t[C]: in function 'error'\n" +
+		"\ttest.lua:15: in function <test.lua:15>\n\t[C]: ?\n"
 	if r.Code != 0 || r.Stdout != want || r.Stderr != wantErr {
 		r.Fatalf(t, "stdout: %s\nstderr: %s", testutil.Diff(want, r.Stdout), testutil.Diff(wantErr, r.Stderr))
 	}
@@ -122,6 +126,7 @@ func TestSignalWakesSleepingTasks(t *testing.T) {
 local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
 spawn(function() sleep(3600) end)
 spawn(function() stream_socket_accept(s) end)
+sleep(0) -- the tasks run to their waits before main goes on
 print("ready")
 sleep(3600)
 `
@@ -222,32 +227,36 @@ print(probe)`)
 
 // TestIdleTaskGoroutinesBounded: the goroutines that finished tasks and wait
 // for the next are at most 64 however many tasks ended at once, and none
-// outlives the run. (The bound allows two goroutines more: the host's own
-// may start after the script took its count.)
+// outlives the run. runners() counts the goroutines that run tasks, so
+// other goroutines that come and go do not count.
 func TestIdleTaskGoroutinesBounded(t *testing.T) {
+	awaitNoTaskRunners(t, "before the run") // an earlier run's would count
 	before := runtime.NumGoroutine()
+	end := time.Now().Add(hangBound(t))
 	src := `
-local done, base = channel.make(), goroutines()
+local done = channel.make()
 for round = 1, 3 do
   for i = 1, 300 do spawn(function() done:send(true) end) end
   for i = 1, 300 do done:receive() end
 end
-local extra
-for i = 1, 200 do -- the goroutines past the bound end on their own
-  extra = goroutines() - base
-  if extra <= 66 then break end
+-- The runners past the bound end on their own; none starts from here on,
+-- so their count only falls, to the idle ones.
+local idle = runners() - 1 -- all but the main task's
+while idle > 64 and not expired() do
   sleep(0.01)
+  idle = runners() - 1
 end
-print(extra)`
+print(idle)`
 	var stdout, stderr strings.Builder
 	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: &stdout, Stderr: &stderr,
-		Globals: map[string]any{"goroutines": runtime.NumGoroutine}})
-	extra, err := strconv.Atoi(strings.TrimSpace(stdout.String()))
-	if code != 0 || err != nil || extra < 1 || extra > 66 {
-		t.Fatalf("exit %d, stdout %q (goroutines kept), stderr %q", code, stdout.String(), stderr.String())
+		Globals: map[string]any{"runners": taskRunners, "expired": func() bool { return time.Now().After(end) }}})
+	idle, err := strconv.Atoi(strings.TrimSpace(stdout.String()))
+	if code != 0 || err != nil || idle < 1 || idle > 64 {
+		t.Fatalf("exit %d, stdout %q (idle task runners), stderr %q", code, stdout.String(), stderr.String())
 	}
-	if got := settledGoroutines(before); got > before {
-		t.Errorf("goroutines: %d before the run, %d after", before, got)
+	awaitNoTaskRunners(t, "after the run")
+	if !settle(t, func() bool { return runtime.NumGoroutine() <= before }) {
+		t.Errorf("goroutines: %d before the run, %d after", before, runtime.NumGoroutine())
 	}
 }
 
@@ -263,22 +272,28 @@ func TestIdleTaskStack(t *testing.T) {
 		runtime.ReadMemStats(&m)
 		return int(m.StackInuse)
 	}
+	awaitNoTaskRunners(t, "before the run") // an earlier run's would weigh in the average
+	end := time.Now().Add(hangBound(t))
 	src := `
 local n = tonumber(...)
 local server = assert(stream_socket_server("tcp://127.0.0.1:0"))
-local clients = {}
+local clients, reading = {}, 0
 local before = stacks()
 for i = 1, n do
   clients[i] = assert(stream_socket_client("tcp://" .. server:name()))
   local conn = assert(stream_socket_accept(server))
-  spawn(function() fread(conn, 1) fclose(conn) end)
+  spawn(function() reading = reading + 1 fread(conn, 1) fclose(conn) end)
 end
-sleep(0.1) -- every task reaches its fread
+-- Each task holds the Lua lock from counting itself until fread lets go of
+-- it. (The fair lock runs them all at main's first turn: TestSpawnOrder.)
+while reading < n and not expired() do sleep(0) end
+assert(reading == n, reading .. " tasks reading")
 print((stacks() - before) / n)
 for _, c in ipairs(clients) do fclose(c) end`
 	var stdout, stderr strings.Builder
 	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{strconv.Itoa(tasks)},
-		Stdout: &stdout, Stderr: &stderr, Globals: map[string]any{"stacks": stacks}})
+		Stdout: &stdout, Stderr: &stderr,
+		Globals: map[string]any{"stacks": stacks, "expired": func() bool { return time.Now().After(end) }}})
 	perTask, err := strconv.ParseFloat(strings.TrimSpace(stdout.String()), 64)
 	if code != 0 || err != nil {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())

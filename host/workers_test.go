@@ -1,6 +1,8 @@
 package host_test
 
 import (
+	"context"
+	"net"
 	"os"
 	"sort"
 	"strings"
@@ -8,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/host"
-	"github.com/luasock/luasock/internal/testutil"
+	"golang.org/x/sys/unix"
 )
 
 // TestWorkers: each worker is its own state with WORKER and WORKERS; their
@@ -21,8 +23,9 @@ shared = (shared or 0) + 1 -- globals are per worker
 print(string.format("worker %d of %d %s %d %s", WORKER, WORKERS, tostring(s ~= nil), shared, string.rep("x", 5000)))
 if WORKER == 2 then os.exit(3) end
 `
-	// A free UDP port, held by nobody: the workers bind it together.
-	address := testutil.FreeAddr(t, "udp")
+	// The workers bind one port together, so it is chosen here: a port
+	// freed for them could be taken by another program meanwhile.
+	address := heldPort(t)
 	var out, errb strings.Builder
 	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{address}, Stdout: &out, Stderr: &errb, Workers: 3})
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -37,7 +40,7 @@ if WORKER == 2 then os.exit(3) end
 // TestWorkersSignal: a signal stops every worker.
 func TestWorkersSignal(t *testing.T) {
 	src := `
-local s = assert(stream_socket_server("tcp://` + testutil.FreeAddr(t, "tcp") + `"))
+local s = assert(stream_socket_server("tcp://127.0.0.1:0"))
 print("ready")
 stream_socket_accept(s)
 `
@@ -48,11 +51,33 @@ stream_socket_accept(s)
 	go func() {
 		done <- host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: out, Signals: signals, Workers: 2})
 	}()
-	<-ready // both workers listen on the same port
+	<-ready // both workers serve
 	signals <- syscall.SIGINT
 	if code := <-done; code != host.ExitInterrupted {
 		t.Fatalf("exit %d", code)
 	}
+}
+
+// heldPort returns a loopback UDP address whose port a socket with
+// SO_REUSEPORT holds until the test ends: the workers, which set it too,
+// bind the port beside it, and no other program can take it.
+func heldPort(t *testing.T) string {
+	t.Helper()
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		if cerr := c.Control(func(fd uintptr) {
+			err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+		}); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+	c, err := lc.ListenPacket(context.Background(), "udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c.LocalAddr().String()
 }
 
 // countWriter closes seen once want "ready" lines were written.
