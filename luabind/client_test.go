@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/internal/testutil"
+	"github.com/luasock/luasock/luabind"
 )
 
 // TestClientFailures produces each connect failure for real.
@@ -15,7 +16,7 @@ func TestClientFailures(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"refused", `print(stream_socket_client("tcp://` + testutil.FreeAddr(t, "tcp") + `"))`, "nil\tConnection refused\t111"},
+		{"refused", `print(stream_socket_client("tcp://` + luabind.RefusingAddr(t, "tcp") + `"))`, "nil\tConnection refused\t111"},
 		{"no such unix path", `print(stream_socket_client("unix://` + dir + `/none.sock"))`, "nil\tNo such file or directory\t2"},
 		{"stream client to a datagram socket", `local s = assert(stream_socket_server("udg://` + udg + `", STREAM_SERVER_BIND))
 print(stream_socket_client("unix://` + udg + `"))`, "nil\tProtocol wrong type for socket\t91"},
@@ -85,7 +86,7 @@ local g = assert(stream_socket_server("udg://" .. dir .. "/g.sock", STREAM_SERVE
 local gc = assert(stream_socket_client("udg://" .. dir .. "/g.sock"))
 print(fwrite(gc, "unnamed"), stream_socket_recvfrom(g, 100))
 
-local closed = assert(stream_socket_client("udp://` + testutil.FreeAddr(t, "tcp") + `"))
+local closed = assert(stream_socket_client("udp://` + luabind.RefusingAddr(t, "udp") + `"))
 print(fwrite(closed, "x"))
 print(fread(closed, 10))
 `

@@ -1,7 +1,6 @@
 package luabind
 
 import (
-	"net"
 	"strings"
 	"testing"
 
@@ -17,12 +16,7 @@ func (r *recorder) Observe(e *sockevent.Event) { r.events = append(r.events, *e)
 // TestObservers: every observer joined sees every event, with both ends'
 // addresses, the handle's number and the bytes, in the order they happened.
 func TestObservers(t *testing.T) {
-	refused, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := refused.Addr().String()
-	refused.Close()
+	closed := RefusingAddr(t, "tcp")
 	var one, two recorder
 	L := lua.NewState()
 	defer L.Close()

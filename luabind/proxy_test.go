@@ -127,9 +127,11 @@ func TestProxyProtocol(t *testing.T) {
 
 // TestProxyProtocolRefuses: a connection without a valid header is closed
 // without ever reaching the script, whose accept goes on to the next
-// client; --trace and --warnings say why.
+// client; --trace and --warnings say why. The clients that send something
+// have a header timeout that no late write reaches (10 s); the silent one,
+// on its own, a short one that must expire (TestProxyProtocolRefusesSilent).
 func TestProxyProtocolRefuses(t *testing.T) {
-	defer luabind.SetProxyHeaderTimeout(300 * time.Millisecond)()
+	defer luabind.SetProxyHeaderTimeout(10 * time.Second)()
 	bad := []struct {
 		name   string
 		pieces [][]byte
@@ -140,10 +142,8 @@ func TestProxyProtocolRefuses(t *testing.T) {
 		{"v1 too long", [][]byte{[]byte("PROXY UNKNOWN " + strings.Repeat("x", 120))}, "v1 header longer than 107 bytes (71)"},
 		{"v2 bad version", [][]byte{v2Header(0x31, 0x11, v2Inet("1.2.3.4", "1.2.3.4", 1, 2))}, "v2 header with version 3 (71)"},
 		{"closed mid-header", [][]byte{[]byte("PROXY TCP4 1.2")}, "connection closed before the header (71)"},
-		{"silent", nil, "no header within 300ms (110)"},
 	}
-	var trace, warnings, out, errb bytes.Buffer
-	peer := func(t testing.TB, lines <-chan string) {
+	peer := func(t testing.TB, lines, _ <-chan string) {
 		addr := testutil.NextLine(t, lines)
 		for _, b := range bad {
 			c := testutil.Dial(t, "tcp", addr)
@@ -156,40 +156,115 @@ func TestProxyProtocolRefuses(t *testing.T) {
 			if b.name == "closed mid-header" {
 				c.(*net.TCPConn).CloseWrite()
 			}
-			c.SetReadDeadline(time.Now().Add(10 * time.Second))
-			got, err := io.ReadAll(c)
-			c.Close()
-			// Closed with bytes unread, the connection is reset.
-			if len(got) != 0 || (err != nil && !errors.Is(err, syscall.ECONNRESET)) {
-				t.Errorf("%s: read %q, %v; want the connection closed", b.name, got, err)
-			}
+			expectClosed(t, b.name, c)
 		}
 		if answer, _ := proxyClient(t, addr, []byte("PROXY TCP4 192.0.2.7 127.0.0.1 1 2\r\nhello\n")); answer != "ok\n" {
 			t.Errorf("the good client's answer: %q", answer)
 		}
 	}
-	lines := make(chan string, 16)
-	done := make(chan struct{})
-	go func() { defer close(done); peer(t, lines) }()
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(proxyServer), Args: []string{"1"},
-		Stdout: lineWriter{&out, lines}, Stderr: &errb, Trace: &trace, Warnings: &warnings})
-	close(lines)
-	<-done
-	if code != 0 || errb.Len() != 0 || !strings.HasSuffix(out.String(), "\t192.0.2.7:1\t192.0.2.7:1\thello\n") {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	r := runProxyTraced(t, proxyServer, peer, "1")
+	if r.code != 0 || r.stderr != "" || !strings.HasSuffix(r.stdout, "\t192.0.2.7:1\t192.0.2.7:1\thello\n") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	for _, b := range bad {
-		traced := regexp.MustCompile(`tcp stream 127\.0\.0\.1:\d+  error    <- 127\.0\.0\.1:\d+  accept: PROXY protocol: ` + regexp.QuoteMeta(b.reason) + "\n")
-		if !traced.MatchString(trace.String()) {
-			t.Errorf("%s: no trace line for %q in\n%s", b.name, b.reason, trace.String())
+		r.wantRefused(t, b.name, `127\.0\.0\.1:\d+`, b.reason)
+	}
+	if !regexp.MustCompile(`accept   <- 192\.0\.2\.7:1  \(PROXY v1 via 127\.0\.0\.1:\d+\)\n`).MatchString(r.trace) {
+		t.Errorf("no accept line naming the balancer in\n%s", r.trace)
+	}
+}
+
+// TestProxyProtocolRefusesSilent: a client that sends nothing is closed
+// when the header timeout expires, never reaching the script, and --trace
+// and --warnings say why. With one place in the intake, the accept waiting
+// meanwhile looks again every intakeFullRecheck, so it reports the failure
+// with no other client (whose own header would race the short timeout).
+func TestProxyProtocolRefusesSilent(t *testing.T) {
+	defer luabind.SetProxyHeaderTimeout(300 * time.Millisecond)()
+	defer luabind.SetMaxPendingHeaders(1)()
+	src := `
+local s = assert(stream_socket_server("tcp://127.0.0.1:0", nil, {socket = {proxy_protocol = true}}))
+local done = assert(stream_socket_server("tcp://127.0.0.1:0"))
+print(s:name() .. " " .. done:name())
+spawn(function() print((stream_socket_accept(s, 30))) end) -- nil: closed with no client
+assert(stream_socket_accept(done, 30)) -- the peer saw the failure reported
+fclose(s)
+`
+	var silentAddr string
+	peer := func(t testing.TB, lines, warned <-chan string) {
+		addrs := strings.Fields(testutil.NextLine(t, lines))
+		if len(addrs) != 2 {
+			t.Errorf("want two addresses, got %q", addrs)
+			return
 		}
-		warned := regexp.MustCompile(`Warning: stream_socket_accept\(\): PROXY protocol: ` + regexp.QuoteMeta(b.reason) + `: connection from 127\.0\.0\.1:\d+ closed\n`)
-		if !warned.MatchString(warnings.String()) {
-			t.Errorf("%s: no warning for %q in\n%s", b.name, b.reason, warnings.String())
+		defer func() { // the script closes its server: accept returns
+			if c := testutil.Dial(t, "tcp", addrs[1]); c != nil {
+				c.Close()
+			}
+		}()
+		c := testutil.Dial(t, "tcp", addrs[0])
+		if c == nil {
+			return
+		}
+		silentAddr = c.LocalAddr().String()
+		expectClosed(t, "silent", c)
+		select { // reported before the run ends
+		case <-warned:
+		case <-time.After(10 * time.Second):
+			t.Error("no warning within 10 s of the close")
 		}
 	}
-	if !regexp.MustCompile(`accept   <- 192\.0\.2\.7:1  \(PROXY v1 via 127\.0\.0\.1:\d+\)\n`).MatchString(trace.String()) {
-		t.Errorf("no accept line naming the balancer in\n%s", trace.String())
+	r := runProxyTraced(t, src, peer)
+	if r.code != 0 || r.stderr != "" || !strings.HasSuffix(r.stdout, "\nnil\n") || strings.Count(r.stdout, "\n") != 2 {
+		t.Fatalf("want exit 0, the addresses, then nil from accept\nexit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	r.wantRefused(t, "silent", regexp.QuoteMeta(silentAddr), "no header within 300ms (110)")
+}
+
+// expectClosed reads c until the server closes it, which it must do
+// without sending anything; then closes c.
+func expectClosed(t testing.TB, name string, c net.Conn) {
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(c)
+	c.Close()
+	// Closed with bytes unread, the connection is reset.
+	if len(got) != 0 || (err != nil && !errors.Is(err, syscall.ECONNRESET)) {
+		t.Errorf("%s: read %q, %v; want the connection closed", name, got, err)
+	}
+}
+
+// tracedRun is what runProxyTraced's run printed, traced and warned.
+type tracedRun struct {
+	code                           int
+	stdout, stderr, trace, warning string
+}
+
+// runProxyTraced runs src with args and --trace and --warnings; peer
+// receives the lines of stdout and of the warnings as they come.
+func runProxyTraced(t *testing.T, src string, peer func(t testing.TB, lines, warned <-chan string), args ...string) tracedRun {
+	var out, errb, trace, warnings bytes.Buffer
+	lines, warned := make(chan string, 64), make(chan string, 64)
+	done := make(chan struct{})
+	go func() { defer close(done); peer(t, lines, warned) }()
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: args,
+		Stdout: lineWriter{&out, lines}, Stderr: &errb, Trace: &trace, Warnings: lineWriter{&warnings, warned}})
+	close(lines)
+	close(warned)
+	<-done
+	return tracedRun{code, out.String(), errb.String(), trace.String(), warnings.String()}
+}
+
+// wantRefused fails the test unless the trace and the warnings say that
+// the connection from the address matching from was refused for reason.
+func (r tracedRun) wantRefused(t *testing.T, name, from, reason string) {
+	t.Helper()
+	traced := regexp.MustCompile(`tcp stream 127\.0\.0\.1:\d+  error    <- ` + from + `  accept: PROXY protocol: ` + regexp.QuoteMeta(reason) + "\n")
+	if !traced.MatchString(r.trace) {
+		t.Errorf("%s: no trace line for %q in\n%s", name, reason, r.trace)
+	}
+	warned := regexp.MustCompile(`Warning: stream_socket_accept\(\): PROXY protocol: ` + regexp.QuoteMeta(reason) + `: connection from ` + from + ` closed\n`)
+	if !warned.MatchString(r.warning) {
+		t.Errorf("%s: no warning for %q in\n%s", name, reason, r.warning)
 	}
 }
 

@@ -222,14 +222,14 @@ func TestTLSStreams(t *testing.T) {
 local dir = arg[1]
 local ssl = {local_cert = dir .. "/cert.pem", local_pk = dir .. "/key.pem", cafile = dir .. "/ca.pem"}
 local server = assert(stream_socket_server("tls://127.0.0.1:0", STREAM_SERVER_BIND + STREAM_SERVER_LISTEN, {ssl = ssl}))
-local conn
+local accepted = channel.make(1)
 spawn(function()
   local x = assert(server:accept())
   assert(stream_get_meta_data(x).crypto) -- the handshake runs on first use
-  conn = x
+  accepted:send(x)
 end)
 local c = assert(stream_socket_client("tls://" .. server:name(), 5, STREAM_CLIENT_CONNECT, {ssl = ssl}))
-while not conn do sleep(0.01) end
+local _, conn = assert(accepted:receive(10))
 local meta = stream_get_meta_data(c)
 print(meta.stream_type, meta.crypto.protocol, meta.crypto.cipher_bits > 0, tostring(c):match("^tcp stream"))
 
@@ -281,7 +281,7 @@ local _, err, code = fread(x, 10)
 print(nil, (err:gsub(":%d+ ", ":PORT ")), code)
 fclose(x) fclose(plain)
 local mute = assert(stream_socket_client("tcp://" .. server:name()))
-x = assert(server:accept(0.2))
+x = assert(server:accept(5))
 stream_set_timeout(x, 0.2)
 _, err, code = fread(x, 10)
 print(nil, (err:gsub(":%d+ ", ":PORT ")), code)

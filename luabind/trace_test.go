@@ -16,6 +16,7 @@ import (
 	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/internal/testprog"
 	"github.com/luasock/luasock/internal/testutil"
+	"github.com/luasock/luasock/luabind"
 )
 
 // traceScript makes every traced event happen once: listen, connect,
@@ -40,7 +41,7 @@ assert(not stream_socket_client("tcp://" .. arg[1], 1))
 `
 
 func TestTrace(t *testing.T) {
-	closed := testutil.FreeAddr(t, "tcp")
+	closed := luabind.RefusingAddr(t, "tcp")
 	var out, errb, trace bytes.Buffer
 	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
 		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16})
@@ -95,7 +96,7 @@ func TestTrace(t *testing.T) {
 // TestTraceBytesZero: no dump, only the events.
 func TestTraceBytesZero(t *testing.T) {
 	var trace bytes.Buffer
-	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{testutil.FreeAddr(t, "tcp")}, Trace: &trace})
+	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{luabind.RefusingAddr(t, "tcp")}, Trace: &trace})
 	if n := strings.Count(trace.String(), "\n"); n != 15 || strings.Contains(trace.String(), "0000") {
 		t.Fatalf("%d lines:\n%s", n, trace.String())
 	}
@@ -114,7 +115,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestTraceWriteFails(t *testing.T) {
 	w := &failingWriter{}
 	var out, errb bytes.Buffer
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript + `print("done")`), Args: []string{testutil.FreeAddr(t, "tcp")},
+	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript + `print("done")`), Args: []string{luabind.RefusingAddr(t, "tcp")},
 		Stdout: &out, Stderr: &errb, Trace: w})
 	if code != 0 || !strings.HasSuffix(out.String(), "done\n") || w.writes != 1 ||
 		errb.String() != "luasock: the trace stopped: no space left on device\n" {
@@ -130,7 +131,7 @@ func TestTraceDevFull(t *testing.T) {
 	}
 	defer f.Close()
 	var errb bytes.Buffer
-	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{testutil.FreeAddr(t, "tcp")}, Stderr: &errb, Trace: f})
+	host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{luabind.RefusingAddr(t, "tcp")}, Stderr: &errb, Trace: f})
 	if errb.String() != "luasock: the trace stopped: write /dev/full: no space left on device\n" {
 		t.Fatalf("stderr: %q", errb.String())
 	}
@@ -159,7 +160,7 @@ func TestTraceWorkers(t *testing.T) {
 // TestTraceJSON: --trace-format json is one JSON object per event, the
 // events of the text trace, with both ends, the count and the data.
 func TestTraceJSON(t *testing.T) {
-	closed := testutil.FreeAddr(t, "tcp")
+	closed := luabind.RefusingAddr(t, "tcp")
 	var out, errb, trace bytes.Buffer
 	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
 		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16, TraceFormat: "json"})
@@ -220,7 +221,7 @@ func jsonOf(v any) string {
 // participant per endpoint, one arrow per event between two of them
 // (sends and receives with a preview of the bytes), notes for the rest.
 func TestTraceMermaid(t *testing.T) {
-	closed := testutil.FreeAddr(t, "tcp")
+	closed := luabind.RefusingAddr(t, "tcp")
 	var out, errb, trace bytes.Buffer
 	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
 		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16, TraceFormat: "mermaid"})
