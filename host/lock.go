@@ -17,7 +17,7 @@ type fairLock struct {
 	held    bool
 	waiters []*turn
 	waiting atomic.Int32 // the waiters that asked (not reserved), read without mu
-	since   time.Time    // when the holder took the lock; only the holder touches it
+	since   heldSince
 }
 
 // turn is a place in the lock's queue. Unlock hands the lock to the first
@@ -34,7 +34,7 @@ func (l *fairLock) Lock() {
 	if !l.held {
 		l.held = true
 		l.mu.Unlock()
-		l.since = time.Now()
+		l.since.take()
 		return
 	}
 	t := &turn{ch: make(chan struct{}), counted: true}
@@ -42,7 +42,7 @@ func (l *fairLock) Lock() {
 	l.waiting.Add(1)
 	l.mu.Unlock()
 	<-t.ch // Unlock handed the lock over: held stays true
-	l.since = time.Now()
+	l.since.take()
 }
 
 // reserve queues a turn, for the holder, on behalf of a task that does not
@@ -76,16 +76,21 @@ func (l *fairLock) lockTurn(t *turn) {
 	} else {
 		l.mu.Unlock()
 	}
-	l.since = time.Now()
+	l.since.take()
 }
 
 // overdue reports, to the holder, that others wait and it has held the
 // lock for longer than slice.
 func (l *fairLock) overdue(slice time.Duration) bool {
-	return l.waiting.Load() > 0 && time.Since(l.since) > slice
+	return l.waiting.Load() > 0 && l.since.heldFor() > slice
 }
 
+// heldFor is how long the holder has held the lock (0: nobody holds it);
+// any goroutine may ask.
+func (l *fairLock) heldFor() time.Duration { return l.since.heldFor() }
+
 func (l *fairLock) Unlock() {
+	l.since.release()
 	l.mu.Lock()
 	if len(l.waiters) == 0 {
 		l.held = false

@@ -16,7 +16,7 @@ import (
 type fairLock struct {
 	mu      sync.Mutex
 	waiting atomic.Int32 // goroutines blocked in Lock
-	since   time.Time    // when the holder took the lock; only the holder touches it
+	since   heldSince
 }
 
 func (l *fairLock) Lock() {
@@ -25,16 +25,22 @@ func (l *fairLock) Lock() {
 		l.mu.Lock()
 		l.waiting.Add(-1)
 	}
-	l.since = time.Now()
+	l.since.take()
 }
 
 // overdue reports, to the holder, that others wait and it has held the
 // lock for longer than slice.
 func (l *fairLock) overdue(slice time.Duration) bool {
-	return l.waiting.Load() > 0 && time.Since(l.since) > slice
+	return l.waiting.Load() > 0 && l.since.heldFor() > slice
 }
 
-func (l *fairLock) Unlock() { l.mu.Unlock() }
+// heldFor is how long the holder has held the lock (0: nobody holds it).
+func (l *fairLock) heldFor() time.Duration { return l.since.heldFor() }
+
+func (l *fairLock) Unlock() {
+	l.since.release()
+	l.mu.Unlock()
+}
 
 // turn is nothing here: a plain mutex has no order.
 type turn struct{}
