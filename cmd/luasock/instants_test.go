@@ -70,10 +70,13 @@ end
 
 // TestDateAtInstants: at each instant, date() without a timestamp is
 // date() of os.time(), which is the instant's second; microtime() has its
-// fraction; os.date and os.time say what lua5.1 says of the same second
-// in the same zone (TZ). The first part runs without any outside program.
+// fraction; php with its clock stopped at the same instant (faketime)
+// prints the same date() and microtime(); os.date and os.time say what
+// lua5.1 says of the same second in the same zone (TZ). The first part
+// runs without any outside program.
 func TestDateAtInstants(t *testing.T) {
-	for _, in := range instants {
+	clockLines := make([][]string, len(instants)) // date(every format), microtime(), microtime(true)
+	for i, in := range instants {
 		at, _ := in.at(t)
 		got := runAt(t, in, `
 local F = ...
@@ -90,7 +93,20 @@ print(string.format("%.6f", microtime(true)))
 		if len(lines) != 6 || lines[0] != lines[1] || strings.ReplaceAll(lines[2], "\t", " ") != want || lines[3] != micro || lines[4] != float {
 			t.Errorf("%s:\n%s\nwant lines 1 and 2 equal, then\n%s\n%s\n%s", in, got, want, micro, float)
 		}
+		clockLines[i] = []string{lines[0], lines[3], lines[4]}
 	}
+
+	t.Run("php", func(t *testing.T) {
+		for i, in := range instants {
+			out, err := phpAt(t, in, "-r", `echo date($argv[1]), "\n", microtime(), "\n", sprintf("%.6f", microtime(true)), "\n";`, "--", phpEveryFormat).CombinedOutput()
+			if err != nil {
+				t.Fatalf("php: %v\n%s", err, out)
+			}
+			if want := strings.Join(clockLines[i], "\n") + "\n"; string(out) != want {
+				t.Errorf("%s: date(%q), microtime(), microtime(true)\nluasock:\n%sphp:\n%s", in, phpEveryFormat, want, out)
+			}
+		}
+	})
 
 	lua51 := testprog.Need(t, "lua5.1", "lua5.1")
 	for _, in := range instants {
@@ -107,6 +123,26 @@ print(string.format("%.6f", microtime(true)))
 			t.Errorf("%s: os.date and os.time\nluasock:\n%slua5.1:\n%s", in, got, want)
 		}
 	}
+}
+
+// phpAt is php with args, its clock stopped at the instant by Debian's
+// libfaketime and its zone the instant's (date.timezone: PHP ignores TZ).
+// The library is preloaded, not run through the faketime command, so that
+// php is the test's own child, ended and reaped by it.
+func phpAt(t *testing.T, in instant, args ...string) *exec.Cmd {
+	t.Helper()
+	php := testprog.Need(t, "php", "php-cli")
+	testprog.Need(t, "faketime", "faketime")
+	lib, _ := filepath.Glob("/usr/lib/*/faketime/libfaketime.so.1")
+	if len(lib) == 0 {
+		t.Fatal("faketime is installed but not its libfaketime.so.1")
+	}
+	at, _ := in.at(t)
+	cmd := exec.Command(php, append([]string{"-d", "date.timezone=" + in.zone}, args...)...)
+	cmd.Env = append(os.Environ(), "LD_PRELOAD="+lib[0], "FAKETIME="+at.UTC().Format("2006-01-02 15:04:05.999999999"),
+		"TZ=UTC", // the zone FAKETIME is read in
+		"FAKETIME_DONT_FAKE_MONOTONIC=1")
+	return cmd
 }
 
 // server is an example run in this process with the clock stopped.
@@ -243,6 +279,23 @@ func examplesAt(t *testing.T, in instant) {
 	expect("udp_timeserver.lua", string(askUDP(t, s.addrs[0], []byte("x"))), in.udp)
 	s.stop(t)
 
+	t.Run("php's servers", func(t *testing.T) {
+		// The manual's own time servers, in php with its clock stopped at
+		// the instant, send what the Lua ports of them send.
+		sock := filepath.Join(t.TempDir(), "php.sock")
+		tcp := phpAt(t, in, filepath.Join("..", "..", "bench", "peers", "timeserver.php"), "unix://"+sock)
+		startPeer(t, tcp)
+		c := dialUntilUp(t, "unix", sock)
+		b, err := io.ReadAll(c)
+		c.Close()
+		expect("php's timeserver.php", string(b), in.timeserver)
+		if err != nil {
+			t.Error(err)
+		}
+
+		expect("php's udp_timeserver.php", string(phpUDPAnswer(t, in)), in.udp)
+	})
+
 	s = startExample(t, "daytime.lua", "tcp://127.0.0.1:0", "udp://127.0.0.1:0")
 	expect("daytime.lua over TCP", askTCP(t, s.addrs[0]), in.daytime)
 	expect("daytime.lua over UDP", string(askUDP(t, s.addrs[1], []byte("\n"))), in.daytime)
@@ -295,4 +348,80 @@ func httpGet(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// startPeer starts cmd and ends it when the test ends.
+func startPeer(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s printed:\n%s", filepath.Base(cmd.Args[0]), out.String())
+		}
+	})
+}
+
+// dialUntilUp connects to a server that may still be starting: it retries
+// while the connection is refused (or the socket file is not there yet),
+// for up to readyTimeout.
+func dialUntilUp(t *testing.T, network, addr string) net.Conn {
+	t.Helper()
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		c, err := net.DialTimeout(network, addr, readyTimeout)
+		if err == nil {
+			c.SetDeadline(deadline.Add(readyTimeout))
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s %s: %v", network, addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// phpUDPAnswer starts the manual's UDP time server at the instant on a
+// free port and returns its answer to a datagram. PHP cannot say which
+// port it bound, so the port is chosen here; should another program take
+// it first, php fails to bind, and another port is tried.
+func phpUDPAnswer(t *testing.T, in instant) []byte {
+	t.Helper()
+	for try := 1; ; try++ {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := c.LocalAddr().String()
+		c.Close()
+		startPeer(t, phpAt(t, in, filepath.Join("..", "..", "bench", "peers", "udp_timeserver.php"), "udp://"+addr))
+		if answer := askUDPRetrying(t, addr); answer != nil || try == 3 {
+			return answer
+		}
+	}
+}
+
+// askUDPRetrying sends "x" until an answer comes, for up to readyTimeout
+// (the server may be starting): nil when none came.
+func askUDPRetrying(t *testing.T, addr string) []byte {
+	t.Helper()
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 1500)
+	for deadline := time.Now().Add(readyTimeout); time.Now().Before(deadline); {
+		c.Write([]byte("x"))
+		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if n, err := c.Read(buf); err == nil {
+			return buf[:n]
+		}
+	}
+	return nil
 }
