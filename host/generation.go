@@ -7,7 +7,6 @@ import (
 
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/luabind"
-	lua "github.com/yuin/gopher-lua"
 )
 
 // generation is one version of the script running: one Lua state, or one
@@ -21,10 +20,10 @@ type generation struct {
 	startup *startup         // its done closes once every worker serves
 }
 
-// startGeneration starts proto in opts.Workers states (at least one).
+// startGeneration starts prog in opts.Workers states (at least one).
 // takeover[i] are the servers worker i takes over from the generation
 // before it (a reload), nil for the first.
-func startGeneration(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter,
+func startGeneration(ctx context.Context, prog program, opts Options, out *lineWriter,
 	observer sockevent.Observer, takeover [][]luabind.Server, first bool) *generation {
 	n := max(opts.Workers, 1)
 	g := &generation{done: make(chan int, 1), startup: newStartup(opts, n, first)}
@@ -48,7 +47,7 @@ func startGeneration(ctx context.Context, proto *lua.FunctionProto, opts Options
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = rt.run(ctx, proto, w)
+			codes[i] = rt.run(ctx, prog, w)
 		}()
 	}
 	go func() {

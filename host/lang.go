@@ -17,9 +17,9 @@ import (
 // Lua 5.1's do (package diagnose). script is the main chunk's name and
 // src its text, remembered to explain its errors. It adds Lua 5.2's bit32
 // and LuaJIT's bit (package bitlib).
-func (rt *scriptRun) openLanguage(L *lua.LState, script string, src []byte) {
+func (rt *scriptRun) openLanguage(L *lua.LState, chunk string, src []byte) {
 	rt.loader = compile.Open(L, nil)
-	rt.loader.Remember("@"+script, src)
+	rt.loader.Remember(chunk, src)
 	rt.protector = protect.Open(L, func(L *lua.LState, obj lua.LValue) lua.LValue {
 		msg, _ := diagnose.Explain(L, obj, rt.loader.Source)
 		return msg // a caught error keeps Lua's message; hints are for people

@@ -50,12 +50,29 @@ const DefaultTraceBytes = socktrace.DefaultBytes
 
 // Options configure one run.
 type Options struct {
-	Script string    // path of the script
-	Source []byte    // the script's text; nil reads Script
-	Args   []string  // arg[1..] and the main chunk's `...`
-	Stdin  io.Reader // io.read, io.lines() and io.stdin; nil: empty
-	Stdout io.Writer
-	Stderr io.Writer
+	// Script is the script's path; "-" is standard input, named so by
+	// `luasock -` (arg[0] is "-"), and "" with Source is standard input
+	// as bare luasock reads it (no arg table, as lua). "" without Source:
+	// no script (a Prompt, or only the Prelude).
+	Script string
+	Source []byte   // the script's text; nil reads Script
+	Args   []string // arg[1..] and the main chunk's `...`
+	// Prelude runs before the script, in order and in its state, as lua's
+	// -e and -l: luasock -e 'code' and -l name (as name = require("name")).
+	// An error in one ends the run before the script, with status 1.
+	Prelude []Chunk
+	// Prompt, when set, makes the run interactive (luasock -i, or luasock
+	// with no script on a terminal): after the prelude and the script, the
+	// main task reads chunks from it and evaluates each (interactive.go).
+	// The end of its input ends the run.
+	Prompt Prompt
+	// Announce, when set, gets one line once the script serves (its main
+	// task first waits, in every worker): "luasock: listening on
+	// tcp://127.0.0.1:8000". luasock sets it when stderr is a terminal.
+	Announce io.Writer
+	Stdin    io.Reader // io.read, io.lines() and io.stdin; nil: empty
+	Stdout   io.Writer
+	Stderr   io.Writer
 	// Signals stops the run: the first SIGINT gracefully (every handle
 	// closed, exit 130), the first SIGTERM by draining it (the servers
 	// close at once, the tasks may finish their connections for Grace,
@@ -119,6 +136,28 @@ type Options struct {
 	Globals map[string]any
 }
 
+// Chunk is a piece of Lua code run before the script (Options.Prelude).
+type Chunk struct {
+	Name string // its name in errors: "=(command line)", as lua's -e
+	Code string
+}
+
+// program is what a run's main task runs: the prelude's chunks, then the
+// script (nil: none, at a prompt).
+type program struct {
+	prelude []*lua.FunctionProto
+	script  *lua.FunctionProto
+}
+
+// chunkName is the name the script's code has in errors: its path, or
+// stdin's as lua gives it.
+func chunkName(script string) string {
+	if script == "-" || script == "" {
+		return "=stdin"
+	}
+	return "@" + script
+}
+
 // scriptRun is one run of a script. It implements luabind.Host.
 type scriptRun struct {
 	lock   fairLock // the Lua lock, handed over in FIFO order
@@ -155,6 +194,7 @@ type scriptRun struct {
 
 	startup *startup    // shared by the generation's workers
 	arrived atomic.Bool // this run's main task has first waited (startup)
+	prompt  Prompt      // Options.Prompt: nil unless interactive
 
 	handlesMu sync.Mutex
 	handles   map[io.Closer]struct{}
@@ -172,13 +212,21 @@ func RunContext(ctx context.Context, opts Options) int {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
 	}
+	var prog program
+	for _, c := range opts.Prelude {
+		proto, err := compile.Compile(c.Name, []byte(c.Code))
+		if err != nil {
+			fmt.Fprintln(opts.Stderr, err)
+			return ExitError
+		}
+		prog.prelude = append(prog.prelude, proto)
+	}
 	src, err := opts.Source, error(nil)
-	if src == nil {
+	if src == nil && opts.Script != "" {
 		src, err = readScript(opts.Script)
 	}
-	var proto *lua.FunctionProto
-	if err == nil {
-		proto, err = compile.Compile("@"+opts.Script, src)
+	if err == nil && (opts.Script != "" || src != nil) {
+		prog.script, err = compile.Compile(chunkName(opts.Script), src)
 	}
 	if err != nil {
 		fmt.Fprintln(opts.Stderr, err)
@@ -199,7 +247,7 @@ func RunContext(ctx context.Context, opts Options) int {
 		return ExitError
 	}
 	defer sockevent.Finish(observer)
-	return supervise(ctx, proto, opts, out, observer)
+	return supervise(ctx, prog, opts, out, observer)
 }
 
 // newRuntime makes the state of one run (of one worker) writing to out.
@@ -237,19 +285,23 @@ func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, work
 		Impair:   opts.Impair,
 		Takeover: takeover,
 	})
+	rt.prompt = opts.Prompt
 	rt.openStdlib(rt.L, opts.Stdin)
-	rt.openLanguage(rt.L, opts.Script, opts.Source)
+	rt.openLanguage(rt.L, chunkName(opts.Script), opts.Source)
 	setGlobals(rt.L, opts.Globals)
 	return rt
 }
 
-func (rt *scriptRun) run(ctx context.Context, proto *lua.FunctionProto, opts Options) int {
-	setScriptArgs(rt.L, opts.Script, opts.Args)
+func (rt *scriptRun) run(ctx context.Context, prog program, opts Options) int {
+	if prog.script != nil && opts.Script != "" {
+		setScriptArgs(rt.L, opts.Script, opts.Args)
+	}
 	args := make([]lua.LValue, len(opts.Args))
 	for i, a := range opts.Args {
 		args[i] = lua.LString(a)
 	}
-	rt.startTask(rt.L, rt.L.NewFunctionFromProto(proto), args, true)
+	rt.tasks.Add(1)
+	go rt.runMain(prog, args)
 
 	allDone := make(chan struct{})
 	go func() { rt.tasks.Wait(); close(allDone) }()
@@ -335,14 +387,12 @@ func (rt *scriptRun) stop(code int) {
 	})
 }
 
-// startTask runs fn(args...) on L as a task: on a goroutine that a finished
-// task left waiting (runTasks), or on a new one.
-func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue, main bool) {
+// startTask runs fn(args...) on L as a spawned task: on a goroutine that a
+// finished task left waiting (runTasks), or on a new one. It is called
+// with the lock held: the task runs at the spawner's next wait.
+func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue) {
 	rt.tasks.Add(1)
-	t := taskStart{L: L, fn: fn, args: args, main: main}
-	if !main { // spawn's, with the lock held: the task runs at the spawner's next wait
-		t.turn = rt.lock.reserve()
-	}
+	t := taskStart{L: L, fn: fn, args: args, turn: rt.lock.reserve()}
 	select {
 	case rt.idleRunners <- t:
 	default:

@@ -24,6 +24,7 @@ import (
 type startup struct {
 	opts    Options
 	user    string // Options.User, for the first generation only
+	first   bool   // the first generation: it announces where it listens
 	mu      sync.Mutex
 	pending int           // workers yet to arrive
 	done    chan struct{} // closed once it ran: the generation serves
@@ -33,7 +34,7 @@ type startup struct {
 }
 
 func newStartup(opts Options, workers int, first bool) *startup {
-	s := &startup{opts: opts, pending: workers, done: make(chan struct{})}
+	s := &startup{opts: opts, pending: workers, done: make(chan struct{}), first: first}
 	if first {
 		s.user = opts.User
 	}
@@ -78,6 +79,10 @@ func (s *startup) run() error {
 		if err := writeReadyFile(s.opts.ReadyFile, s.serverAddresses()); err != nil {
 			return fmt.Errorf("--ready-file: %w", err)
 		}
+	}
+	if addrs := s.serverAddresses(); s.opts.Announce != nil && s.first && len(addrs) > 0 {
+		s.runs[0].stdout.Flush() // what the script printed first comes first
+		fmt.Fprintf(s.opts.Announce, "luasock: listening on %s\n", strings.Join(addrs, " and "))
 	}
 	if s.user != "" {
 		if err := dropPrivileges(s.user); err != nil {

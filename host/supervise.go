@@ -13,7 +13,6 @@ import (
 
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/sockevent"
-	lua "github.com/yuin/gopher-lua"
 )
 
 // Reload: SIGHUP, or a change on disk with Options.Watch, starts a new
@@ -28,14 +27,14 @@ import (
 
 // supervise runs the script's generations and returns the exit status of
 // the last one.
-func supervise(ctx context.Context, proto *lua.FunctionProto, opts Options, out *lineWriter, observer sockevent.Observer) int {
+func supervise(ctx context.Context, prog program, opts Options, out *lineWriter, observer sockevent.Observer) int {
 	var changes <-chan struct{}
 	if opts.Watch { // before the script runs: a change from then on is seen
 		w := watchScript(opts.Script)
 		defer w.stop()
 		changes = w.changes
 	}
-	gen := startGeneration(ctx, proto, opts, out, observer, nil, true)
+	gen := startGeneration(ctx, prog, opts, out, observer, nil, true)
 	var pending *generation            // a reload's, until it serves
 	draining := map[*generation]bool{} // after a reload, until they end
 	retired := make(chan *generation)
@@ -45,7 +44,7 @@ func supervise(ctx context.Context, proto *lua.FunctionProto, opts Options, out 
 			again = true
 			return
 		}
-		pending = startReload(ctx, opts, out, observer, gen)
+		pending = startReload(ctx, prog, opts, out, observer, gen)
 	}
 	for {
 		var serving <-chan struct{}
@@ -109,11 +108,10 @@ func supervise(ctx context.Context, proto *lua.FunctionProto, opts Options, out 
 
 // startReload compiles the script as it is now and starts it as a new
 // generation that takes over gen's servers; nil when it does not compile.
-func startReload(ctx context.Context, opts Options, out *lineWriter, observer sockevent.Observer, gen *generation) *generation {
+func startReload(ctx context.Context, prog program, opts Options, out *lineWriter, observer sockevent.Observer, gen *generation) *generation {
 	src, err := readScript(opts.Script)
-	var proto *lua.FunctionProto
 	if err == nil {
-		proto, err = compile.Compile("@"+opts.Script, src)
+		prog.script, err = compile.Compile(chunkName(opts.Script), src)
 	}
 	if err == nil && len(bytes.TrimSpace(src)) == 0 {
 		err = errors.New("the script is empty (still being written?)")
@@ -126,7 +124,7 @@ func startReload(ctx context.Context, opts Options, out *lineWriter, observer so
 		_ = sdNotify(opts.NotifySocket, "RELOADING=1")
 	}
 	opts.Source = src
-	return startGeneration(ctx, proto, opts, out, observer, gen.servers(), false)
+	return startGeneration(ctx, prog, opts, out, observer, gen.servers(), false)
 }
 
 // watchInterval is how often --watch looks at the script's files.

@@ -26,7 +26,7 @@ func (rt *scriptRun) spawn(L *lua.LState) int {
 	thread := rt.taskThread(L) // shares the globals
 	rt.handOn(rt.protector.Thread(L), args)
 	rt.owned[thread] = args // its handles are closed when it ends (releaseOwned)
-	rt.startTask(thread, fn, args, false)
+	rt.startTask(thread, fn, args)
 	return 0
 }
 
@@ -38,7 +38,7 @@ const keptTaskThreads = 64
 // replace it with the shared one: for a task per connection it was most of
 // spawn's cost (docs/benchmarks.md).
 func (rt *scriptRun) taskThread(L *lua.LState) *lua.LState {
-	if n := len(rt.freeThreads); n > 0 && L.Context() == nil {
+	if n := len(rt.freeThreads); n > 0 {
 		th := rt.freeThreads[n-1]
 		rt.freeThreads[n-1] = nil
 		rt.freeThreads = rt.freeThreads[:n-1]
@@ -46,6 +46,7 @@ func (rt *scriptRun) taskThread(L *lua.LState) *lua.LState {
 		return th
 	}
 	th, _ := L.NewThread()
+	th.RemoveContext() // a server spawned at the prompt outlives the evaluation that spawned it
 	return th
 }
 
@@ -77,15 +78,65 @@ func (rt *scriptRun) sleep(L *lua.LState) int {
 		rt.Block(L, runtime.Gosched)
 		return 0
 	}
+	done := rt.ctx.Done()
+	if ctx := L.Context(); ctx != nil { // at the prompt: Ctrl-C ends the sleep
+		done = ctx.Done()
+	}
 	rt.Block(L, func() {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {
 		case <-t.C:
-		case <-rt.ctx.Done():
+		case <-done:
 		}
 	})
 	return 0
+}
+
+// runMain is the main task: the prelude's chunks, the script with args, then
+// the prompt, if any. An error ends the run with status 1 (the prompt's
+// errors are reported and it goes on). It ends in Block, like any task,
+// if the run stops meanwhile.
+func (rt *scriptRun) runMain(prog program, args []lua.LValue) {
+	defer rt.tasks.Done()
+	L := rt.L
+	if !rt.enter(L) {
+		return
+	}
+	rt.protector.AddTask(L)
+	e := &taskError{}
+	fns := make([]*lua.LFunction, 0, len(prog.prelude)+1)
+	for _, p := range prog.prelude {
+		fns = append(fns, L.NewFunctionFromProto(p))
+	}
+	if prog.script != nil {
+		fns = append(fns, L.NewFunctionFromProto(prog.script))
+	}
+	failed := false
+	for i, fn := range fns {
+		e.prepare(rt, L)
+		L.Push(fn)
+		n := 0
+		if i == len(fns)-1 && prog.script != nil {
+			for _, a := range args {
+				L.Push(a)
+			}
+			n = len(args)
+		}
+		if err := L.PCall(n, lua.MultRet, e.handler); err != nil {
+			rt.report(err, e.traceback, e.hint)
+			rt.stop(ExitError)
+			failed = true
+			break
+		}
+		L.SetTop(0)
+	}
+	if !failed && rt.prompt != nil {
+		rt.interact(L, e)
+	}
+	rt.protector.RemoveTask(L)
+	rt.releaseOwned(L)
+	rt.lock.Unlock()
 }
 
 // taskStart is what a task runs: fn(args...) on the thread L.
@@ -93,7 +144,6 @@ type taskStart struct {
 	L    *lua.LState
 	fn   *lua.LFunction
 	args []lua.LValue
-	main bool
 	turn *turn // the lock's turn reserved for it (fairLock.reserve)
 }
 
@@ -125,11 +175,8 @@ func (rt *scriptRun) runTasks(t taskStart) {
 			err := L.PCall(len(t.args), lua.MultRet, e.handler)
 			if err != nil {
 				rt.report(err, e.traceback, e.hint)
-				if t.main {
-					rt.stop(ExitError)
-				}
 			}
-			reusable := !t.main && err == nil && rt.protector.Unseen(L)
+			reusable := err == nil && rt.protector.Unseen(L)
 			rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)
 			rt.releaseOwned(L)
 			if reusable {

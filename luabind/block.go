@@ -1,8 +1,10 @@
 package luabind
 
 import (
+	"context"
 	"errors"
 	"os"
+	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -107,9 +109,13 @@ func (a *api) waitAndCall(L *lua.LState, s *stream, write bool, wait time.Durati
 	if write {
 		poller = s.raw.Write
 	}
+	interrupted := onInterrupt(L, func() { s.setDeadline(write, longAgo) })
 	a.host.Block(L, func() {
 		rerr = poller(func(fd uintptr) bool { err = attempt(int(fd)); return !wouldBlock(err) })
 	})
+	if interrupted() && wait <= 0 {
+		s.setDeadline(write, time.Time{}) // (with a timeout the deferred call clears it)
+	}
 	if rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
 		// The poller fails a wait only on a deadline or a close: another
 		// task closed the handle (its error, "use of closed file", is
@@ -139,5 +145,50 @@ func (s *stream) setDeadline(write bool, t time.Time) {
 func (a *api) endTaskIfHostClosed(L *lua.LState, err error) {
 	if errors.Is(err, os.ErrClosed) {
 		a.host.HandleClosed(L)
+	}
+}
+
+// A task's thread carries a context only while the prompt (luasock -i)
+// evaluates what was typed (lua.LState.Context; the host sets it): Ctrl-C
+// cancels it, and the wait in progress ends as a timeout would. The next
+// Lua instruction then raises "interrupted".
+
+// waitContext is what a wait that is not on a socket watches: the prompt's
+// evaluation's context (which the run's stop cancels too), or the run's.
+func (a *api) waitContext(L *lua.LState) context.Context {
+	if ctx := L.Context(); ctx != nil {
+		return ctx
+	}
+	return a.host.Context()
+}
+
+// longAgo is a deadline that has passed: a wait given it ends at once.
+var longAgo = time.Unix(1, 0)
+
+// onInterrupt runs cut if the prompt's evaluation is interrupted while the
+// caller waits (nothing at all outside the prompt). The caller calls the
+// returned done after its wait: it reports whether cut ran, and from then
+// on cut does not run.
+func onInterrupt(L *lua.LState, cut func()) (done func() bool) {
+	ctx := L.Context()
+	if ctx == nil {
+		return func() bool { return false }
+	}
+	var mu sync.Mutex
+	finished, cutShort := false, false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !finished {
+			cut()
+			cutShort = true
+		}
+	})
+	return func() bool {
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		finished = true
+		return cutShort
 	}
 }

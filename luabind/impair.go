@@ -54,7 +54,7 @@ func (a *api) pause(L *lua.LState, d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	ctx := a.host.Context()
+	ctx := a.waitContext(L)
 	a.host.Block(L, func() {
 		t := time.NewTimer(d)
 		defer t.Stop()

@@ -282,7 +282,7 @@ func (a *api) poll(L *lua.LState, fds []unix.PollFd, wait time.Duration) error {
 	if n != 0 || wait == 0 || err != nil {
 		return err
 	}
-	ctx := a.host.Context()
+	ctx := a.waitContext(L)
 	a.host.Block(L, func() {
 		deadline := time.Now().Add(wait)
 		for ctx.Err() == nil {

@@ -123,7 +123,7 @@ func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
 	}
 	var ips []netip.Addr
 	var err error
-	ctx := a.host.Context()
+	ctx := a.waitContext(L)
 	a.host.Resolving(L, func() { ips, err = resolve(ctx, host) })
 	return ips, err
 }
@@ -348,7 +348,7 @@ func (a *api) sleepFor(L *lua.LState, d time.Duration) {
 	if d == 0 {
 		return
 	}
-	ctx := a.host.Context()
+	ctx := a.waitContext(L)
 	a.host.Block(L, func() {
 		var timeout <-chan time.Time
 		if d > 0 {

@@ -20,10 +20,13 @@ var Version = "0.1.0-dev"
 const usage = `luasock runs Lua scripts that use PHP's stream-socket API.
 
 Usage:
+  luasock                            a prompt, on a terminal: type Lua, see its values;
+                                     otherwise the script is read from standard input
   luasock [flags] script.lua [args...]
   luasock run [flags] script.lua [args...]
                                      run a script; arg[1..] and ... are its arguments
-                                     (luasock's flags go before the script's name)
+                                     (luasock's flags go before the script's name);
+                                     - as the script's name reads it from standard input
   luasock replay [--server] [--timeout T] session.txt ADDRESS
                                      play the client side of a session recorded with
                                      --record against the server at ADDRESS (host:port,
@@ -34,6 +37,12 @@ Usage:
   luasock help                       print this help
 
 Flags of run:
+  -i                a prompt after the script (or without one): each line typed
+                    runs, an expression's values are printed; tasks spawned there
+                    keep serving while you type; Ctrl-C interrupts what runs,
+                    Ctrl-D ends luasock; Tab completes names
+  -e CODE           run the Lua CODE first (several: in order, as lua -e)
+  -l NAME           NAME = require("NAME") first (with -e, in the order given)
   --workers N       run N independent copies whose servers share their ports
                     (SO_REUSEPORT)
   --trace[=FILE]    print one line per socket event, with a hex dump of the
@@ -80,9 +89,8 @@ for --grace); a second signal exits at once.
 // Main is the command line: it returns the exit status instead of exiting.
 // A script's io.read reads os.Stdin.
 func Main(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return host.ExitUsage
+	if len(args) == 0 { // as lua: a prompt on a terminal, else the script on stdin
+		return run(args, stdout, stderr, true)
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
@@ -92,12 +100,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "luasock", Version)
 		return host.ExitOK
 	case "run":
-		return run(args[1:], stdout, stderr)
+		return run(args[1:], stdout, stderr, false)
 	case "replay":
 		return replayCommand(args[1:], stdout, stderr)
 	}
 	if looksLikeScript(args[0]) { // luasock script.lua, as lua script.lua
-		return run(args, stdout, stderr)
+		return run(args, stdout, stderr, true)
 	}
 	fmt.Fprintf(stderr, "luasock: unknown command %q\n\n%s", args[0], usage)
 	return host.ExitUsage
@@ -134,12 +142,22 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run is `luasock run` and, bare, `luasock` without the word run: then no
+// script means a prompt on a terminal, else the script on stdin, as lua.
+func run(args []string, stdout, stderr io.Writer, bare bool) int {
 	flags := newRunFlags()
 	args, err := flags.parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "luasock: %v\n\n%s", err, usage)
 		return host.ExitUsage
+	}
+	in, err := chooseInput(flags, args, stdout, bare)
+	if err != nil {
+		fmt.Fprintf(stderr, "luasock: %v\n\n%s", err, usage)
+		return host.ExitUsage
+	}
+	if len(args) == 0 {
+		args = []string{in.script}
 	}
 	if flags.impair.On() && !flags.seeded {
 		flags.impair.Seed = impair.NewSeed()
@@ -209,6 +227,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP) // SIGHUP reloads
 	defer signal.Stop(signals)
+	var runSignals <-chan os.Signal = signals
+	if in.prompt != nil { // Ctrl-C interrupts what the prompt runs, not luasock
+		done := make(chan struct{})
+		defer close(done)
+		runSignals = interruptFirst(signals, in.prompt, done)
+		stdout, stderr = in.output(stdout), in.output(stderr)
+		defer in.close()
+	}
+	var announce io.Writer
+	if isTerminal(stderr) || in.term != nil {
+		announce = stderr
+	}
+	if in.term != nil {
+		fmt.Fprintf(stderr, "luasock %s: Lua 5.1 with PHP's stream sockets. Tab completes, Ctrl-C interrupts, Ctrl-D quits.\n", Version)
+	}
 	// A closed stdout or stderr (luasock run server.lua | head -1) must not
 	// kill a server: with SIGPIPE caught, a write returns EPIPE instead, and
 	// the output is dropped. (Caught, not ignored: children start with the
@@ -218,11 +251,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(pipes)
 	code := host.Run(host.Options{
 		Script:       args[0],
+		Source:       in.source,
 		Args:         args[1:],
-		Stdin:        os.Stdin,
+		Prelude:      flags.prelude,
+		Prompt:       in.prompt,
+		Announce:     announce,
+		Stdin:        in.stdin,
 		Stdout:       stdout,
 		Stderr:       stderr,
-		Signals:      signals,
+		Signals:      runSignals,
 		Workers:      flags.workers,
 		Trace:        trace,
 		TraceBytes:   flags.traceBytes,

@@ -63,10 +63,13 @@ func TestRunFlags(t *testing.T) {
 			p.script = []string{"s.lua", "x"}
 		}), ""},
 
-		{nil, dflt, "run needs a script"},
-		{[]string{"--"}, dflt, "run needs a script"},
-		{[]string{"-W"}, dflt, "run needs a script"},
-		{[]string{"--workers", "2"}, dflt, "run needs a script"},
+		// no script: the caller decides (chooseInput)
+		{nil, dflt, ""},
+		{[]string{"--"}, dflt, ""},
+		{[]string{"-W"}, parsed{workers: 1, traceBytes: host.DefaultTraceBytes, warnings: true}, ""},
+		{[]string{"--workers", "2"}, parsed{workers: 2, traceBytes: host.DefaultTraceBytes}, ""},
+		// "-" is standard input, a script's name, not a flag
+		{[]string{"-W", "-", "x"}, with(func(p *parsed) { p.warnings = true; p.script = []string{"-", "x"} }), ""},
 		{[]string{"--workers"}, dflt, "--workers needs a number"},
 		{[]string{"-workers"}, dflt, "-workers needs a number"},
 		{[]string{"--trace-bytes"}, dflt, "--trace-bytes needs a number"},
@@ -103,6 +106,9 @@ func TestRunFlags(t *testing.T) {
 			}
 			continue
 		}
+		if len(script) == 0 {
+			script = nil
+		}
 		got := parsed{f.workers, f.trace.on, f.trace.file, f.traceBytes, f.warnings, script}
 		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%q: %+v, %v\nwant %+v", tt.args, got, err, tt.want)
@@ -135,7 +141,6 @@ func TestMainExits(t *testing.T) {
 		code           int
 		stdout, stderr string
 	}{
-		{nil, host.ExitUsage, "", usage},
 		{[]string{"help"}, host.ExitOK, usage, ""},
 		{[]string{"-h"}, host.ExitOK, usage, ""},
 		{[]string{"--help"}, host.ExitOK, usage, ""},
@@ -146,7 +151,7 @@ func TestMainExits(t *testing.T) {
 		{[]string{"-version"}, host.ExitUsage, "", usageError(`unknown flag "-version"`)},
 		{[]string{"run", "--help"}, host.ExitUsage, "", usageError(`unknown flag "--help"`)},
 		{[]string{"run"}, host.ExitUsage, "", usageError("run needs a script")},
-		{[]string{"-W"}, host.ExitUsage, "", usageError("run needs a script")},
+		{[]string{"run", "-W"}, host.ExitUsage, "", usageError("run needs a script")},
 
 		// the bare form and run, with the script's arguments
 		{[]string{args, "a", "b"}, host.ExitOK, "2\ta\tb\n", ""},

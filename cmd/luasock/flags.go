@@ -30,6 +30,8 @@ type runFlags struct {
 	impair     impair.Settings // --slice, --delay, --drop, --duplicate, --reorder, --seed
 	seeded     bool            // --seed was given
 	record     string          // --record FILE; "" when off
+	prelude    []host.Chunk    // -e and -l, in the order given
+	prompt     bool            // -i
 	set        *flag.FlagSet
 	badValue   error // the first value a flag refused, in luasock's words
 }
@@ -58,6 +60,9 @@ func newRunFlags() *runFlags {
 	f.add("reorder", probabilityFlag{p: &f.impair.Reorder, name: "--reorder"})
 	f.add("seed", seedFlag{seed: &f.impair.Seed, given: &f.seeded})
 	f.add("record", fileFlag{file: &f.record, name: "--record"})
+	f.add("e", chunkFlag{chunks: &f.prelude})
+	f.add("l", chunkFlag{chunks: &f.prelude, require: true})
+	f.add("i", switchFlag{on: &f.prompt, name: "-i"})
 	return f
 }
 
@@ -67,7 +72,8 @@ func (f *runFlags) add(name string, v flag.Value) {
 
 // parse reads the flags before the script's name, with one dash or two; a
 // value follows '=' or comes as the next argument (--trace takes only
-// '=FILE'). It returns the script's name and arguments.
+// '=FILE'). It returns the script's name and arguments: none when there
+// is no script (the caller decides whether that may be).
 func (f *runFlags) parse(args []string) ([]string, error) {
 	err := f.set.Parse(args)
 	switch {
@@ -75,8 +81,6 @@ func (f *runFlags) parse(args []string) ([]string, error) {
 		return nil, f.badValue
 	case err != nil:
 		return nil, f.flagError(args, len(args)-f.set.NArg(), err)
-	case f.set.NArg() == 0:
-		return nil, errors.New("run needs a script")
 	}
 	return f.set.Args(), nil
 }
@@ -360,4 +364,47 @@ func (v seedFlag) Set(s string) error {
 	}
 	*v.seed, *v.given = n, true
 	return nil
+}
+
+// chunkFlag is -e CODE or -l NAME: Lua run before the script, in the order
+// given, as lua's -e and -l; -l NAME sets the global NAME to what
+// require("NAME") returns, as Lua 5.4's lua does (a name with a dot is
+// only required).
+type chunkFlag struct {
+	chunks  *[]host.Chunk
+	require bool
+}
+
+func (v chunkFlag) String() string { return "" }
+
+func (v chunkFlag) wants() string {
+	if v.require {
+		return "a module name"
+	}
+	return "Lua code"
+}
+
+func (v chunkFlag) Set(s string) error {
+	code := s
+	if v.require {
+		if s == "" {
+			return errors.New("-l needs a module name")
+		}
+		code = fmt.Sprintf("require(%q)", s)
+		if isLuaName(s) {
+			code = s + " = " + code
+		}
+	}
+	*v.chunks = append(*v.chunks, host.Chunk{Name: "=(command line)", Code: code})
+	return nil
+}
+
+// isLuaName tells a name a Lua global can have.
+func isLuaName(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }

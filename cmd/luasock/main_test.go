@@ -297,7 +297,6 @@ func TestUsage(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{nil, 2, "", "Usage:"},
 		{[]string{"help"}, 0, "Usage:", ""},
 		{[]string{"--help"}, 0, "Usage:", ""},
 		{[]string{"version"}, 0, "luasock " + Version, ""},

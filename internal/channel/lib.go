@@ -144,7 +144,11 @@ func (l *library) receive(L *lua.LState) int {
 // reports whether g fired (if not, g is void from then on), and returns
 // with mu held and g's waiters gone from chans.
 func (l *library) awaitLocked(L *lua.LState, g *group, timeout time.Duration, chans ...*Chan) bool {
-	done := l.host.Context().Done()
+	ctx := L.Context() // the prompt's evaluation's, which Ctrl-C cancels (luabind's block.go)
+	if ctx == nil {
+		ctx = l.host.Context()
+	}
+	done := ctx.Done()
 	l.host.Block(L, func() {
 		var timer <-chan time.Time
 		if timeout >= 0 {
