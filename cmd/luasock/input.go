@@ -56,6 +56,12 @@ func chooseInput(flags *runFlags, args []string, stdout io.Writer, bare bool) (*
 	if !prompt {
 		return in, nil
 	}
+	switch { // a prompt is one state's, read by one task
+	case flags.workers > 1:
+		return nil, errors.New("the prompt runs one state: -i (or no script) and --workers do not go together")
+	case flags.watch:
+		return nil, errors.New("the prompt cannot be reloaded: -i (or no script) and --watch do not go together")
+	}
 	in.stdin = strings.NewReader("") // the prompt reads standard input
 	if out, ok := stdout.(*os.File); ok && isTerminal(os.Stdin) && isTerminal(out) {
 		p, err := newTermPrompt(os.Stdin, out)
@@ -92,7 +98,8 @@ func isTerminal(w any) bool {
 
 // interruptFirst passes signals on until done is closed, but a SIGINT that
 // interrupts what the prompt runs: the evaluation fails, the prompt comes
-// back.
+// back. A SIGHUP is the terminal gone, not a reload: it ends the run as
+// SIGTERM does.
 func interruptFirst(signals <-chan os.Signal, p interface{ interrupt() bool }, done <-chan struct{}) <-chan os.Signal {
 	out := make(chan os.Signal, 2)
 	go func() {
@@ -101,6 +108,9 @@ func interruptFirst(signals <-chan os.Signal, p interface{ interrupt() bool }, d
 			case sig := <-signals:
 				if sig == syscall.SIGINT && p.interrupt() {
 					continue
+				}
+				if sig == syscall.SIGHUP {
+					sig = syscall.SIGTERM
 				}
 				select {
 				case out <- sig:
