@@ -159,7 +159,7 @@ func run(args []string, stdout, stderr io.Writer, bare bool) int {
 	if len(args) == 0 {
 		args = []string{in.script}
 	}
-	if flags.impair.On() && !flags.seeded {
+	if flags.impair.Random() && !flags.seeded {
 		flags.impair.Seed = impair.NewSeed()
 		fmt.Fprintf(stderr, "luasock: impairment seed %d (--seed %d replays it)\n", flags.impair.Seed, flags.impair.Seed)
 	}

@@ -67,6 +67,14 @@ func replayCommand(args []string, stdout, stderr io.Writer) int {
 	for _, c := range session.Conns {
 		steps += len(c.Steps)
 	}
-	fmt.Fprintf(stdout, "replayed the %s side of %s: %d connections, %d steps, as recorded\n", side, file, len(session.Conns), steps)
+	fmt.Fprintf(stdout, "replayed the %s side of %s: %s, %s, as recorded\n", side, file, count(len(session.Conns), "connection"), count(steps, "step"))
 	return host.ExitOK
+}
+
+// count says n things: "1 connection", "3 connections".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -36,6 +36,12 @@ func (s Settings) On() bool {
 	return s.Slice > 0 || s.Delay > 0 || s.Jitter > 0 || s.Drop > 0 || s.Duplicate > 0 || s.Reorder > 0
 }
 
+// Random tells whether the seed decides anything: slicing and a fixed
+// delay are the same on every run.
+func (s Settings) Random() bool {
+	return s.Jitter > 0 || s.Drop > 0 || s.Duplicate > 0 || s.Reorder > 0
+}
+
 // ErrValue is the failure of a flag value that does not parse.
 var ErrValue = errors.New("bad impairment value")
 
