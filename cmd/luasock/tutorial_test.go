@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -114,7 +115,13 @@ type lesson struct {
 	dir   string
 	ports map[string]string // the page's port -> the one it runs on
 	env   []string
-	jobs  []*exec.Cmd // the commands started in the background, in order
+	jobs  []*job // the commands started in the background, in order
+}
+
+// job is a command in the background; ended is closed once it has exited.
+type job struct {
+	cmd   *exec.Cmd
+	ended chan struct{}
 }
 
 var lessonPort = regexp.MustCompile(`\b80[0-9][0-9]\b`)
@@ -301,20 +308,53 @@ func (l *lesson) background(b block, cmd string) {
 		l.t.Fatal(err)
 	}
 	defer notify.Close()
-	var out bytes.Buffer
+	out := &syncBuffer{}
 	c := exec.Command("sh", "-c", "exec "+cmd)
 	c.Dir, c.Env = l.dir, append(slices.Clone(l.env), "NOTIFY_SOCKET="+sock)
-	c.Stdout, c.Stderr = &out, &out
+	c.Stdout, c.Stderr = out, out
 	if err := c.Start(); err != nil {
 		l.t.Fatal(err)
 	}
-	l.jobs = append(l.jobs, c)
-	l.t.Cleanup(func() { stopJob(c, syscall.SIGINT) })
-	notify.SetReadDeadline(time.Now().Add(20 * time.Second))
-	buf := make([]byte, 64)
-	if n, err := notify.Read(buf); err != nil || string(buf[:n]) != "READY=1" {
-		l.t.Fatalf("%s: $ %s & did not start serving: %v\n%s", l.where(b), cmd, err, out.String())
+	j := &job{cmd: c, ended: make(chan struct{})}
+	go func() { c.Wait(); close(j.ended) }()
+	l.jobs = append(l.jobs, j)
+	l.t.Cleanup(func() { j.stop(syscall.SIGINT) })
+	ready := make(chan error, 1)
+	go func() {
+		notify.SetReadDeadline(time.Now().Add(20 * time.Second))
+		buf := make([]byte, 64)
+		n, err := notify.Read(buf)
+		if err == nil && string(buf[:n]) != "READY=1" {
+			err = fmt.Errorf("it said %q", buf[:n])
+		}
+		ready <- err
+	}()
+	select {
+	case err := <-ready:
+		if err != nil {
+			l.t.Fatalf("%s: $ %s & did not start serving: %v\n%s", l.where(b), cmd, err, out.String())
+		}
+	case <-j.ended: // (out is complete once it has exited)
+		l.t.Fatalf("%s: $ %s & ended (%v) before it served:\n%s", l.where(b), cmd, c.ProcessState, out.String())
 	}
+}
+
+// syncBuffer is a command's output, read while it may still write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // kill is $ kill %N: the Nth command started in the background ends as
@@ -324,23 +364,23 @@ func (l *lesson) kill(b block, n string) {
 	if err != nil || i < 1 || i > len(l.jobs) {
 		l.t.Fatalf("%s: kill %%%s: there are %d jobs", l.where(b), n, len(l.jobs))
 	}
-	stopJob(l.jobs[i-1], syscall.SIGTERM)
+	l.jobs[i-1].stop(syscall.SIGTERM)
 }
 
-// stopJob signals a background command and waits for it, at most 20 s
+// stop signals a background command and waits for it, at most 20 s
 // before it is killed.
-func stopJob(c *exec.Cmd, sig syscall.Signal) {
-	if c.ProcessState != nil {
-		return
-	}
-	c.Process.Signal(sig)
-	done := make(chan struct{})
-	go func() { c.Wait(); close(done) }()
+func (j *job) stop(sig syscall.Signal) {
 	select {
-	case <-done:
+	case <-j.ended:
+		return
+	default:
+	}
+	j.cmd.Process.Signal(sig)
+	select {
+	case <-j.ended:
 	case <-time.After(20 * time.Second):
-		c.Process.Kill()
-		<-done
+		j.cmd.Process.Kill()
+		<-j.ended
 	}
 }
 
@@ -361,7 +401,7 @@ func (l *lesson) compare(b block, what string, want []string, out string) {
 var clientPort = regexp.MustCompile(`\b(3[2-9][0-9]{3}|[4-5][0-9]{4}|6[0-5][0-9]{3})\b`)
 
 // linesMatch matches lines to a block's: "..." any lines, a client's port
-// any port, trailing spaces ignored.
+// any port, trailing spaces ignored (and a \r, which a terminal does not show).
 func linesMatch(want, got []string) bool {
 	if len(want) == 0 {
 		return len(got) == 0
@@ -378,7 +418,7 @@ func linesMatch(want, got []string) bool {
 		return false
 	}
 	pattern := "^" + strings.Join(splitKeep(strings.TrimRight(want[0], " \t")), "") + "$"
-	return regexp.MustCompile(pattern).MatchString(strings.TrimRight(got[0], " \t")) && linesMatch(want[1:], got[1:])
+	return regexp.MustCompile(pattern).MatchString(strings.TrimRight(got[0], " \t\r")) && linesMatch(want[1:], got[1:])
 }
 
 // splitKeep quotes a line for a regexp, a client's port standing for any.
@@ -408,6 +448,7 @@ func TestTutorialLinesMatch(t *testing.T) {
 		{"from 127.0.0.1:51234", "from 127.0.0.1:8000", false},
 		{"x.y", "xzy", false},
 		{"trailing  ", "trailing", true},
+		{"250 STARTTLS", "250 STARTTLS\r", true},
 	} {
 		if got := linesMatch(strings.Split(c.want, "\n"), strings.Split(c.got, "\n")); got != c.ok {
 			t.Errorf("%q ~ %q: %v, want %v", c.want, c.got, got, c.ok)
