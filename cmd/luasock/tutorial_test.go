@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -150,23 +152,40 @@ func runLesson(t *testing.T, page string, blocks []block) {
 }
 
 // localize replaces the page's ports by free ones, the same each time.
+// They are chosen below the system's range for clients' ports (32768 and
+// up), so that no client of this or another test is given one before the
+// page's server binds it, which may be several commands later.
 func (l *lesson) localize(s string) string {
 	return lessonPort.ReplaceAllStringFunc(s, func(port string) string {
 		if p, ok := l.ports[port]; ok {
 			return p
 		}
-		c, err := net.ListenPacket("udp", "127.0.0.1:0") // free for UDP, and checked for TCP
-		if err != nil {
-			l.t.Fatal(err)
+		for try := 0; try < 1000; try++ {
+			p := strconv.Itoa(20000 + rand.IntN(12000))
+			if slices.Contains(slices.Collect(maps.Values(l.ports)), p) || !freeForBoth(p) {
+				continue
+			}
+			l.ports[port] = p
+			return p
 		}
-		p := strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
-		c.Close()
-		if ln, err := net.Listen("tcp", "127.0.0.1:"+p); err == nil {
-			ln.Close()
-		}
-		l.ports[port] = p
-		return p
+		l.t.Fatal("no free port between 20000 and 32000")
+		return ""
 	})
+}
+
+// freeForBoth tells whether a loopback port is free for TCP and for UDP.
+func freeForBoth(port string) bool {
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		return false
+	}
+	defer ln.Close()
+	c, err := net.ListenPacket("udp", "127.0.0.1:"+port)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // where names a block's place on its page, for failures.
