@@ -36,8 +36,9 @@ import (
 //	                    and what it prints
 //
 // In what a block shows, a line "..." stands for any lines, and a port of
-// 32768 or more (a client's, chosen by the system) for any port. The ports
-// from 8000 to 8099 a lesson uses are replaced by free ones when it runs.
+// 32768 or more (a client's, chosen by the system) for any port. Every
+// number from 8000 to 8099 on a page is a port, replaced by a free one
+// when it runs (the same number by the same port throughout the page).
 // The clock is stopped at tutorialNow in UTC (LUASOCK_TEST_NOW), so the time
 // servers print what the lesson shows.
 
@@ -321,7 +322,7 @@ func (l *lesson) run(cmd, stdin string) (string, int) {
 // NOTIFY_SOCKET it is given READY=1 then, as it tells systemd. It is
 // stopped (SIGINT) when the lesson ends.
 func (l *lesson) background(b block, cmd string) {
-	sock := filepath.Join(l.dir, fmt.Sprintf(".notify%d", b.line))
+	sock := filepath.Join(l.dir, fmt.Sprintf(".notify%d", len(l.jobs)+1))
 	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
 	if err != nil {
 		l.t.Fatal(err)
