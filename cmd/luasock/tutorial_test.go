@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -56,6 +55,7 @@ func TestTutorial(t *testing.T) {
 	for _, page := range pages {
 		name := strings.TrimPrefix(page, "../../docs/tutorial/")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each page in its own folder, with its own ports
 			blocks, err := readBlocks(page)
 			if err != nil {
 				t.Fatal(err)
@@ -163,7 +163,7 @@ func (l *lesson) localize(s string) string {
 		}
 		for try := 0; try < 1000; try++ {
 			p := strconv.Itoa(20000 + rand.IntN(12000))
-			if slices.Contains(slices.Collect(maps.Values(l.ports)), p) || !freeForBoth(p) {
+			if !handOut(p) {
 				continue
 			}
 			l.ports[port] = p
@@ -172,6 +172,23 @@ func (l *lesson) localize(s string) string {
 		l.t.Fatal("no free port between 20000 and 32000")
 		return ""
 	})
+}
+
+// handedOut are the ports the pages, which run in parallel, were given.
+var handedOut = struct {
+	sync.Mutex
+	ports map[string]bool
+}{ports: map[string]bool{}}
+
+// handOut gives port to a page if no page has it and it is free now.
+func handOut(port string) bool {
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	if handedOut.ports[port] || !freeForBoth(port) {
+		return false
+	}
+	handedOut.ports[port] = true
+	return true
 }
 
 // freeForBoth tells whether a loopback port is free for TCP and for UDP.
@@ -306,6 +323,11 @@ func (l *lesson) run(cmd, stdin string) (string, int) {
 	defer cancel()
 	c := exec.CommandContext(ctx, "sh", "-c", cmd)
 	c.Dir, c.Env = l.dir, l.env
+	// At the limit every process the command started ends, and the output
+	// gathered so far is the failure's.
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
+	c.WaitDelay = 5 * time.Second
 	c.Stdin = strings.NewReader(stdin)
 	out, err := c.CombinedOutput()
 	if ctx.Err() != nil {
