@@ -22,7 +22,9 @@ import (
 // Prompt is where an interactive run reads what is typed. The host calls
 // ReadLine from the main task's goroutine with the Lua lock released; it
 // returns the line without its end, io.EOF at the end of the input (Ctrl-D),
-// or ctx's error once the run stops (ReadLine must then return soon).
+// ErrLineCanceled when the line was given up (Ctrl-C: so is the chunk it
+// continued), or ctx's error once the run stops (ReadLine must then return
+// soon).
 type Prompt interface {
 	ReadLine(ctx context.Context, prompt string) (string, error)
 	// Attach is called once, before the first ReadLine, with the session
@@ -54,6 +56,9 @@ const interactiveName = "=stdin"
 
 // errInterrupted is what an interrupted evaluation raises.
 var errInterrupted = errors.New("interrupted")
+
+// ErrLineCanceled is a Prompt's Ctrl-C on a line being typed.
+var ErrLineCanceled = errors.New("line canceled")
 
 // session is a run's Session; its evaluation, while one runs, can be
 // interrupted from any goroutine.
@@ -114,21 +119,23 @@ func (rt *scriptRun) interact(L *lua.LState, e *taskError) {
 }
 
 // readLine reads a line at the prompt with the Lua lock released; false at
-// the end of the input.
-func (rt *scriptRun) readLine(L *lua.LState, prompt string) (string, bool) {
+// the end of the input, canceled when it was given up.
+func (rt *scriptRun) readLine(L *lua.LState, prompt string) (line string, ok, canceled bool) {
 	rt.stdout.Flush() // what was printed comes before the prompt
-	var line string
 	var err error
 	ctx := rt.ctx
 	rt.Block(L, func() { line, err = rt.prompt.ReadLine(ctx, prompt) })
+	if errors.Is(err, ErrLineCanceled) {
+		return "", true, true
+	}
 	if err != nil {
 		if !errors.Is(err, io.EOF) {
 			rt.stdout.Flush()
 			_, _ = io.WriteString(rt.stderr, "luasock: the prompt: "+err.Error()+"\n")
 		}
-		return "", false
+		return "", false, false
 	}
-	return line, true
+	return line, true, false
 }
 
 // readChunk reads a chunk: a line, and more lines while what was typed is
@@ -136,9 +143,9 @@ func (rt *scriptRun) readLine(L *lua.LState, prompt string) (string, bool) {
 // line that is an expression is returned as `return <line>`, so that its
 // values are printed; `=expr` is Lua 5.1's way to say the same.
 func (rt *scriptRun) readChunk(L *lua.LState) (string, bool) {
-	line, ok := rt.readLine(L, promptFirst)
-	if !ok {
-		return "", false
+	line, ok, canceled := rt.readLine(L, promptFirst)
+	if !ok || canceled {
+		return "", ok
 	}
 	if strings.HasPrefix(line, "=") {
 		line = "return " + line[1:]
@@ -152,7 +159,10 @@ func (rt *scriptRun) readChunk(L *lua.LState) (string, bool) {
 		if err == nil || !incomplete(err) {
 			return src, true
 		}
-		more, ok := rt.readLine(L, promptContinue)
+		more, ok, canceled := rt.readLine(L, promptContinue)
+		if canceled {
+			return "", true // the whole chunk is given up
+		}
 		if !ok {
 			return src, true // the syntax error is reported, then the input ends
 		}

@@ -188,22 +188,21 @@ func (p *termPrompt) ReadLine(ctx context.Context, prompt string) (string, error
 	p.in.reading.Store(true)
 	defer p.in.reading.Store(false)
 	p.in.ctx = ctx
-	for {
-		t := p.t()
-		t.SetPrompt(prompt)
-		line, err := t.ReadLine()
-		if err == io.EOF && p.in.ctrlC.Swap(false) {
-			// Ctrl-C: what was typed stays on the screen, a new prompt
-			// below it, as a shell's; a new editor forgets the line.
-			_, _ = io.WriteString(p.out, "^C\r\n")
-			p.newEditor()
-			continue
-		}
-		if err == io.EOF {
-			_, _ = t.Write([]byte("\n"))
-		}
-		return line, err
+	t := p.t()
+	t.SetPrompt(prompt)
+	line, err := t.ReadLine()
+	if err == io.EOF && p.in.ctrlC.Swap(false) {
+		// Ctrl-C: what was typed stays on the screen, a new prompt below
+		// it, as a shell's; a new editor forgets the line, and the host
+		// the chunk it continued.
+		_, _ = io.WriteString(p.out, "^C\r\n")
+		p.newEditor()
+		return "", host.ErrLineCanceled
 	}
+	if err == io.EOF {
+		_, _ = t.Write([]byte("\n"))
+	}
+	return line, err
 }
 
 // close gives the terminal its own mode back.

@@ -235,11 +235,19 @@ func TestPromptOnATerminal(t *testing.T) {
 	s.typeKeys(`("tab")` + "\r")
 	s.expect(`\nTAB\n> $`)
 
+	// Ctrl-C at >> gives up the whole chunk.
+	s.typeKeys("function broken()\r")
+	s.expect(`\n>> $`)
+	s.typeKeys("\x03")
+	s.expect(`\^C\n> $`)
+	s.typeKeys("broken\r")
+	s.expect(`\nnil\n> $`)
+
 	// Ctrl-C on a half-typed line clears it; Up brings back the last line.
 	s.typeKeys("not finished\x03")
 	s.expect(`\^C\n> $`)
 	s.typeKeys("\x1b[A\r")
-	s.expect(`string\.upper\("tab"\)\nTAB\n> $`)
+	s.expect(`broken\nnil\n> $`)
 
 	s.typeKeys("\x04") // Ctrl-D
 	if code := s.wait(); code != 0 {
