@@ -273,6 +273,15 @@ function date(format, timestamp) end
 ---@return string|number
 function microtime(as_float) end
 
+---PHP's hrtime(): a monotonic clock (never steps) for deadlines and tickers: {seconds,
+---nanoseconds}, or with as_number true the nanoseconds as a number (exact to 2^53 ns: 104
+---days of a run). The origin is arbitrary: only differences mean something.
+---@param as_number? boolean
+---@return integer[]|integer
+---@overload fun(): integer[]
+---@overload fun(as_number: true): integer
+function hrtime(as_number) end
+
 ---glibc's text for an errno.
 ---@param n integer
 ---@return string

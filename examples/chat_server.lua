@@ -39,6 +39,13 @@ local function broadcast(text, from)
   end
 end
 
+-- said passes a client's line on to the others: where a protocol would
+-- parse and act on it. An error in it (a bug that some line sets off)
+-- drops that client alone: pcall catches it below, and the others go on.
+local function said(c, line)
+  broadcast(clients[c].name .. ": " .. line, c)
+end
+
 while true do
   local read, write = {server}, {}
   for c, client in pairs(clients) do
@@ -81,7 +88,11 @@ while true do
           broadcast("* " .. drop(c, "dropped: line too long") .. " left\n")
           break
         end
-        broadcast(clients[c].name .. ": " .. line, c)
+        local ok, err = pcall(said, c, line)
+        if not ok then
+          broadcast("* " .. drop(c, "dropped: " .. tostring(err)) .. " left\n")
+          break
+        end
       end
     end
   end

@@ -8,6 +8,9 @@
 --     a flood goes at the pace of its readers instead of filling memory;
 --   * a client whose outbox stays full for STALL seconds is dropped, so nobody
 --     waits for it longer than that.
+-- And an error while handling one client's line drops that client, not the
+-- server (said, below; were the reader task to fail, luasock would close the
+-- connection in the table it was given anyway).
 --   luasock run examples/chat_spawn.lua [address]   (default tcp://127.0.0.1:8001)
 --   then: nc 127.0.0.1 8001   (several times)
 
@@ -63,6 +66,13 @@ local function writer(client)
   end
 end
 
+-- said passes a client's line on to the others: where a protocol would
+-- parse and act on it. An error in it (a bug that some line sets off)
+-- drops that client alone (see reader); the others go on.
+local function said(client, line)
+  broadcast(client.name .. ": " .. line, client)
+end
+
 local function reader(client)
   broadcast("* " .. client.name .. " joined\n", client) -- here, not in the accept loop: it may wait
   while clients[client.conn] == client do
@@ -76,7 +86,11 @@ local function reader(client)
       if drop(client, "dropped: line too long") then broadcast("* " .. client.name .. " left\n") end
       return
     end
-    broadcast(client.name .. ": " .. line, client)
+    local ok, err = pcall(said, client, line)
+    if not ok then
+      if drop(client, "dropped: " .. tostring(err)) then broadcast("* " .. client.name .. " left\n") end
+      return
+    end
   end
   if drop(client, "left") then broadcast("* " .. client.name .. " left\n") end
 end

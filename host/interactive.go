@@ -69,9 +69,8 @@ type session struct {
 }
 
 // evaluation is the context of one chunk typed at the prompt: done when it
-// is interrupted or the run stops. Its Err is errInterrupted, which
-// gopher-lua raises at the next instruction (its ctx check), as are those
-// of the threads it starts (coroutines), derived from it.
+// is interrupted or the run stops. Its waits watch it (Interrupted), and
+// its loops' check (loopCheck) raises "interrupted" once it is done.
 type evaluation struct {
 	done chan struct{}
 	once sync.Once
@@ -90,6 +89,13 @@ func (e *evaluation) Err() error {
 }
 func (e *evaluation) interrupt() { e.once.Do(func() { close(e.done) }) }
 
+// current is the evaluation in progress, or nil.
+func (s *session) current() *evaluation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.eval
+}
+
 func (s *session) Interrupt() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -100,11 +106,42 @@ func (s *session) Interrupt() bool {
 	return true
 }
 
+// Interrupted implements luabind.Host: the evaluation in progress at the
+// prompt, for its task (the main task, and the coroutines and protected
+// calls it runs), while there is one; nil otherwise.
+func (rt *scriptRun) Interrupted(L *lua.LState) context.Context {
+	s := rt.session.Load()
+	if s == nil {
+		return nil
+	}
+	ev := s.current()
+	if ev == nil || rt.taskOf(L) != rt.L {
+		return nil
+	}
+	return ev
+}
+
+// taskOf is the task whose Lua runs on L: the thread that called pcall on
+// a pool thread, the thread that resumed a coroutine, up to a task's own.
+func (rt *scriptRun) taskOf(L *lua.LState) *lua.LState {
+	for L != nil {
+		if t := rt.protector.Thread(L); t != L {
+			L = t
+		} else if L.Parent != nil {
+			L = L.Parent
+		} else {
+			return L
+		}
+	}
+	return nil
+}
+
 // interact is the prompt's loop, on the main task with the Lua lock held.
 // It returns at the end of the input, having stopped the run: Ctrl-D ends
 // luasock, servers spawned at the prompt with it.
 func (rt *scriptRun) interact(L *lua.LState, e *taskError) {
 	s := &session{rt: rt}
+	rt.session.Store(s)
 	rt.prompt.Attach(s)
 	for {
 		src, ok := rt.readChunk(L)
@@ -194,9 +231,7 @@ func (rt *scriptRun) evaluate(L *lua.LState, s *session, e *taskError, src strin
 	s.mu.Lock()
 	s.eval = ev
 	s.mu.Unlock()
-	L.SetContext(ev)
 	defer func() {
-		L.RemoveContext()
 		s.mu.Lock()
 		s.eval = nil
 		s.mu.Unlock()

@@ -16,6 +16,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -44,6 +45,13 @@ const (
 // SIGTERM (or a reload) stopped serving, and how long a stopping run waits
 // for tasks that are running Lua code before it returns anyway.
 const DefaultGrace = 10 * time.Second
+
+// DefaultBusyLimit is how long a task may run Lua without waiting before
+// it is ended. In a teaching tool a loop that never waits is nearly always
+// a mistake (a parser that never advances, a condition that never changes)
+// while every other client waits; 5 s is far longer than any lesson's
+// honest computation and short enough that the learner is still watching.
+const DefaultBusyLimit = 5 * time.Second
 
 // DefaultTraceBytes is how much of each message a trace dumps by default.
 const DefaultTraceBytes = socktrace.DefaultBytes
@@ -79,6 +87,11 @@ type Options struct {
 	// exit 143), a second signal at once.
 	Signals <-chan os.Signal
 	Grace   time.Duration // 0: DefaultGrace
+	// BusyLimit ends a task that has run Lua this long without waiting
+	// (luasock run --busy-limit): every other task is held up meanwhile.
+	// It raises "task ran 5 s without waiting" in it, where it loops; the
+	// task ends as on any error. 0: DefaultBusyLimit; below 0: no limit.
+	BusyLimit time.Duration
 	// ReadyFile, when set, is written once the script is serving (its main
 	// task, in every worker, first waits): the servers' addresses, one a
 	// line ("tcp://127.0.0.1:8000"). NotifySocket (systemd's NOTIFY_SOCKET)
@@ -192,9 +205,11 @@ type scriptRun struct {
 	draining  atomic.Bool   // SIGTERM: the servers are closed, the tasks finish
 	drainCode int           // the exit status a drain ends with
 
-	startup *startup    // shared by the generation's workers
-	arrived atomic.Bool // this run's main task has first waited (startup)
-	prompt  Prompt      // Options.Prompt: nil unless interactive
+	startup   *startup                // shared by the generation's workers
+	arrived   atomic.Bool             // this run's main task has first waited (startup)
+	prompt    Prompt                  // Options.Prompt: nil unless interactive
+	session   atomic.Pointer[session] // the prompt's, once it runs
+	busyLimit time.Duration           // Options.BusyLimit, or its default; < 0: none
 
 	handlesMu sync.Mutex
 	handles   map[io.Closer]struct{}
@@ -268,6 +283,12 @@ func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, work
 	if rt.grace <= 0 {
 		rt.grace = DefaultGrace
 	}
+	switch rt.busyLimit = opts.BusyLimit; {
+	case rt.busyLimit == 0:
+		rt.busyLimit = DefaultBusyLimit
+	case rt.busyLimit < 0:
+		rt.busyLimit = 0
+	}
 	rt.L = lua.NewState(lua.Options{
 		CallStackSize:       2000, // nested Lua calls; each task pre-allocates an index of CallStackSize/8 pointers
 		MinimizeStackMemory: true,
@@ -306,13 +327,18 @@ func (rt *scriptRun) run(ctx context.Context, prog program, opts Options) int {
 	allDone := make(chan struct{})
 	go func() { rt.tasks.Wait(); close(allDone) }()
 
+	wait := rt.grace // for the tasks to end once stopped
 	select {
 	case <-allDone:
 		rt.stop(ExitOK) // no-op when a stop came first
 	case <-rt.stopped:
 	case sig := <-opts.Signals:
 		if isDrainSignal(sig) {
+			// The grace counts from the signal: a task that never waits
+			// does not get it twice.
+			deadline := time.Now().Add(rt.grace)
 			rt.drainThenStop(signalStatus(sig), allDone, opts.Signals, rt.grace)
+			wait = max(time.Until(deadline), wakeTime)
 		} else {
 			rt.stop(signalStatus(sig))
 		}
@@ -321,7 +347,7 @@ func (rt *scriptRun) run(ctx context.Context, prog program, opts Options) int {
 	}
 	// Closing the handles wakes every task blocked on a socket; Block ends it.
 	rt.releaseHandles()
-	finished := rt.awaitTasks(allDone, opts.Signals, rt.grace)
+	finished := rt.awaitTasks(allDone, opts.Signals, wait)
 	if !rt.arrived.Swap(true) { // it ended before it first waited: the other workers go on
 		rt.startup.arrive(rt, true)
 	}
@@ -331,6 +357,10 @@ func (rt *scriptRun) run(ctx context.Context, prog program, opts Options) int {
 	}
 	return rt.exitCode
 }
+
+// wakeTime is how long the tasks that a stop wakes have to end after a
+// drain used up the grace: they only see the stop and return.
+const wakeTime = 100 * time.Millisecond
 
 // busyNotice is how long a task must have run Lua code without a wait,
 // while the run stops, before the run says so and how to exit at once.
@@ -416,6 +446,9 @@ func (e *taskError) prepare(rt *scriptRun, L *lua.LState) {
 	e.handler = L.NewFunction(func(L *lua.LState) int {
 		// Called where the error was raised, with its frames still there.
 		msg, h := diagnose.Explain(L, L.Get(1), rt.loader.Source)
+		if h == "" && strings.HasSuffix(lua.LVAsString(msg), busyText) {
+			h = busyHint
+		}
 		e.traceback, e.hint = rt.protector.Traceback(L, "", 1), h
 		L.Push(msg)
 		return 1
@@ -430,6 +463,25 @@ func (rt *scriptRun) releaseOwned(L *lua.LState) {
 		rt.binding.Release(v)
 	}
 	delete(rt.owned, L)
+}
+
+// releaseFailed is the ownership rule's second half, for a task that ended
+// with an error: the connections in the tables it was given by spawn (one
+// level down, as `spawn(reader, client)` with `client.conn`) are closed
+// too, so that a client is not left waiting for a task that is gone. A
+// server in such a table is not: it serves the other tasks.
+func (rt *scriptRun) releaseFailed(L *lua.LState) {
+	for _, v := range rt.owned[L] {
+		t, ok := v.(*lua.LTable)
+		if !ok {
+			continue
+		}
+		t.ForEach(func(_, field lua.LValue) {
+			if rt.binding.IsConnection(field) {
+				rt.binding.Release(field)
+			}
+		})
+	}
 }
 
 // handOn moves the values spawn passes to a new task out of the calling

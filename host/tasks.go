@@ -46,7 +46,6 @@ func (rt *scriptRun) taskThread(L *lua.LState) *lua.LState {
 		return th
 	}
 	th, _ := L.NewThread()
-	th.RemoveContext() // a server spawned at the prompt outlives the evaluation that spawned it
 	return th
 }
 
@@ -79,7 +78,7 @@ func (rt *scriptRun) sleep(L *lua.LState) int {
 		return 0
 	}
 	done := rt.ctx.Done()
-	if ctx := L.Context(); ctx != nil { // at the prompt: Ctrl-C ends the sleep
+	if ctx := rt.Interrupted(L); ctx != nil { // at the prompt: Ctrl-C ends the sleep
 		done = ctx.Done()
 	}
 	rt.Block(L, func() {
@@ -175,6 +174,7 @@ func (rt *scriptRun) runTasks(t taskStart) {
 			err := L.PCall(len(t.args), lua.MultRet, e.handler)
 			if err != nil {
 				rt.report(err, e.traceback, e.hint)
+				rt.releaseFailed(L)
 			}
 			reusable := err == nil && rt.protector.Unseen(L)
 			rt.protector.RemoveTask(L) // (a task that ends in Block leaves its entry: the run is over)

@@ -251,7 +251,7 @@ func sameFile(a, b string) bool {
 // owns it.
 func adopt(s *inheritedSocket, flags int) (*stream, error) {
 	if s.sotype == unix.SOCK_DGRAM && flags&streamServerListen != 0 {
-		return nil, errno.FromSyscall(unix.EOPNOTSUPP) // what listen(2) says on a datagram socket
+		return nil, datagramListen(s.transport()) // what listen(2) says on a datagram socket
 	}
 	fd, err := unix.FcntlInt(uintptr(s.fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {

@@ -50,7 +50,19 @@ func parseAddress(s string) (parsedAddress, error) {
 		a.Transport, a.Secure = "tcp", transport
 		fallthrough
 	case "tcp", "udp":
+		if target != s && strings.HasPrefix(target, "/") { // "tcp:///h:1": the slashes of unix:///path
+			n := len(target) - len(strings.TrimLeft(target, "/"))
+			return parsedAddress{}, errno.New(`Failed to parse address "` + target + `": ` +
+				separatorFix(transport+"://"+target[:n], transport, target[n:]))
+		}
 		host, port, err := parseHostPort(target)
+		// Without "://" all of s is the target: "tcp:/h:1" fails as host "tcp"
+		// with port "/h:1", and "tcp//h:1" would look up a name with slashes.
+		if target == s && (err != nil || strings.ContainsAny(host, `/\`)) {
+			if fix := separatorMistake(s); fix != "" {
+				return parsedAddress{}, errno.New(`Failed to parse address "` + s + `": ` + fix)
+			}
+		}
 		if err != nil {
 			return parsedAddress{}, err
 		}
@@ -64,6 +76,40 @@ func parseAddress(s string) (parsedAddress, error) {
 		return parsedAddress{}, errno.New(`Unable to find the socket transport "` + transport + `"`)
 	}
 	return a, nil
+}
+
+// separatorMistake explains an address that starts with a transport but
+// not with "://" ("tcp:/h:1", "tcp:h:1", "unix:/tmp/s"), or returns "".
+// PHP looks up a host named "tcp" there; a learner needs to hear about
+// the slashes instead.
+func separatorMistake(s string) string {
+	for _, t := range transports {
+		rest, ok := strings.CutPrefix(s, t)
+		if !ok || rest == "" {
+			continue
+		}
+		if t == "unix" || t == "udg" {
+			if path, ok := strings.CutPrefix(rest, ":"); ok { // the slashes that follow belong to the path
+				return separatorFix(t+":", t, path)
+			}
+			continue
+		}
+		after := strings.TrimLeft(rest, `:/\`)
+		if len(after) < len(rest) {
+			return separatorFix(t+rest[:len(rest)-len(after)], t, after)
+		}
+	}
+	return ""
+}
+
+// separatorFix says that typed must be transport + "://", with the
+// corrected address when there is a target to show.
+func separatorFix(typed, transport, target string) string {
+	msg := `"` + typed + `" must be "` + transport + `://"`
+	if target != "" {
+		msg += `, as in "` + transport + "://" + target + `"`
+	}
+	return msg
 }
 
 // parseHostPort splits "host:port" or "[v6]:port" the way PHP does (the first

@@ -44,6 +44,27 @@ func TestParseAddress(t *testing.T) {
 		{in: "tcp://h:+80", errstr: `Failed to parse address "h:+80": the port must be a number from 0 to 65535`},
 		{in: "tcp://h:65536", errstr: `Failed to parse address "h:65536": the port must be a number from 0 to 65535`},
 		{in: "tcp://h:8000/path", errstr: `Failed to parse address "h:8000/path": the port must be a number from 0 to 65535`},
+		// A malformed "://" is named, with the address as meant.
+		{in: "tcp:/127.0.0.1:8000", errstr: `Failed to parse address "tcp:/127.0.0.1:8000": "tcp:/" must be "tcp://", as in "tcp://127.0.0.1:8000"`},
+		{in: "tcp:127.0.0.1:8000", errstr: `Failed to parse address "tcp:127.0.0.1:8000": "tcp:" must be "tcp://", as in "tcp://127.0.0.1:8000"`},
+		{in: "tcp:127.0.0.1", errstr: `Failed to parse address "tcp:127.0.0.1": "tcp:" must be "tcp://", as in "tcp://127.0.0.1"`},
+		{in: `tcp:\\h:1`, errstr: `Failed to parse address "tcp:\\h:1": "tcp:\\" must be "tcp://", as in "tcp://h:1"`},
+		{in: "tcp//h:1", errstr: `Failed to parse address "tcp//h:1": "tcp//" must be "tcp://", as in "tcp://h:1"`},
+		{in: "tcp:/", errstr: `Failed to parse address "tcp:/": "tcp:/" must be "tcp://"`},
+		{in: "udp:/h:53", errstr: `Failed to parse address "udp:/h:53": "udp:/" must be "udp://", as in "udp://h:53"`},
+		{in: "tlsv1.2:/h:443", errstr: `Failed to parse address "tlsv1.2:/h:443": "tlsv1.2:/" must be "tlsv1.2://", as in "tlsv1.2://h:443"`},
+		{in: "tcp:///127.0.0.1:8000", errstr: `Failed to parse address "/127.0.0.1:8000": "tcp:///" must be "tcp://", as in "tcp://127.0.0.1:8000"`},
+		{in: "ssl:////h:1", errstr: `Failed to parse address "//h:1": "ssl:////" must be "ssl://", as in "ssl://h:1"`},
+		{in: "tcp:///", errstr: `Failed to parse address "/": "tcp:///" must be "tcp://"`},
+		{in: "unix:/tmp/x.sock", errstr: `Failed to parse address "unix:/tmp/x.sock": "unix:" must be "unix://", as in "unix:///tmp/x.sock"`},
+		{in: "udg:rel.sock", errstr: `Failed to parse address "udg:rel.sock": "udg:" must be "udg://", as in "udg://rel.sock"`},
+		// A valid host:port stays one, as in PHP: a host may be named "tcp".
+		{in: "tcp:80", want: parsedAddress{Transport: "tcp", Target: "tcp:80", Host: "tcp", Port: 80}},
+		{in: "unix:80", want: parsedAddress{Transport: "tcp", Target: "unix:80", Host: "unix", Port: 80}},
+		// Not a transport's name: the usual failures.
+		{in: "tcpx:/h:1", errstr: `Failed to parse address "tcpx:/h:1": the port must be a number from 0 to 65535`},
+		{in: "Tcp:/h:1", errstr: `Failed to parse address "Tcp:/h:1": the port must be a number from 0 to 65535`},
+		{in: "unix//tmp/x", errstr: `Failed to parse address "unix//tmp/x"`},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q", tt.in), func(t *testing.T) {

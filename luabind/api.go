@@ -9,9 +9,7 @@ package luabind
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/luasock/luasock/internal/impair"
 	"github.com/luasock/luasock/internal/luaarg"
@@ -50,6 +48,10 @@ type Host interface {
 	// Block does, when it closed the handle to stop the run or to stop
 	// serving (a drain); otherwise it returns and the call fails with EBADF.
 	HandleClosed(L *lua.LState)
+	// Interrupted is, for the task that evaluates what was typed at the
+	// prompt (luasock -i), a context that Ctrl-C cancels (and the run's
+	// stop); nil for every other task, whose waits watch Context.
+	Interrupted(L *lua.LState) context.Context
 }
 
 // Server is what the handles stream_socket_server makes implement besides
@@ -143,18 +145,15 @@ type Binding struct{ a *api }
 // for the handles a task was given by spawn and neither closed nor handed
 // on when it ended.
 func (b *Binding) Release(v lua.LValue) bool {
-	ud, ok := v.(*lua.LUserData)
+	s, ok := openStream(v)
 	if !ok {
-		return false
-	}
-	s, ok := ud.Value.(*stream)
-	if !ok || s.closed {
 		return false
 	}
 	if b.a.observer != nil {
 		b.a.observeClose(s)
 	}
 	b.a.closeStream(s)
+	s.closedAt = &closeSite{} // the task it belonged to ended
 	return true
 }
 
@@ -184,40 +183,20 @@ func (a *api) module(L *lua.LState) *lua.LTable {
 }
 
 // turning makes fn a Lua function named fname: it gives the other tasks
-// their turn after fn (Host.Turn), and warns of the failure fn returned, if
-// any, when warnings are on. fn is called directly, not through a method
-// value or a naming closure: every frame between gopher-lua and a call
-// that waits is held by the waiting task's stack (BenchmarkIdleConnections).
+// their turn after fn (Host.Turn), and notes a nil it returned, warning of
+// a failure when warnings are on (failure.go). fn is called directly, not
+// through a method value or a naming closure: every frame between
+// gopher-lua and a call that waits is held by the waiting task's stack
+// (BenchmarkIdleConnections).
 func (a *api) turning(call, fname string, fn apiFunc) lua.LGFunction {
 	return func(L *lua.LState) int {
 		n := fn(a, L, fname)
-		if a.warnings != nil && n >= 2 {
-			a.warnFailure(L, call, n)
+		if n > 0 && L.Get(-n) == lua.LNil {
+			a.noteNil(L, call, fname, n)
 		}
 		a.host.Turn(L)
 		return n
 	}
-}
-
-// warnFailure writes PHP's warning for results `nil, errstr[, errno]` on
-// top of L's stack: `Warning: stream_socket_accept(): Connection timed out
-// (110) in server.lua on line 12`.
-func (a *api) warnFailure(L *lua.LState, call string, n int) {
-	errstr, ok := L.Get(-n + 1).(lua.LString)
-	if L.Get(-n) != lua.LNil || !ok {
-		return
-	}
-	msg := "Warning: " + call + ": " + string(errstr)
-	if n >= 3 {
-		if errno, ok := L.Get(-n + 2).(lua.LNumber); ok && errno != 0 {
-			msg += fmt.Sprintf(" (%d)", int(errno))
-		}
-	}
-	where := strings.TrimSuffix(L.Where(1), ":")
-	if i := strings.LastIndexByte(where, ':'); i > 0 {
-		msg += " in " + where[:i] + " on line " + where[i+1:]
-	}
-	_, _ = io.WriteString(a.warnings, msg+"\n")
 }
 
 // apiFunc is an API function: fname is the name it raises "bad argument"
@@ -258,6 +237,7 @@ func (a *api) functions() map[string]apiFunc {
 		"strerror":                    free(func(L *lua.LState, _ string) int { return luaStrerror(L) }),
 		"date":                        (*api).date,
 		"microtime":                   free(luaMicrotime),
+		"hrtime":                      free(luaHrtime),
 	}
 }
 

@@ -65,7 +65,8 @@ print(ok, err)
 }
 
 // TestClosedHandle: every function and method raises on a closed handle, a
-// second fclose included, as PHP's "not a valid stream resource" TypeError.
+// second fclose included, as PHP's "not a valid stream resource" TypeError,
+// and says where it was closed.
 func TestClosedHandle(t *testing.T) {
 	calls := []string{
 		`fclose(s)`, `s:close()`, `fread(s, 1)`, `s:read(1)`, `fgets(s)`, `s:gets()`, `fwrite(s, "x")`,
@@ -84,7 +85,7 @@ func TestClosedHandle(t *testing.T) {
 		src.WriteString("print(select(2, pcall(function() return " + call + " end)))\n")
 		name := strings.SplitN(strings.TrimPrefix(call, "s:"), "(", 2)[0]
 		want.WriteString("test.lua:" + strconv.Itoa(len(strings.Split(src.String(), "\n"))-1) +
-			": bad argument #1 to '" + name + "' (supplied resource is not a valid stream resource)\n")
+			": bad argument #1 to '" + name + "' (supplied resource is not a valid stream resource: closed by fclose() at test.lua:2)\n")
 	}
 	testutil.Expect(t, src.String(), want.String(), nil)
 }

@@ -109,7 +109,7 @@ func (a *api) waitAndCall(L *lua.LState, s *stream, write bool, wait time.Durati
 	if write {
 		poller = s.raw.Write
 	}
-	interrupted := onInterrupt(L, func() { s.setDeadline(write, longAgo) })
+	interrupted := a.onInterrupt(L, func() { s.setDeadline(write, longAgo) })
 	a.host.Block(L, func() {
 		rerr = poller(func(fd uintptr) bool { err = attempt(int(fd)); return !wouldBlock(err) })
 	})
@@ -148,15 +148,14 @@ func (a *api) endTaskIfHostClosed(L *lua.LState, err error) {
 	}
 }
 
-// A task's thread carries a context only while the prompt (luasock -i)
-// evaluates what was typed (lua.LState.Context; the host sets it): Ctrl-C
-// cancels it, and the wait in progress ends as a timeout would. The next
-// Lua instruction then raises "interrupted".
+// At the prompt (luasock -i), Ctrl-C cancels the context of the evaluation
+// of what was typed (Host.Interrupted): the wait in progress ends as a
+// timeout would, and the host raises "interrupted" when its Lua goes on.
 
 // waitContext is what a wait that is not on a socket watches: the prompt's
 // evaluation's context (which the run's stop cancels too), or the run's.
 func (a *api) waitContext(L *lua.LState) context.Context {
-	if ctx := L.Context(); ctx != nil {
+	if ctx := a.host.Interrupted(L); ctx != nil {
 		return ctx
 	}
 	return a.host.Context()
@@ -169,8 +168,8 @@ var longAgo = time.Unix(1, 0)
 // caller waits (nothing at all outside the prompt). The caller calls the
 // returned done after its wait: it reports whether cut ran, and from then
 // on cut does not run.
-func onInterrupt(L *lua.LState, cut func()) (done func() bool) {
-	ctx := L.Context()
+func (a *api) onInterrupt(L *lua.LState, cut func()) (done func() bool) {
+	ctx := a.host.Interrupted(L)
 	if ctx == nil {
 		return func() bool { return false }
 	}

@@ -192,7 +192,7 @@ func TestSelectBadArguments(t *testing.T) {
 		{`stream_select({}, nil, nil, 0, -1)`, `bad argument #5 to 'stream_select' (must be greater than or equal to 0)`},
 		{`stream_select({1}, nil, nil, 0)`, `bad argument #1 to 'stream_select' (element 1 is not a valid stream resource)`},
 		{`stream_select(nil, "x", nil, 0)`, `bad argument #2 to 'stream_select' (table or nil expected, got string)`},
-		{`stream_select({closed}, nil, nil, 0)`, `bad argument #1 to 'stream_select' (element 1 is not a valid stream resource)`},
+		{`stream_select({closed}, nil, nil, 0)`, `bad argument #1 to 'stream_select' (element 1 is not a valid stream resource: closed by fclose() at test.lua:1)`},
 		{`stream_socket_client()`, `bad argument #1 to 'stream_socket_client' (string expected, got no value)`},
 		{`stream_socket_client("tcp://127.0.0.1:1", "soon")`, `bad argument #2 to 'stream_socket_client' (number expected, got string)`},
 		{`stream_socket_client("tcp://127.0.0.1:1", 1, nil, 7)`, `bad argument #4 to 'stream_socket_client' (context expected, got number)`},

@@ -36,7 +36,7 @@ func (a *api) readDatagram(L *lua.LState, s *stream, length int) int {
 			L.Push(out)
 			return 1
 		}
-		return pushReadFailure(L, s, err)
+		return pushFailure(L, err) // nothing there: EAGAIN, as "" is an empty datagram
 	}
 	if rest := length - len(out); len(data) > rest {
 		s.readBuf = append(s.readBuf, data[rest:]...)

@@ -32,6 +32,7 @@ type stream struct {
 	local, peer string // names, cached once known ("" unknown)
 
 	closed      bool          // fclose was called
+	closedAt    *closeSite    // by whom, for the error of a later call
 	readBuf     []byte        // bytes read ahead by fgets and friends
 	eof         bool          // a read saw the end of the stream
 	timeout     time.Duration // stream_set_timeout; 0 means none
@@ -296,7 +297,11 @@ func checkStream(L *lua.LState, n int, fname string) *stream {
 		return nil
 	}
 	if s.closed {
-		luaarg.Error(L, n, fname, "supplied resource is not a valid stream resource")
+		msg := "supplied resource is not a valid stream resource" // PHP's TypeError
+		if s.closedAt != nil {
+			msg += ": " + s.closedAt.String()
+		}
+		luaarg.Error(L, n, fname, msg)
 	}
 	return s
 }

@@ -213,7 +213,9 @@ func (a *api) observeSend(s *stream, peer string, addressed bool, data string, e
 }
 
 // pushReadFailure ends a read that failed: a non-blocking stream with nothing
-// there gives "", anything else `nil, errstr, errno`.
+// there gives "", anything else `nil, errstr, errno`. Only for fgets and a
+// stream socket's fread, which never return "" otherwise: a read where ""
+// is data (recvfrom, an empty datagram, an empty line) gives EAGAIN.
 func pushReadFailure(L *lua.LState, s *stream, err error) int {
 	if s.nothingReady(err) {
 		L.Push(lua.LString(""))
@@ -254,7 +256,7 @@ func (a *api) recvfrom(L *lua.LState, fname string) int {
 	}
 	data, from, eof, err := a.recv(L, s, length, sysFlags)
 	if err != nil {
-		return pushReadFailure(L, s, err)
+		return pushFailure(L, err) // nothing there: EAGAIN, as "" is an empty datagram
 	}
 	if eof {
 		s.eof = flags&streamPeek == 0 // a peek changes nothing
@@ -481,11 +483,16 @@ func (a *api) getLine(L *lua.LState, fname string) int {
 	return a.pushLine(L, s, lineEnd{ending: ending, limit: length})
 }
 
-// pushLine reads a line and pushes it, or the failure.
+// pushLine reads a line and pushes it, or the failure. A non-blocking
+// stream without a whole line gives fgets "" and stream_get_line, whose ""
+// is an empty line, EAGAIN (PHP: false).
 func (a *api) pushLine(L *lua.LState, s *stream, e lineEnd) int {
 	line, err := a.readLine(L, s, e)
-	if err != nil {
+	if err != nil && e.keep {
 		return pushReadFailure(L, s, err)
+	}
+	if err != nil {
+		return pushFailure(L, err)
 	}
 	L.Push(line)
 	return 1
@@ -678,10 +685,10 @@ func (a *api) getContents(L *lua.LState, fname string) int {
 	}
 	for !s.eof && (limit < 0 || len(s.readBuf) < limit) {
 		if err := a.fill(L, s); err != nil {
-			if s.nothingReady(err) {
+			if s.nothingReady(err) && len(s.readBuf) > 0 {
 				break
 			}
-			return pushFailure(L, err)
+			return pushFailure(L, err) // nothing at all: EAGAIN, as "" is the end
 		}
 	}
 	n := len(s.readBuf)
@@ -786,6 +793,7 @@ func (a *api) close(L *lua.LState, fname string) int {
 		a.observeClose(s)
 	}
 	a.closeStream(s)
+	s.closedAt = closedBy(L, fname)
 	L.Push(lua.LTrue)
 	return 1
 }

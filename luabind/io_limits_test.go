@@ -22,13 +22,14 @@ import (
 // soloHost is a Host for one task: Block just waits.
 type soloHost struct{}
 
-func (soloHost) Block(_ *lua.LState, wait func())     { wait() }
-func (soloHost) Track(io.Closer)                      {}
-func (soloHost) Untrack(io.Closer)                    {}
-func (soloHost) Context() context.Context             { return context.Background() }
-func (soloHost) Turn(*lua.LState)                     {}
-func (soloHost) HandleClosed(*lua.LState)             {}
-func (soloHost) Resolving(_ *lua.LState, wait func()) { wait() }
+func (soloHost) Block(_ *lua.LState, wait func())        { wait() }
+func (soloHost) Track(io.Closer)                         {}
+func (soloHost) Untrack(io.Closer)                       {}
+func (soloHost) Context() context.Context                { return context.Background() }
+func (soloHost) Turn(*lua.LState)                        {}
+func (soloHost) HandleClosed(*lua.LState)                {}
+func (soloHost) Resolving(_ *lua.LState, wait func())    { wait() }
+func (soloHost) Interrupted(*lua.LState) context.Context { return nil }
 
 // runAgainst runs setup (which must set the global `server`), hands the
 // server's address to peer on its own goroutine, then runs src.

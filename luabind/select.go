@@ -114,7 +114,11 @@ func (p *pollSet) add(L *lua.LState, fname string, i int, t *lua.LTable) {
 			s, _ = ud.Value.(*stream)
 		}
 		if s == nil || s.closed {
-			luaarg.Error(L, i+1, fname, fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k)))
+			msg := fmt.Sprintf("element %s is not a valid stream resource", lua.LVAsString(k))
+			if s != nil && s.closedAt != nil {
+				msg += ": " + s.closedAt.String()
+			}
+			luaarg.Error(L, i+1, fname, msg)
 		}
 		if i == selectRead && (len(s.readBuf) > 0 || len(s.dgrams) > 0) {
 			p.buffered = true

@@ -163,6 +163,13 @@ func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions
 	return nil, err
 }
 
+// datagramListen is listen(2)'s EOPNOTSUPP on a datagram socket, which
+// stream_socket_server's default flags ask for: errstr says what to do
+// (PHP's errstr is empty).
+func datagramListen(transport string) error {
+	return &errno.Failure{Msg: "Operation not supported: a " + transport + " server takes STREAM_SERVER_BIND alone", Errno: int(unix.EOPNOTSUPP)}
+}
+
 func sockType(transport string) int {
 	if transport == "udp" || transport == "udg" {
 		return unix.SOCK_DGRAM
@@ -214,6 +221,9 @@ func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts 
 			backlog = *opts.Backlog
 		}
 		if err := unix.Listen(fd, backlog); err != nil {
+			if errors.Is(err, unix.EOPNOTSUPP) && sockType(addr.Transport) == unix.SOCK_DGRAM {
+				err = datagramListen(addr.Transport)
+			}
 			return fail(err)
 		}
 	}

@@ -28,8 +28,8 @@ func TestServerFailures(t *testing.T) {
 	}{
 		{"port in use", []string{"tcp://" + testutil.Busy(t, "tcp4")}, "nil\tAddress already in use\t98"},
 		{"udp port in use", []string{"udp://" + testutil.Busy(t, "udp4"), "4"}, "nil\tAddress already in use\t98"},
-		{"udp with listen", []string{"udp://127.0.0.1:0"}, "nil\tOperation not supported\t95"},
-		{"udg with listen", []string{"udg://" + dir + "/dg.sock"}, "nil\tOperation not supported\t95"},
+		{"udp with listen", []string{"udp://127.0.0.1:0"}, "nil\tOperation not supported: a udp server takes STREAM_SERVER_BIND alone\t95"},
+		{"udg with listen", []string{"udg://" + dir + "/dg.sock"}, "nil\tOperation not supported: a udg server takes STREAM_SERVER_BIND alone\t95"},
 		{"unknown transport", []string{"foo://127.0.0.1:80"}, `nil	Unable to find the socket transport "foo"	0`},
 		{"transport is case-sensitive", []string{"TCP://127.0.0.1:80"}, `nil	Unable to find the socket transport "TCP"	0`},
 		{"no port", []string{"127.0.0.1"}, `nil	Failed to parse address "127.0.0.1"	0`},

@@ -467,7 +467,7 @@ func (a *api) runHandshake(L *lua.LState, s *stream, conn *tls.Conn, peer string
 	// conn, which here belongs to the stream. A stopping run closes it.
 	var err error
 	_ = s.pollFile().SetDeadline(time.Now().Add(wait))
-	interrupted := onInterrupt(L, func() { _ = s.pollFile().SetDeadline(longAgo) })
+	interrupted := a.onInterrupt(L, func() { _ = s.pollFile().SetDeadline(longAgo) })
 	a.host.Block(L, func() { err = conn.Handshake() })
 	interrupted()
 	_ = s.pollFile().SetDeadline(time.Time{})
@@ -510,7 +510,7 @@ func (a *api) tlsRecv(L *lua.LState, s *stream) (data string, eof bool, err erro
 			_ = s.pollFile().SetReadDeadline(time.Now().Add(s.timeout))
 			defer func() { _ = s.pollFile().SetReadDeadline(time.Time{}) }()
 		}
-		interrupted := onInterrupt(L, func() { _ = s.pollFile().SetReadDeadline(longAgo) })
+		interrupted := a.onInterrupt(L, func() { _ = s.pollFile().SetReadDeadline(longAgo) })
 		a.host.Block(L, func() { n, err = c.conn.Read(buf) })
 		if interrupted() && s.timeout <= 0 {
 			_ = s.pollFile().SetReadDeadline(time.Time{})

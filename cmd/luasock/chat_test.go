@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -22,28 +24,33 @@ func TestChatServers(t *testing.T) {
 	}
 }
 
-func testChat(t *testing.T, name string) {
-	path, err := exec.LookPath("luasock")
+// startChat runs the chat server script at path on a free port, until the
+// test ends, and returns its address and a reader of its log's lines.
+func startChat(t *testing.T, path string) (addr string, next func() string) {
+	luasock, err := exec.LookPath("luasock")
 	if err != nil {
 		t.Fatal(err)
 	}
-	example, _ := filepath.Abs("../../examples/" + name)
-	cmd := exec.Command(path, "run", example, "tcp://127.0.0.1:0")
+	cmd := exec.Command(luasock, "run", path, "tcp://127.0.0.1:0")
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	watchdog := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() }) // bounds the waits below
-	defer watchdog.Stop()
+	watchdog := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() }) // bounds the waits
+	t.Cleanup(func() { watchdog.Stop(); cmd.Process.Kill(); cmd.Wait() })
 	log := bufio.NewScanner(stdout)
-	next := func() string {
+	next = func() string {
 		if !log.Scan() {
 			t.Fatal("the chat server ended")
 		}
 		return log.Text()
 	}
-	addr := strings.TrimPrefix(next(), "chat server on ")
+	return strings.TrimPrefix(next(), "chat server on "), next
+}
+
+func testChat(t *testing.T, name string) {
+	example, _ := filepath.Abs("../../examples/" + name)
+	addr, next := startChat(t, example)
 
 	dial := func(rcvbuf int) (net.Conn, *bufio.Reader, string) {
 		d := net.Dialer{Control: func(_, _ string, raw syscall.RawConn) error {
@@ -114,5 +121,63 @@ func testChat(t *testing.T, name string) {
 			break
 		}
 		t.Fatalf("a got %q", l)
+	}
+}
+
+// TestChatDropsAFailedClient: when handling a client's line raises (a bug
+// put into each chat example here), that client is dropped and told so by
+// its connection's end, the others hear that it left, and the server
+// serves on.
+func TestChatDropsAFailedClient(t *testing.T) {
+	for _, example := range []string{"chat_server.lua", "chat_spawn.lua"} {
+		t.Run(example, func(t *testing.T) {
+			src, err := os.ReadFile("../../examples/" + example)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bug := "local function said(c, line)\n  if line == \"crash\\n\" then error(\"a bug\") end\n"
+			buggy := strings.Replace(string(src), "local function said(c, line)\n", bug, 1)
+			buggy = strings.Replace(buggy, "local function said(client, line)\n", strings.ReplaceAll(bug, "(c, line)", "(client, line)"), 1)
+			if buggy == string(src) {
+				t.Fatal("no said function to put a bug into")
+			}
+			path := filepath.Join(t.TempDir(), example)
+			if err := os.WriteFile(path, []byte(buggy), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			addr, next := startChat(t, path)
+			dial := func() (net.Conn, *bufio.Reader, string) {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.SetDeadline(time.Now().Add(60 * time.Second))
+				next() // joined
+				return c, bufio.NewReader(c), c.LocalAddr().String()
+			}
+			a, aIn, _ := dial()
+			defer a.Close()
+			b, bIn, bName := dial()
+			defer b.Close()
+			aIn.ReadString('\n') // b joined
+			b.Write([]byte("crash\n"))
+			if rest, err := io.ReadAll(bIn); err != nil || len(rest) != 0 {
+				t.Fatalf("b read %q, %v; want the end of its connection", rest, err)
+			}
+			if l, _ := aIn.ReadString('\n'); l != "* "+bName+" left\n" {
+				t.Fatalf("a got %q", l)
+			}
+			if l := next(); !strings.HasPrefix(l, bName+" dropped: ") || !strings.HasSuffix(l, "a bug") {
+				t.Fatalf("the server said %q", l)
+			}
+			c, cIn, cName := dial()
+			defer c.Close()
+			aIn.ReadString('\n') // c joined
+			c.Write([]byte("still here\n"))
+			if l, _ := aIn.ReadString('\n'); l != cName+": still here\n" {
+				t.Fatalf("a got %q", l)
+			}
+			_ = cIn
+		})
 	}
 }

@@ -58,6 +58,9 @@ Flags of run:
                     as PHP's warnings: Warning: fread(): ... in script.lua on line 9
   --grace T         after SIGTERM, how long connections may finish once the
                     servers are closed (seconds, or 1m30s; default 10)
+  --busy-limit T    end a task that runs Lua this long without waiting (it holds
+                    up every other task): an error is raised where it loops
+                    (seconds; default 5; 0: no limit)
   --ready-file F    once the script serves (its main task first waits), write its
                     servers' addresses to F, one a line; with NOTIFY_SOCKET set,
                     systemd also hears READY=1
@@ -270,6 +273,7 @@ func run(args []string, stdout, stderr io.Writer, bare bool) int {
 		Impair:       flags.impair,
 		Warnings:     warnings,
 		Grace:        flags.grace,
+		BusyLimit:    flags.busyLimit,
 		ReadyFile:    flags.readyFile,
 		NotifySocket: os.Getenv("NOTIFY_SOCKET"),
 		User:         flags.user,

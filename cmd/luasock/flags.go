@@ -24,6 +24,7 @@ type runFlags struct {
 	pcap       string // --pcap FILE; "" when off
 	warnings   bool
 	grace      time.Duration
+	busyLimit  time.Duration // --busy-limit; 0: the default, < 0: none
 	readyFile  string
 	user       string
 	watch      bool
@@ -50,6 +51,7 @@ func newRunFlags() *runFlags {
 	f.add("warnings", switchFlag{on: &f.warnings, name: "--warnings"})
 	f.add("W", switchFlag{on: &f.warnings, name: "-W"})
 	f.add("grace", &durationFlag{d: &f.grace, name: "--grace"})
+	f.add("busy-limit", &busyFlag{d: &f.busyLimit})
 	f.add("ready-file", &textFlag{s: &f.readyFile, name: "--ready-file", want: "a file name"})
 	f.add("user", &textFlag{s: &f.user, name: "--user", want: "a user name (user or user:group)"})
 	f.add("watch", switchFlag{on: &f.watch, name: "--watch"})
@@ -407,4 +409,23 @@ func isLuaName(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// busyFlag is --busy-limit: seconds (or 1m30s) a task may run Lua without
+// waiting, 0 for no limit.
+type busyFlag struct{ d *time.Duration }
+
+func (v *busyFlag) String() string { return "" }
+func (v *busyFlag) wants() string  { return "a number of seconds (0: no limit)" }
+
+func (v *busyFlag) Set(s string) error {
+	if sec, err := strconv.ParseFloat(s, 64); err == nil && sec == 0 {
+		*v.d = -1
+		return nil
+	}
+	d := durationFlag{d: v.d, name: "--busy-limit"}
+	if err := d.Set(s); err != nil {
+		return fmt.Errorf("--busy-limit takes %s, not %q", v.wants(), s)
+	}
+	return nil
 }

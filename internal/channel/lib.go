@@ -25,6 +25,9 @@ type Host interface {
 	// Turn lets the waiting tasks run when the caller has held the lock
 	// for its time slice.
 	Turn(L *lua.LState)
+	// Interrupted is, for a task at luasock's prompt, the context Ctrl-C
+	// cancels; nil for every other task.
+	Interrupted(L *lua.LState) context.Context
 }
 
 // TypeName is the metatable name of channel handles.
@@ -144,7 +147,7 @@ func (l *library) receive(L *lua.LState) int {
 // reports whether g fired (if not, g is void from then on), and returns
 // with mu held and g's waiters gone from chans.
 func (l *library) awaitLocked(L *lua.LState, g *group, timeout time.Duration, chans ...*Chan) bool {
-	ctx := L.Context() // the prompt's evaluation's, which Ctrl-C cancels (luabind's block.go)
+	ctx := l.host.Interrupted(L) // the prompt's evaluation's, which Ctrl-C cancels
 	if ctx == nil {
 		ctx = l.host.Context()
 	}

@@ -28,8 +28,9 @@ func Compile(chunkname string, src []byte) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
-	rewriteBlock(chunk)
-	signZeros(chunk) // zeros.go
+	chunk = orderAssignments.chunk(chunk) // rewrite.go
+	chunk = checkLoops.chunk(chunk)       // loopcheck.go
+	signZeros(chunk)                      // zeros.go
 	proto, err := lua.Compile(chunk, name)
 	if err != nil {
 		var ce *lua.CompileError

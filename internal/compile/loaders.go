@@ -43,7 +43,17 @@ func Open(L *lua.LState, stdin io.Reader) *Loader {
 			loaders.RawSetInt(2, L.NewFunction(ld.searchPath))
 		}
 	}
+	SetCheck(L, func(L *lua.LState) int { L.Push(lua.LNumber(CheckEvery)); return 1 })
 	return ld
+}
+
+// SetCheck installs check as what a loop calls every CheckEvery passes
+// (loopcheck.go); it returns the passes until the next check, or raises.
+// Open installs one that does nothing.
+func SetCheck(L *lua.LState, check lua.LGFunction) {
+	if strs, ok := L.GetGlobal("string").(*lua.LTable); ok {
+		strs.RawSetString(CheckKey, L.NewFunction(check))
+	}
 }
 
 // Source returns the text of a chunk compiled through this loader lately,

@@ -20,99 +20,13 @@ import (
 //
 // The temporaries' names contain a space, so no script can name them.
 
-// rewriteBlock rewrites every hazardous assignment in stmts, in nested
-// blocks and in the bodies of nested functions.
-func rewriteBlock(stmts []ast.Stmt) {
-	for i, s := range stmts {
-		stmts[i] = rewriteStmt(s)
-	}
-}
-
-func rewriteStmt(s ast.Stmt) ast.Stmt {
-	switch st := s.(type) {
-	case *ast.AssignStmt:
-		rewriteExprs(st.Lhs)
-		rewriteExprs(st.Rhs)
-		if needsOrder(st) {
-			return orderedAssign(st)
-		}
-	case *ast.LocalAssignStmt:
-		rewriteExprs(st.Exprs)
-	case *ast.FuncCallStmt:
-		rewriteExpr(st.Expr)
-	case *ast.DoBlockStmt:
-		rewriteBlock(st.Stmts)
-	case *ast.WhileStmt:
-		rewriteExpr(st.Condition)
-		rewriteBlock(st.Stmts)
-	case *ast.RepeatStmt:
-		rewriteBlock(st.Stmts)
-		rewriteExpr(st.Condition)
-	case *ast.IfStmt:
-		rewriteExpr(st.Condition)
-		rewriteBlock(st.Then)
-		rewriteBlock(st.Else)
-	case *ast.NumberForStmt:
-		rewriteExpr(st.Init)
-		rewriteExpr(st.Limit)
-		rewriteExpr(st.Step)
-		rewriteBlock(st.Stmts)
-	case *ast.GenericForStmt:
-		rewriteExprs(st.Exprs)
-		rewriteBlock(st.Stmts)
-	case *ast.FuncDefStmt:
-		rewriteExpr(st.Name.Func)
-		rewriteExpr(st.Name.Receiver)
-		rewriteExpr(st.Func)
-	case *ast.ReturnStmt:
-		rewriteExprs(st.Exprs)
+// orderAssignments is the pass that rewrites every hazardous assignment.
+var orderAssignments = pass{stmt: func(s ast.Stmt) ast.Stmt {
+	if st, ok := s.(*ast.AssignStmt); ok && needsOrder(st) {
+		return orderedAssign(st)
 	}
 	return s
-}
-
-func rewriteExprs(es []ast.Expr) {
-	for _, e := range es {
-		rewriteExpr(e)
-	}
-}
-
-// rewriteExpr finds the function bodies inside an expression.
-func rewriteExpr(e ast.Expr) {
-	switch ex := e.(type) {
-	case *ast.FunctionExpr:
-		rewriteBlock(ex.Stmts)
-	case *ast.AttrGetExpr:
-		rewriteExpr(ex.Object)
-		rewriteExpr(ex.Key)
-	case *ast.TableExpr:
-		for _, f := range ex.Fields {
-			rewriteExpr(f.Key)
-			rewriteExpr(f.Value)
-		}
-	case *ast.FuncCallExpr:
-		rewriteExpr(ex.Func)
-		rewriteExpr(ex.Receiver)
-		rewriteExprs(ex.Args)
-	case *ast.LogicalOpExpr:
-		rewriteExpr(ex.Lhs)
-		rewriteExpr(ex.Rhs)
-	case *ast.RelationalOpExpr:
-		rewriteExpr(ex.Lhs)
-		rewriteExpr(ex.Rhs)
-	case *ast.StringConcatOpExpr:
-		rewriteExpr(ex.Lhs)
-		rewriteExpr(ex.Rhs)
-	case *ast.ArithmeticOpExpr:
-		rewriteExpr(ex.Lhs)
-		rewriteExpr(ex.Rhs)
-	case *ast.UnaryMinusOpExpr:
-		rewriteExpr(ex.Expr)
-	case *ast.UnaryNotOpExpr:
-		rewriteExpr(ex.Expr)
-	case *ast.UnaryLenOpExpr:
-		rewriteExpr(ex.Expr)
-	}
-}
+}}
 
 // needsOrder reports whether the compiler may store a value before the
 // statement's last value is computed: with more than one target or more

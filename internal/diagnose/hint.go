@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/luasock/luasock/internal/failures"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
 )
@@ -136,7 +137,7 @@ func (d *diag) nilHint(c candidate, kind string) string {
 		if x.Receiver != nil && c.name != "" && strings.HasPrefix(c.name, "method") {
 			return d.methodHint(x)
 		}
-		if h := d.failedCall(x, "", 0); h != "" {
+		if h := d.failedCall(x, "", 0, true); h != "" {
 			return h
 		}
 	}
@@ -186,7 +187,7 @@ func (d *diag) fromCallHint(name string) string {
 	if a.call == nil {
 		return ""
 	}
-	h := d.failedCall(a.call, name, a.line)
+	h := d.failedCall(a.call, name, a.line, a.first)
 	if a.inFunction && kind == "global" {
 		return fmt.Sprintf("'%s' is set on line %d inside a function: has that function run yet? If it has, %s", name, a.line, h)
 	}
@@ -195,8 +196,10 @@ func (d *diag) fromCallHint(name string) string {
 
 // failedCall explains a nil that a call returned (into name, on line; name
 // "" for a call on the failing line): a Lua function of this chunk that
-// returns nothing, or a function that failed.
-func (d *diag) failedCall(call *ast.FuncCallExpr, name string, line int) string {
+// returns nothing, or a function that failed, with what it returned when
+// first (the value is the call's first result) and the call was noted
+// (package failures).
+func (d *diag) failedCall(call *ast.FuncCallExpr, name string, line int, first bool) string {
 	callee := exprText(call)
 	if callee == "" {
 		return ""
@@ -206,6 +209,15 @@ func (d *diag) failedCall(call *ast.FuncCallExpr, name string, line int) string 
 	if name != "" {
 		subject, v = "'"+name+"'", name
 		where = fmt.Sprintf(" on line %d", line)
+	} else {
+		line = d.line
+	}
+	if first {
+		if f, ok := failures.Find(d.L, d.source, line, calleeName(call)); ok {
+			if h := returnedNil(f, subject, callee+where, v, callee); h != "" {
+				return h
+			}
+		}
 	}
 	if id, ok := call.Func.(*ast.IdentExpr); ok && call.Receiver == nil {
 		if fe := d.functionNamed(id.Value); fe != nil && !returnsValue(fe.Stmts) {
@@ -216,6 +228,30 @@ func (d *diag) failedCall(call *ast.FuncCallExpr, name string, line int) string 
 		return fmt.Sprintf("%s is nil because tonumber%s got a string that is not a number; check it: if not %s then ... end", subject, where, v)
 	}
 	return fmt.Sprintf("%s is nil because %s%s failed: a function that can fail returns nil and an error message. Check it: local %s, err = %s; if not %s then print(err) end", subject, callee, where, v, callee, v)
+}
+
+// returnedNil is failedCall's hint for a nil the call was seen to return:
+// its errstr and errno (and the address, which a system's errstr never
+// names), or the end of a stream; "" for a nil with no reason.
+func returnedNil(f failures.Failure, subject, call, v, callee string) string {
+	if f.End {
+		return fmt.Sprintf("%s is nil because %s reached the end of the stream: the peer closed the connection. A read returns nil there; check it: local %s = %s; if not %s then ... end", subject, call, v, callee, v)
+	}
+	if f.Errstr == "" {
+		return ""
+	}
+	reason := ": " + f.Errstr
+	if f.Errno != 0 {
+		reason += fmt.Sprintf(" (%d)", f.Errno)
+		if f.Address != "" {
+			reason = " for " + f.Address + reason
+		}
+	}
+	reason += "."
+	if f.Advice != "" {
+		reason += " " + f.Advice
+	}
+	return fmt.Sprintf("%s is nil because %s failed%s A function that can fail returns nil and an error message. Check it: local %s, err = %s; if not %s then print(err) end", subject, call, reason, v, callee, v)
 }
 
 // selfUpdate finds `name = name + ...` (or `name = name .. ...`) on the
@@ -261,6 +297,7 @@ func isName(e ast.Expr, name string) bool {
 type assignment struct {
 	line       int
 	call       *ast.FuncCallExpr // the value came from this call (nil: some other value)
+	first      bool              // the call's first result (not `local c, err = f()`'s err)
 	inFunction bool              // inside a function nested in the bodies searched
 }
 
@@ -281,6 +318,7 @@ func (d *diag) lastAssignment(name string, bodies [][]ast.Stmt, nested bool) ass
 			a := assignment{line: line, inFunction: w.depth > 0}
 			if i < len(exprs) {
 				a.call, _ = exprs[i].(*ast.FuncCallExpr)
+				a.first = true
 			} else if len(exprs) > 0 {
 				a.call, _ = exprs[len(exprs)-1].(*ast.FuncCallExpr)
 			}

@@ -50,13 +50,13 @@ var mistakes = []mistake{
 		name: "the result of a failed stream_socket_server passed on",
 		code: "local srv = stream_socket_server(\"bogus://x\")\nlocal c = stream_socket_accept(srv)",
 		want: "2: bad argument #1 to 'stream_socket_accept' (stream expected, got nil)",
-		hint: "'srv' is nil because stream_socket_server(...) on line 1 failed: a function that can fail returns nil and an error message. Check it: local srv, err = stream_socket_server(...); if not srv then print(err) end",
+		hint: "'srv' is nil because stream_socket_server(...) on line 1 failed: Unable to find the socket transport \"bogus\". A function that can fail returns nil and an error message. Check it: local srv, err = stream_socket_server(...); if not srv then print(err) end",
 	},
 	{
 		name: "a method called on a failed stream_socket_server",
 		code: "local srv = stream_socket_server(\"bogus://x\")\nlocal c = srv:accept()",
 		want: "2: attempt to index local 'srv' (a nil value)",
-		hint: "'srv' is nil because stream_socket_server(...) on line 1 failed: a function that can fail returns nil and an error message. Check it: local srv, err = stream_socket_server(...); if not srv then print(err) end",
+		hint: "'srv' is nil because stream_socket_server(...) on line 1 failed: Unable to find the socket transport \"bogus\". A function that can fail returns nil and an error message. Check it: local srv, err = stream_socket_server(...); if not srv then print(err) end",
 	},
 	{
 		name: "a method called on a failed io.open",
@@ -200,13 +200,14 @@ var mistakes = []mistake{
 // resources close when the test ends.
 type testHost struct{ closers *[]io.Closer }
 
-func (h testHost) Block(L *lua.LState, wait func())     { wait() }
-func (h testHost) Turn(L *lua.LState)                   {}
-func (h testHost) HandleClosed(L *lua.LState)           {}
-func (h testHost) Resolving(L *lua.LState, wait func()) { wait() }
-func (h testHost) Track(c io.Closer)                    { *h.closers = append(*h.closers, c) }
-func (h testHost) Untrack(c io.Closer)                  {}
-func (h testHost) Context() context.Context             { return context.Background() }
+func (h testHost) Block(L *lua.LState, wait func())        { wait() }
+func (h testHost) Turn(L *lua.LState)                      {}
+func (h testHost) HandleClosed(L *lua.LState)              {}
+func (h testHost) Resolving(L *lua.LState, wait func())    { wait() }
+func (h testHost) Track(c io.Closer)                       { *h.closers = append(*h.closers, c) }
+func (h testHost) Untrack(c io.Closer)                     {}
+func (h testHost) Context() context.Context                { return context.Background() }
+func (h testHost) Interrupted(*lua.LState) context.Context { return nil }
 
 // explainRun runs code as chunk name with Explain as the error handler, and
 // returns the message and hint ("" when it ran without error).

@@ -200,15 +200,6 @@ func (p *Protector) get(L *lua.LState) *lua.LState {
 	} else {
 		co, _ = L.NewThread()
 	}
-	// A protected call at the prompt can be interrupted as the rest of the
-	// evaluation can: the pool thread runs with the caller's context.
-	if ctx := L.Context(); ctx != co.Context() {
-		if ctx != nil {
-			co.SetContext(ctx)
-		} else {
-			co.RemoveContext()
-		}
-	}
 	p.owner[co] = L
 	p.depth[co] = p.depth[L] + 1
 	return co
