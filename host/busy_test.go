@@ -112,6 +112,30 @@ func TestNoBusyLimit(t *testing.T) {
 	}
 }
 
+// TestSocketCallsAreNotBusy: a loop that calls the socket API on every
+// pass (a server whose sockets are always ready never blocks) gives the
+// others their turn there, and is not ended, however long it runs; the
+// same loop without the call is.
+func TestSocketCallsAreNotBusy(t *testing.T) {
+	const src = `
+local server = assert(stream_socket_server("tcp://127.0.0.1:0"))
+local t0 = os.clock()
+while os.clock() - t0 < 0.5 do
+  if arg[1] == "call" then stream_socket_get_name(server, false) end
+end
+print("done")`
+	for _, c := range []struct{ arg, out, err string }{
+		{"call", "done\n", ""},
+		{"nocall", "", "spin.lua:4: task ran 0.1 s without waiting\n"},
+	} {
+		var out, errb strings.Builder
+		host.Run(host.Options{Script: "spin.lua", Source: []byte(src), Args: []string{c.arg}, Stdout: &out, Stderr: &errb, BusyLimit: 100 * time.Millisecond})
+		if out.String() != c.out || !strings.HasPrefix(errb.String(), c.err) || (c.err == "") != (errb.Len() == 0) {
+			t.Errorf("%s: stdout %q, stderr %q", c.arg, out.String(), errb.String())
+		}
+	}
+}
+
 // TestTaskFailureClosesItsConnections: a task that fails closes the
 // connections it was given, directly or in a table's fields, but not a
 // server found there; one that returns leaves a table's fields open.

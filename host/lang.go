@@ -47,7 +47,7 @@ func (rt *scriptRun) loopCheck(L *lua.LState) int {
 	if ctx := rt.Interrupted(L); ctx != nil && ctx.Err() != nil {
 		L.RaiseError("%s", errInterrupted)
 	}
-	if held := rt.lock.heldFor(); rt.busyLimit > 0 && held > rt.busyLimit {
+	if rt.busyLimit > 0 && min(rt.lock.heldFor(), rt.calls.sinceLast()) > rt.busyLimit {
 		L.RaiseError("task ran %s%s", seconds(rt.busyLimit), busyText)
 	}
 	L.Push(lua.LNumber(compile.CheckEvery))

@@ -22,3 +22,21 @@ func (h *heldSince) heldFor() time.Duration {
 	}
 	return time.Since(lockEpoch) - time.Duration(at-1)
 }
+
+// callClock tells how long ago the Lua lock's holder last called the API
+// (Turn), where it would have let waiting tasks run: a task busy with
+// sockets that are always ready is not one that never waits. Turn counts
+// the calls and the loops' check reads the clock, both with the lock held,
+// so the clock is only as exact as the checks are frequent.
+type callClock struct {
+	count, seen uint64
+	at          time.Duration // since lockEpoch, when a check saw a new count
+}
+
+func (c *callClock) sinceLast() time.Duration {
+	now := time.Since(lockEpoch)
+	if c.count != c.seen {
+		c.seen, c.at = c.count, now
+	}
+	return now - c.at
+}

@@ -210,6 +210,7 @@ type scriptRun struct {
 	prompt    Prompt                  // Options.Prompt: nil unless interactive
 	session   atomic.Pointer[session] // the prompt's, once it runs
 	busyLimit time.Duration           // Options.BusyLimit, or its default; < 0: none
+	calls     callClock               // the API calls of the lock's holder, for the busy limit
 
 	handlesMu sync.Mutex
 	handles   map[io.Closer]struct{}
@@ -583,6 +584,7 @@ const turnSlice = time.Millisecond
 // Turn implements luabind.Host: after its time slice, a task whose calls
 // never wait lets the waiting tasks run first.
 func (rt *scriptRun) Turn(L *lua.LState) {
+	rt.calls.count++
 	if rt.lock.overdue(turnSlice) {
 		rt.Block(L, func() {})
 	}
