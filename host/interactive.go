@@ -211,7 +211,7 @@ func (rt *scriptRun) readChunk(L *lua.LState) (string, bool) {
 // the end of the input. A quoted string cannot go on past its line.
 func incomplete(err error) bool {
 	msg := err.Error()
-	return strings.HasSuffix(msg, "near '<eof>'") && !strings.Contains(msg, "unterminated string")
+	return strings.HasSuffix(msg, "near '<eof>'") && !strings.Contains(msg, "unfinished string")
 }
 
 // evaluate runs a chunk typed at the prompt and prints its values with the
@@ -222,7 +222,7 @@ func (rt *scriptRun) evaluate(L *lua.LState, s *session, e *taskError, src strin
 	proto, err := compile.Compile(interactiveName, []byte(src))
 	if err != nil {
 		rt.stdout.Flush()
-		_, _ = io.WriteString(rt.stderr, err.Error()+"\n")
+		printLoadError(rt.stderr, err)
 		return
 	}
 	ev := &evaluation{done: make(chan struct{})}

@@ -25,6 +25,7 @@ import (
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/impair"
+	"github.com/luasock/luasock/internal/luaparse"
 	"github.com/luasock/luasock/internal/protect"
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/internal/socktrace"
@@ -232,7 +233,7 @@ func RunContext(ctx context.Context, opts Options) int {
 	for _, c := range opts.Prelude {
 		proto, err := compile.Compile(c.Name, []byte(c.Code))
 		if err != nil {
-			fmt.Fprintln(opts.Stderr, err)
+			printLoadError(opts.Stderr, err)
 			return ExitError
 		}
 		prog.prelude = append(prog.prelude, proto)
@@ -242,10 +243,10 @@ func RunContext(ctx context.Context, opts Options) int {
 		src, err = readScript(opts.Script)
 	}
 	if err == nil && (opts.Script != "" || src != nil) {
-		prog.script, err = compile.Compile(chunkName(opts.Script), src)
+		prog.script, err = compile.CompileFile(chunkName(opts.Script), src)
 	}
 	if err != nil {
-		fmt.Fprintln(opts.Stderr, err)
+		printLoadError(opts.Stderr, err)
 		return ExitError
 	}
 	opts.Source = src // each state remembers it, to explain its errors
@@ -264,6 +265,16 @@ func RunContext(ctx context.Context, opts Options) int {
 	}
 	defer sockevent.Finish(observer)
 	return supervise(ctx, prog, opts, out, observer)
+}
+
+// printLoadError prints why a script could not start: Lua's message, and
+// for a syntax error luasock's hint, if there is one.
+func printLoadError(w io.Writer, err error) {
+	fmt.Fprintln(w, err)
+	var se *luaparse.Error
+	if errors.As(err, &se) && se.Hint != "" {
+		fmt.Fprintf(w, "hint: %s\n", se.Hint)
+	}
 }
 
 // newRuntime makes the state of one run (of one worker) writing to out.

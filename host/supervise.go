@@ -111,7 +111,7 @@ func supervise(ctx context.Context, prog program, opts Options, out *lineWriter,
 func startReload(ctx context.Context, prog program, opts Options, out *lineWriter, observer sockevent.Observer, gen *generation) *generation {
 	src, err := readScript(opts.Script)
 	if err == nil {
-		prog.script, err = compile.Compile(chunkName(opts.Script), src)
+		prog.script, err = compile.CompileFile(chunkName(opts.Script), src)
 	}
 	if err == nil && len(bytes.TrimSpace(src)) == 0 {
 		err = errors.New("the script is empty (still being written?)")

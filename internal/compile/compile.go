@@ -11,22 +11,28 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/luasock/luasock/internal/luaparse"
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
 )
 
-// Compile compiles src under Lua's chunk name: "@path" for a file, "=name"
-// for a name shown as it is, anything else for a string (shown as
-// [string "..."]). A first line starting with '#' (a #! line) is skipped,
-// as the Lua interpreter does. Errors read as Lua's: "name:line: message".
-func Compile(chunkname string, src []byte) (*lua.FunctionProto, error) {
-	name := ChunkID(chunkname)
+// CompileFile compiles a file's source as Lua 5.1's luaL_loadfile does:
+// as Compile, but a first line starting with '#' (a #! line) is skipped.
+func CompileFile(chunkname string, src []byte) (*lua.FunctionProto, error) {
 	if bytes.HasPrefix(src, []byte("#")) {
 		src = append([]byte("--"), src...) // a comment keeps the line numbers
 	}
-	chunk, err := parse.Parse(bytes.NewReader(src), name)
+	return Compile(chunkname, src)
+}
+
+// Compile compiles src under Lua's chunk name: "@path" for a file, "=name"
+// for a name shown as it is, anything else for a string (shown as
+// [string "..."]). Errors read as Lua's: "name:line: message"; a syntax
+// error is a *luaparse.Error, which may carry a hint.
+func Compile(chunkname string, src []byte) (*lua.FunctionProto, error) {
+	name := ChunkID(chunkname)
+	chunk, err := luaparse.Parse(src, chunkID(chunkname, syntaxIDSize))
 	if err != nil {
-		return nil, syntaxError(name, src, err)
+		return nil, err
 	}
 	chunk = orderAssignments.chunk(chunk) // rewrite.go
 	chunk = checkLoops.chunk(chunk)       // loopcheck.go
@@ -42,28 +48,19 @@ func Compile(chunkname string, src []byte) (*lua.FunctionProto, error) {
 	return proto, nil
 }
 
-// syntaxError rewrites gopher-lua's parse error as Lua prints one:
-// `name:line: message near 'token'`.
-func syntaxError(name string, src []byte, err error) error {
-	var pe *parse.Error
-	if !errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	line, near := pe.Pos.Line, "'"+pe.Token+"'"
-	if line <= 0 { // the parser ran off the end
-		line, near = bytes.Count(src, []byte("\n"))+1, "'<eof>'"
-	}
-	msg := strings.TrimSpace(pe.Message)
-	return fmt.Errorf("%s:%d: %s near %s", name, line, msg, near)
-}
-
-// idSize is Lua 5.1's LUA_IDSIZE: the longest chunk id, with its NUL.
-const idSize = 60
+// Lua 5.1 shows a chunk in at most LUA_IDSIZE bytes with the NUL at
+// run time, and in MAXSRC bytes in a syntax error (llex.c).
+const (
+	idSize       = 60
+	syntaxIDSize = 80
+)
 
 // ChunkID is how Lua 5.1 shows a chunk name in messages (luaO_chunkid):
 // "=name" as name, "@file" as file (its tail when long), a string as
 // [string "its first line..."].
-func ChunkID(chunkname string) string {
+func ChunkID(chunkname string) string { return chunkID(chunkname, idSize) }
+
+func chunkID(chunkname string, idSize int) string {
 	switch {
 	case strings.HasPrefix(chunkname, "="):
 		s := chunkname[1:]

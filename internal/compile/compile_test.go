@@ -71,14 +71,18 @@ func TestChunkID(t *testing.T) {
 
 func TestSyntaxErrorsNameLineAndToken(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
-		{"local x = = 2", "f.lua:1: syntax error near '='"},
-		{"if true then\n", "f.lua:2: syntax error near '<eof>'"},
-		{"#!/usr/bin/env luasock\nlocal = 1", "f.lua:2: syntax error near '='"},
+		{"local x = = 2", "f.lua:1: unexpected symbol near '='"},
+		{"if true then\n", "f.lua:2: 'end' expected (to close 'if' at line 1) near '<eof>'"},
+		{"#!/usr/bin/env luasock\nlocal = 1", "f.lua:2: '<name>' expected near '='"},
 	} {
-		_, err := Compile("@f.lua", []byte(c.src))
+		_, err := CompileFile("@f.lua", []byte(c.src))
 		if err == nil || err.Error() != c.want {
-			t.Errorf("Compile(%q): %v, want %s", c.src, err, c.want)
+			t.Errorf("CompileFile(%q): %v, want %s", c.src, err, c.want)
 		}
+	}
+	// loadstring's source is no file: a #! line is Lua 5.1's syntax error.
+	if _, err := Compile("#!x\nreturn 1", []byte("#!x\nreturn 1")); err == nil || err.Error() != `[string "#!x..."]:1: unexpected symbol near '#'` {
+		t.Errorf("Compile of a #! line: %v", err)
 	}
 	if _, err := Compile("@f.lua", bytes.Repeat([]byte("local a = 1\n"), 3)); err != nil {
 		t.Fatal(err)

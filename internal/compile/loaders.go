@@ -87,7 +87,16 @@ func (ld *Loader) Remember(chunkname string, src []byte) {
 // thread's globals as its environment, as Lua's loaders give) or nil and
 // the message. It returns the number of results.
 func (ld *Loader) compile(L *lua.LState, chunkname string, src []byte) int {
-	proto, err := Compile(chunkname, src)
+	return ld.push(L, chunkname, src, Compile)
+}
+
+// compileFile is compile for a file's source (a #! line is skipped).
+func (ld *Loader) compileFile(L *lua.LState, chunkname string, src []byte) int {
+	return ld.push(L, chunkname, src, CompileFile)
+}
+
+func (ld *Loader) push(L *lua.LState, chunkname string, src []byte, compile func(string, []byte) (*lua.FunctionProto, error)) int {
+	proto, err := compile(chunkname, src)
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
@@ -145,7 +154,7 @@ func (ld *Loader) loadfile(L *lua.LState) int {
 		L.Push(lua.LString(err))
 		return 2
 	}
-	return ld.compile(L, chunkname, src)
+	return ld.compileFile(L, chunkname, src)
 }
 
 // dofile([path]) -> what the chunk returns; raises what loadfile would
@@ -205,7 +214,7 @@ func (ld *Loader) searchPath(L *lua.LState) int {
 			tried.WriteString("\n\tno file '" + candidate + "'")
 			continue
 		}
-		proto, cerr := Compile("@"+candidate, src)
+		proto, cerr := CompileFile("@"+candidate, src)
 		if cerr != nil {
 			L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, candidate, cerr.Error())
 		}

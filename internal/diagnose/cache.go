@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"sync"
 
+	"github.com/luasock/luasock/internal/luaparse"
 	"github.com/yuin/gopher-lua/ast"
-	"github.com/yuin/gopher-lua/parse"
 )
 
 // cacheSize bounds the parsed chunks kept, so a loop that catches errors
@@ -44,7 +44,7 @@ func parsed(name string, src Sources) []ast.Stmt {
 	if bytes.HasPrefix(code, []byte("#")) {
 		code = append([]byte("--"), code...) // a #! line, as the compiler skips it
 	}
-	stmts, err := parse.Parse(bytes.NewReader(code), name)
+	stmts, err := luaparse.Parse(code, name)
 	if err != nil {
 		stmts = nil
 	}
