@@ -25,6 +25,7 @@ import (
 	"github.com/luasock/luasock/internal/compile"
 	"github.com/luasock/luasock/internal/diagnose"
 	"github.com/luasock/luasock/internal/impair"
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luaparse"
 	"github.com/luasock/luasock/internal/protect"
 	"github.com/luasock/luasock/internal/sockevent"
@@ -642,13 +643,8 @@ func (rt *scriptRun) releaseHandles() {
 // usual cleanup. It does not return to the script.
 func (rt *scriptRun) exit(L *lua.LState) int {
 	code := ExitOK
-	switch v := L.Get(1).(type) {
-	case lua.LBool:
-		if !v {
-			code = ExitError
-		}
-	case lua.LNumber:
-		code = int(v)
+	if L.Get(1) != lua.LNil {
+		code = int(int32(int64(luaarg.CheckNumber(L, 1, "?")))) // luaL_optint
 	}
 	rt.stop(code)
 	rt.endTask()

@@ -33,8 +33,8 @@ func TestExitStatus(t *testing.T) {
 		{"syntax error at the end", "if true then\n", host.ExitError, "test.lua:2: 'end' expected (to close 'if' at line 1) near '<eof>'\n"},
 		{"os.exit(n)", `os.exit(7) error("not reached")`, 7, ""},
 		{"os.exit()", `os.exit()`, host.ExitOK, ""},
-		{"os.exit(true)", `os.exit(true)`, host.ExitOK, ""},
-		{"os.exit(false)", `os.exit(false)`, host.ExitError, ""},
+		{"os.exit(true) is Lua 5.2's", `os.exit(true)`, host.ExitError, "test.lua:1: bad argument #1 to 'exit' (number expected, got boolean)\n"},
+		{"os.exit of a numeric string", `os.exit(" 0x3 ")`, 3, ""},
 		{"os.exit inside pcall", `pcall(os.exit, 3) error("not reached")`, 3, ""},
 	}
 	for _, tt := range tests {

@@ -35,6 +35,7 @@ func Compile(chunkname string, src []byte) (*lua.FunctionProto, error) {
 		return nil, err
 	}
 	chunk = orderAssignments.chunk(chunk) // rewrite.go
+	chunk = padForExprs.chunk(chunk)      // rewrite.go
 	chunk = checkLoops.chunk(chunk)       // loopcheck.go
 	signZeros(chunk)                      // zeros.go
 	proto, err := lua.Compile(chunk, name)

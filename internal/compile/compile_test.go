@@ -88,3 +88,28 @@ func TestSyntaxErrorsNameLineAndToken(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPadForExprs: compiled as it is, a generic for over a table
+// constructor with its control value left out runs zero times; through
+// Compile, as Lua 5.1 runs it.
+func TestPadForExprs(t *testing.T) {
+	const src = `local s = "" for k, v in next, {"one", "two", x = 3} do s = s .. tostring(k) .. v end return #s`
+	chunk, err := parse.Parse(strings.NewReader(src), "for")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := lua.Compile(chunk, "for")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, plain); got != "0" {
+		t.Fatalf("gopher-lua runs the loop right now (%s): is the padding still needed?", got)
+	}
+	fixed, err := Compile("=for", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, fixed); got != "10" {
+		t.Fatalf("the loop gives %s characters, want 10", got)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/luaarg"
@@ -13,7 +12,7 @@ import (
 )
 
 // Loader is the part of one Lua state that loads code: it replaces
-// loadstring, load, loadfile, dofile and require's file searcher with
+// loadstring, load, loadfile, dofile, require and its loaders with
 // versions that compile through Compile, and remembers the sources.
 // Its functions run with the Lua lock held, like every Lua function.
 type Loader struct {
@@ -38,11 +37,7 @@ func Open(L *lua.LState, stdin io.Reader) *Loader {
 	L.SetGlobal("load", L.NewFunction(ld.load))
 	L.SetGlobal("loadfile", L.NewFunction(ld.loadfile))
 	L.SetGlobal("dofile", L.NewFunction(ld.dofile))
-	if pkg, ok := L.GetGlobal("package").(*lua.LTable); ok {
-		if loaders, ok := pkg.RawGetString("loaders").(*lua.LTable); ok {
-			loaders.RawSetInt(2, L.NewFunction(ld.searchPath))
-		}
-	}
+	ld.openPackage(L) // require.go
 	SetCheck(L, func(L *lua.LState) int { L.Push(lua.LNumber(CheckEvery)); return 1 })
 	return ld
 }
@@ -110,8 +105,8 @@ func (ld *Loader) push(L *lua.LState, chunkname string, src []byte, compile func
 // loadstring(s [, chunkname]) -> function | nil, message; raises on a
 // non-string s.
 func (ld *Loader) loadstring(L *lua.LState) int {
-	s := luaarg.CheckString(L, 1, "loadstring")
-	return ld.compile(L, luaarg.OptString(L, 2, "loadstring", s), []byte(s))
+	s := luaarg.CheckString(L, 1, "?")
+	return ld.compile(L, luaarg.OptString(L, 2, "?", s), []byte(s))
 }
 
 // load(reader [, chunkname]) -> function | nil, message: reader returns
@@ -119,9 +114,9 @@ func (ld *Loader) loadstring(L *lua.LState) int {
 func (ld *Loader) load(L *lua.LState) int {
 	fn, ok := L.Get(1).(*lua.LFunction)
 	if !ok {
-		luaarg.TypeError(L, 1, "load", "function")
+		luaarg.TypeError(L, 1, "?", "function")
 	}
-	chunkname := luaarg.OptString(L, 2, "load", "=(load)")
+	chunkname := luaarg.OptString(L, 2, "?", "=(load)")
 	var buf []byte
 	for {
 		L.Push(fn)
@@ -148,7 +143,7 @@ func (ld *Loader) load(L *lua.LState) int {
 // loadfile([path]) -> function | nil, message: without a path it reads
 // standard input; raises on a path that is not a string.
 func (ld *Loader) loadfile(L *lua.LState) int {
-	chunkname, src, err := ld.readFile(L, "loadfile")
+	chunkname, src, err := ld.readFile(L, "?")
 	if err != "" {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err))
@@ -194,34 +189,24 @@ func (ld *Loader) readFile(L *lua.LState, fname string) (chunkname string, src [
 	return "@" + path, src, ""
 }
 
-// searchPath is require's searcher for Lua files along package.path: it
-// returns the compiled chunk, or the lines saying where it looked.
+// searchPath is require's searcher for Lua files along package.path
+// (package.loaders[2]): it returns the compiled chunk, or the lines
+// saying where it looked.
 func (ld *Loader) searchPath(L *lua.LState) int {
-	name := luaarg.CheckString(L, 1, "require")
-	path, ok := L.GetField(L.GetGlobal("package"), "path").(lua.LString)
+	name := luaarg.CheckString(L, 1, "?")
+	found, ok := find(L, "path", name)
 	if !ok {
-		L.RaiseError("'package.path' must be a string")
-	}
-	file := strings.ReplaceAll(name, ".", string(os.PathSeparator))
-	var tried strings.Builder
-	for _, pattern := range strings.Split(string(path), ";") {
-		if pattern == "" {
-			continue
-		}
-		candidate := strings.ReplaceAll(pattern, "?", file)
-		src, err := os.ReadFile(candidate)
-		if err != nil {
-			tried.WriteString("\n\tno file '" + candidate + "'")
-			continue
-		}
-		proto, cerr := CompileFile("@"+candidate, src)
-		if cerr != nil {
-			L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, candidate, cerr.Error())
-		}
-		ld.Remember("@"+candidate, src)
-		L.Push(L.NewFunctionFromProto(proto))
 		return 1
 	}
-	L.Push(lua.LString(tried.String()))
+	src, err := os.ReadFile(found)
+	if err != nil {
+		L.RaiseError("error loading module '%s' from file '%s':\n\tcannot read %s: %s", name, found, found, errno.Text(err))
+	}
+	proto, cerr := CompileFile("@"+found, src)
+	if cerr != nil {
+		L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, found, cerr.Error())
+	}
+	ld.Remember("@"+found, src)
+	L.Push(L.NewFunctionFromProto(proto))
 	return 1
 }

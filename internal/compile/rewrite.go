@@ -159,3 +159,33 @@ func orderedAssign(st *ast.AssignStmt) ast.Stmt {
 	block.SetLastLine(last)
 	return block
 }
+
+// padForExprs gives a generic for its three values (generator, state,
+// control) in full when fewer are written and the last cannot expand:
+// gopher-lua compiles `for k, v in next, {"a", "b"}` so that the missing
+// control value's nil lands on the table, and the loop runs zero times.
+// An explicit nil is what Lua 5.1 adjusts the list to anyway.
+var padForExprs = pass{stmt: func(s ast.Stmt) ast.Stmt {
+	st, ok := s.(*ast.GenericForStmt)
+	if !ok || len(st.Exprs) >= 3 || expands(st.Exprs[len(st.Exprs)-1]) {
+		return s
+	}
+	for len(st.Exprs) < 3 {
+		n := &ast.NilExpr{}
+		n.SetLine(st.Exprs[len(st.Exprs)-1].Line())
+		st.Exprs = append(st.Exprs, n)
+	}
+	return s
+}}
+
+// expands tells an expression that gives all its values at the end of a
+// list: a call or ... not in parentheses.
+func expands(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.FuncCallExpr:
+		return !x.AdjustRet
+	case *ast.Comma3Expr:
+		return !x.AdjustRet
+	}
+	return false
+}

@@ -17,6 +17,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luasock/luasock/internal/errno"
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 )
 
@@ -41,6 +42,7 @@ type Lib struct {
 	stdin          *file
 	input, output  *lua.LUserData // io.input() and io.output()
 	meta           *lua.LTable    // file handles' metatable
+	env            *lua.LTable    // the io functions' environment, as Lua 5.1's
 	mu             sync.Mutex     // guards open: the host may close files from its goroutine
 	open           map[*file]struct{}
 }
@@ -90,12 +92,31 @@ func Open(L *lua.LState, opts Options) *Lib {
 	t.RawSetString("stdout", lib.output)
 	t.RawSetString("stderr", lib.newHandle(L, &file{kind: kindStd, writable: true, w: lib.stderr}))
 	L.SetGlobal("io", t)
+	lib.shareEnv(L, t)
+	if osTable, ok := L.GetGlobal("os").(*lua.LTable); ok {
+		osTable.RawSetString("execute", L.NewFunction(lib.osExecute))
+	}
 	if pkg, ok := L.GetGlobal("package").(*lua.LTable); ok {
 		if loaded, ok := pkg.RawGetString("loaded").(*lua.LTable); ok {
 			loaded.RawSetString("io", t)
 		}
 	}
 	return lib
+}
+
+// shareEnv gives the io functions one environment, as Lua 5.1's do:
+// __close (closes a file, as file:close), [1] the default input and [2]
+// the default output.
+func (lib *Lib) shareEnv(L *lua.LState, io *lua.LTable) {
+	lib.env = L.NewTable()
+	lib.env.RawSetString("__close", L.NewFunction(lib.fileClose))
+	lib.env.RawSetInt(1, lib.input)
+	lib.env.RawSetInt(2, lib.output)
+	io.ForEach(func(_, v lua.LValue) {
+		if fn, ok := v.(*lua.LFunction); ok {
+			fn.Env = lib.env
+		}
+	})
 }
 
 // CloseAll closes every file the script opened and left open (pipes: the
@@ -187,7 +208,7 @@ func (lib *Lib) forget(f *file) {
 
 // argError raises Lua 5.1's "bad argument #n to 'name' (msg)".
 func argError(L *lua.LState, n int, name, msg string) {
-	L.RaiseError("bad argument #%d to '%s' (%s)", n, name, msg)
+	luaarg.Error(L, n, "?", msg) // unnamed by its call site: '?', as Lua 5.1's io says
 }
 
 // typeName is luaL_typename: "no value" past the last argument.
@@ -530,6 +551,8 @@ func (lib *Lib) ioFile(L *lua.LState, name, mode string, slot **lua.LUserData) i
 		checkFile(L, name)
 		*slot = v.(*lua.LUserData)
 	}
+	lib.env.RawSetInt(1, lib.input)
+	lib.env.RawSetInt(2, lib.output)
 	L.Push(*slot)
 	return 1
 }

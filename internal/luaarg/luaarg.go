@@ -1,22 +1,71 @@
 // Package luaarg checks the arguments of Go functions that Lua calls: a
-// wrong one raises Lua 5.x's `bad argument #n to 'f' (...)`, with the
-// function's name given by the caller. Numbers and strings coerce as the
-// C API's luaL_check* do; CheckBool and CheckLength read PHP's arguments.
+// wrong one raises Lua 5.1's `bad argument #n to 'f' (...)`, the function
+// named as Lua 5.1 names it (by its call site: 'rep' for string.rep(...),
+// '?' when pcall calls it). Numbers and strings coerce as the C API's
+// luaL_check* do, through Lua 5.1's own reading of a number (luanum.Parse,
+// as tonumber) and "%.14g" for a number as a string; CheckBool and
+// CheckLength read PHP's arguments. It is the one argument checker of
+// luasock's libraries.
 package luaarg
 
 import (
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
+	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Error raises `bad argument #n to 'fname' (msg)`, Lua 5.x's wording.
-// gopher-lua's own ArgError leaves the quotes off the name.
+// Error raises `bad argument #n to 'name' (msg)`, Lua 5.1's wording, name
+// being the function's name at its call site ("rep" for string.rep(s),
+// "f" after local f = string.rep); where no Lua call site names it (pcall,
+// a tail call, t[1](x)), fname: "?" for Lua 5.1's own functions, as Lua
+// 5.1 says, and luasock's functions their own name, as Lua 5.2 and later
+// find a library function's. gopher-lua's own ArgError leaves the quotes
+// off the name.
 func Error(L *lua.LState, n int, fname, msg string) {
-	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
+	name, ok := calleeName(L)
+	if !ok {
+		name = fname
+	}
+	Raise(L, "bad argument #%d to '%s' (%s)", n, name, msg)
+}
+
+// CalleeName is the name Lua 5.1's messages give the running Go function:
+// the one at its call site, or "?".
+func CalleeName(L *lua.LState) string {
+	if name, ok := calleeName(L); ok {
+		return name
+	}
+	return "?"
+}
+
+func calleeName(L *lua.LState) (string, bool) {
+	if dbg, ok := L.GetStack(0); ok {
+		if _, err := L.GetInfo("n", dbg, nil); err == nil {
+			switch n := dbg.Name; {
+			case n == "", n == "(anonymous)", n == "main chunk", n == "corountine", n[0] == '<':
+			default:
+				return n, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Raise is luaL_error: the message starts with the calling Lua code's
+// "chunk:line: ", or nothing when Go called the function (pcall(f)),
+// where gopher-lua's RaiseError would name the nearest Lua caller.
+func Raise(L *lua.LState, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("S", dbg, lua.LNil); err == nil && dbg.What == "G" {
+			L.Error(lua.LString(msg), 0)
+		}
+	} else {
+		L.Error(lua.LString(msg), 0)
+	}
+	L.RaiseError("%s", msg)
 }
 
 // TypeError raises `bad argument #n to 'fname' (want expected, got T)`,
@@ -40,15 +89,7 @@ func ToNumber(v lua.LValue) (float64, bool) {
 	return 0, false
 }
 
-func parseNumber(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
-		v, err := strconv.ParseUint(s[2:], 16, 64)
-		return float64(v), err == nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	return v, err == nil
-}
+func parseNumber(s string) (float64, bool) { return luanum.Parse(s) }
 
 // CheckNumber reads a number, or a string that converts to one.
 func CheckNumber(L *lua.LState, n int, fname string) float64 {
@@ -101,7 +142,7 @@ func CheckString(L *lua.LState, n int, fname string) string {
 	case lua.LString:
 		return string(v)
 	case lua.LNumber:
-		return v.String()
+		return luanum.Format(float64(v))
 	}
 	TypeError(L, n, fname, "string")
 	return ""

@@ -2,14 +2,18 @@ package luaarg_test
 
 import (
 	"fmt"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/testprog"
 	lua "github.com/yuin/gopher-lua"
 )
 
-// call runs f(args) from Lua as a function named "f" and returns what it
-// returned, or the error it raised.
+// call runs f(args) from Lua as a function named "f" (not a tail call,
+// which Lua 5.1 leaves unnamed) and returns what it returned, or the error
+// it raised.
 func call(t *testing.T, check func(L *lua.LState) lua.LValue, args string) string {
 	t.Helper()
 	L := lua.NewState()
@@ -21,7 +25,7 @@ func call(t *testing.T, check func(L *lua.LState) lua.LValue, args string) strin
 	if args != "" {
 		args = ", " + args
 	}
-	if err := L.DoString(`local ok, v = pcall(f` + args + `) R = tostring(v)`); err != nil {
+	if err := L.DoString(`local ok, v = pcall(function() local v = f(` + strings.TrimPrefix(args, ", ") + `) return v end) R = tostring(v)`); err != nil {
 		t.Fatal(err)
 	}
 	return L.GetGlobal("R").String()
@@ -85,5 +89,49 @@ func TestChecks(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// callShapes call F("x", "y") in the ways that decide the name in Lua
+// 5.1's message: by a global's name, a local's, a field's, no name, from
+// pcall, from a coroutine, in a tail call.
+const callShapes = `
+local function try(f) local ok, e = pcall(f) print(e) end
+try(function() local r = F("x", "y") return r end)
+try(function() local g = F; local r = g("x", "y") return r end)
+try(function() local t = {f = F}; local r = t.f("x", "y") return r end)
+try(function() local t = {F}; local r = t[1]("x", "y") return r end)
+print(select(2, pcall(F, "x", "y")))
+print(select(2, pcall(coroutine.wrap(function(...) local r = F(...) return r end), "x", "y")))
+try(function() return F("x", "y") end)
+`
+
+// TestNamesAsLua51: a Go function checked by luaarg is named in its errors
+// as lua5.1 names string.rep, which checks its second argument the same
+// way.
+func TestNamesAsLua51(t *testing.T) {
+	lua51 := testprog.Need(t, "lua5.1", "lua5.1")
+	out, err := exec.Command(lua51, "-e", "F = string.rep", "-e", callShapes).CombinedOutput()
+	if err != nil {
+		t.Fatalf("lua5.1: %v\n%s", err, out)
+	}
+	want := strings.ReplaceAll(string(out), "'rep'", "'F'")
+	L := lua.NewState()
+	defer L.Close()
+	var got strings.Builder
+	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
+		got.WriteString(L.ToStringMeta(L.Get(1)).String() + "\n")
+		return 0
+	}))
+	L.SetGlobal("F", L.NewFunction(func(L *lua.LState) int {
+		luaarg.CheckNumber(L, 2, "?") // a Lua 5.1 function: unnamed is '?'
+		return 0
+	}))
+	if err := L.DoString(callShapes); err != nil {
+		t.Fatal(err)
+	}
+	// Lua 5.1's messages name the chunk from -e as "(command line)".
+	if g := strings.ReplaceAll(got.String(), `<string>:`, `(command line):`); g != want {
+		t.Errorf("lua5.1:\n%s\nluaarg:\n%s", want, g)
 	}
 }

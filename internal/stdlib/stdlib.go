@@ -8,8 +8,8 @@ package stdlib
 import (
 	"fmt"
 	"math"
-	"strings"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -25,6 +25,7 @@ func Open(L *lua.LState) {
 	openString(L)
 	openTable(L)
 	openOS(L)
+	openCompat(L)
 }
 
 // register sets each function of funcs as a field of the global table lib
@@ -45,39 +46,14 @@ func register(L *lua.LState, lib string, funcs map[string]lua.LGFunction) *lua.L
 	return tb
 }
 
-// funcName is the name the running Go function was called by, as Lua 5.1's
-// luaL_argerror finds it ("?" when called from Go, e.g. by pcall).
-func funcName(L *lua.LState) string {
-	dbg, ok := L.GetStack(0)
-	if !ok {
-		return "?"
-	}
-	if _, err := L.GetInfo("n", dbg, lua.LNil); err != nil {
-		return "?"
-	}
-	name := dbg.Name
-	if name == "" || name == "(anonymous)" || strings.HasPrefix(name, "<") {
-		return "?"
-	}
-	return name
-}
-
 // argError raises Lua 5.1's "bad argument #n to 'name' (msg)".
 func argError(L *lua.LState, n int, msg string) {
-	raise(L, "bad argument #%d to '%s' (%s)", n, funcName(L), msg)
+	luaarg.Error(L, n, "?", msg)
 }
 
-// raise is luaL_error: the message starts with the calling Lua code's
-// "chunk:line:", or nothing when Go called the function (e.g. pcall(f)),
-// where gopher-lua's RaiseError would name the nearest Lua caller.
+// raise is luaL_error (luaarg.Raise).
 func raise(L *lua.LState, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if dbg, ok := L.GetStack(1); ok {
-		if _, err := L.GetInfo("S", dbg, lua.LNil); err == nil && dbg.What == "G" {
-			L.Error(lua.LString(msg), 0)
-		}
-	}
-	L.RaiseError("%s", msg)
+	luaarg.Raise(L, format, args...)
 }
 
 // typeName is the type of argument n, "no value" past the last argument.
