@@ -17,7 +17,10 @@ import (
 // print (stdout and stderr) and their exit status. assign.lua covers
 // multiple assignment on every path that compiles source; pcall.lua covers
 // pcall, xpcall, error levels and tracebacks; chunks.lua the chunk names
-// in messages; uncaught.lua an uncaught error's report.
+// in messages; uncaught.lua an uncaught error's report; corners.lua the
+// library functions gopher-lua lacks or checks otherwise; baseargs.lua every
+// base-library function with every list of up to three arguments from a
+// pool of wrong, missing and extra values (21,000 calls).
 func TestLanguageMatchesLua51(t *testing.T) {
 	lua51 := testprog.Need(t, "lua5.1", "lua5.1")
 	t.Chdir("testdata/lang")

@@ -110,17 +110,26 @@ func (ld *Loader) loadstring(L *lua.LState) int {
 }
 
 // load(reader [, chunkname]) -> function | nil, message: reader returns
-// the source piece by piece, nil or "" at the end; raises on a non-function.
+// the source piece by piece, nil or "" at the end; an error in the reader
+// is returned as the message. Raises on a non-function.
 func (ld *Loader) load(L *lua.LState) int {
+	chunkname := luaarg.OptString(L, 2, "?", "=(load)")
 	fn, ok := L.Get(1).(*lua.LFunction)
 	if !ok {
 		luaarg.TypeError(L, 1, "?", "function")
 	}
-	chunkname := luaarg.OptString(L, 2, "?", "=(load)")
 	var buf []byte
 	for {
 		L.Push(fn)
-		L.Call(0, 1)
+		if err := L.PCall(0, 1, nil); err != nil {
+			L.Push(lua.LNil)
+			if ae, ok := err.(*lua.ApiError); ok {
+				L.Push(ae.Object)
+			} else {
+				L.Push(lua.LString(err.Error()))
+			}
+			return 2
+		}
 		piece := L.Get(-1)
 		L.Pop(1)
 		if piece == lua.LNil {

@@ -59,13 +59,15 @@ func calleeName(L *lua.LState) (string, bool) {
 func Raise(L *lua.LState, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if dbg, ok := L.GetStack(1); ok {
-		if _, err := L.GetInfo("S", dbg, lua.LNil); err == nil && dbg.What == "G" {
-			L.Error(lua.LString(msg), 0)
+		// the caller's function, not its "what": gopher-lua calls a frame
+		// without a parent "main", a Go function pcall called included
+		if fn, err := L.GetInfo("f", dbg, lua.LNil); err == nil {
+			if f, isFn := fn.(*lua.LFunction); isFn && !f.IsG {
+				L.RaiseError("%s", msg)
+			}
 		}
-	} else {
-		L.Error(lua.LString(msg), 0)
 	}
-	L.RaiseError("%s", msg)
+	L.Error(lua.LString(msg), 0)
 }
 
 // TypeError raises `bad argument #n to 'fname' (want expected, got T)`,

@@ -1,6 +1,7 @@
 package protect
 
 import (
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -80,7 +81,7 @@ func (p *Protector) coStatus(L *lua.LState) int {
 func checkCoroutine(L *lua.LState, fname string) *lua.LState {
 	th, ok := L.Get(1).(*lua.LState)
 	if !ok {
-		L.RaiseError("bad argument #1 to '%s' (coroutine expected)", fname)
+		luaarg.Error(L, 1, "?", "coroutine expected")
 	}
 	return th
 }

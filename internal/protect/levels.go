@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	"github.com/luasock/luasock/internal/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -62,7 +63,7 @@ func (p *Protector) error(L *lua.LState) int {
 	if L.GetTop() >= 2 {
 		n, ok := toNumber(L.Get(2))
 		if !ok && L.Get(2) != lua.LNil {
-			L.RaiseError("bad argument #2 to 'error' (number expected, got %s)", L.Get(2).Type())
+			luaarg.TypeError(L, 2, "?", "number")
 		}
 		if ok {
 			level = int(n)

@@ -13,6 +13,7 @@ package protect
 import (
 	"strings"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -81,7 +82,7 @@ func (p *Protector) Thread(L *lua.LState) *lua.LState {
 // when called without arguments.
 func (p *Protector) pcall(L *lua.LState) int {
 	if L.GetTop() == 0 {
-		L.RaiseError("bad argument #1 to 'pcall' (value expected)")
+		luaarg.Error(L, 1, "?", "value expected")
 	}
 	if fail := notCallable(L, L.Get(1)); fail != "" {
 		L.Push(lua.LFalse)
@@ -101,7 +102,7 @@ func (p *Protector) pcall(L *lua.LState) int {
 // error handling", as in Lua 5.1.
 func (p *Protector) xpcall(L *lua.LState) int {
 	if L.GetTop() < 2 {
-		L.RaiseError("bad argument #2 to 'xpcall' (value expected)")
+		luaarg.Error(L, 2, "?", "value expected")
 	}
 	handler := L.Get(2)
 	if fail := notCallable(L, L.Get(1)); fail != "" {

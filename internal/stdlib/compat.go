@@ -17,7 +17,34 @@ func openCompat(L *lua.LState) {
 	base.RawSetString("next", L.NewFunction(baseNext))
 	pairsNext, ipairsNext := L.NewFunction(baseNext), L.NewFunction(ipairsAux)
 	register(L, "_G", map[string]lua.LGFunction{
-		"assert":  baseAssert,
+		"assert":       baseAssert,
+		"setmetatable": baseSetmetatable,
+		"rawequal": func(L *lua.LState) int {
+			checkAny(L, 1)
+			checkAny(L, 2)
+			L.Push(lua.LBool(L.Get(1) == L.Get(2)))
+			return 1
+		},
+		"rawget": func(L *lua.LState) int {
+			t := checkTable(L, 1)
+			L.Push(t.RawGet(checkAny(L, 2)))
+			return 1
+		},
+		"rawset": func(L *lua.LState) int {
+			t := checkTable(L, 1)
+			k := checkAny(L, 2)
+			v := checkAny(L, 3)
+			if k == lua.LNil {
+				raise(L, "table index is nil")
+			}
+			t.RawSet(k, v)
+			L.SetTop(1)
+			return 1
+		},
+		"type": func(L *lua.LState) int {
+			L.Push(lua.LString(checkAny(L, 1).Type().String()))
+			return 1
+		},
 		"getfenv": baseGetfenv,
 		"setfenv": baseSetfenv,
 		"pairs": func(L *lua.LState) int {
@@ -155,6 +182,23 @@ func ipairsAux(L *lua.LState) int {
 	L.Push(lua.LNumber(i))
 	L.Push(v)
 	return 2
+}
+
+// baseSetmetatable: setmetatable(t, mt) -> t; raises on a non-table t
+// (gopher-lua would set a string's metatable), a mt neither nil nor a
+// table, and a protected metatable.
+func baseSetmetatable(L *lua.LState) int {
+	mt := L.Get(2)
+	t := checkTable(L, 1)
+	if L.GetTop() < 2 || mt.Type() != lua.LTNil && mt.Type() != lua.LTTable {
+		argError(L, 2, "nil or table expected")
+	}
+	if L.GetMetaField(t, "__metatable") != lua.LNil {
+		raise(L, "cannot change a protected metatable")
+	}
+	L.SetMetatable(t, mt)
+	L.SetTop(1)
+	return 1
 }
 
 // baseAssert: assert(v [, message]) -> all its arguments when v is true;
