@@ -59,14 +59,12 @@ func (rt *scriptRun) keepThread(th *lua.LState) {
 	}
 }
 
-// sleep is `sleep(seconds)`: it blocks only the calling task. A negative or
-// non-number duration raises; sleep(0) lets the other tasks run.
+// sleep is `sleep(seconds)`: it blocks only the calling task. A negative
+// duration raises, and one that is not a number (or a string tonumber
+// reads); sleep(0) lets the other tasks run.
 func (rt *scriptRun) sleep(L *lua.LState) int {
-	n, ok := L.Get(1).(lua.LNumber)
-	if !ok || math.IsNaN(float64(n)) || n < 0 {
-		if !ok {
-			luaarg.TypeError(L, 1, "sleep", "number")
-		}
+	n := luaarg.CheckNumber(L, 1, "sleep")
+	if math.IsNaN(n) || n < 0 {
 		luaarg.Error(L, 1, "sleep", "must be greater than or equal to 0")
 	}
 	d := luanum.Duration(float64(n)) // sleep(math.huge) waits until the run stops
