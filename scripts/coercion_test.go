@@ -16,18 +16,22 @@ import (
 // annotatedParam is one parameter of an annotated function.
 type annotatedParam struct{ name, typ string }
 
+// annotatedFunc is an annotated function; method is true for a stream
+// method.
+type annotatedFunc struct {
+	name   string
+	method bool
+	params []annotatedParam
+}
+
 var (
 	paramLine    = regexp.MustCompile(`^---@param (\w+)\??\s+(\S+)`)
 	functionLine = regexp.MustCompile(`^function (stream:)?([A-Za-z_][\w.]*)\(([^)]*)\)`)
 )
 
 // annotatedFunctions reads every function of the annotations with its
-// parameters' types; method is true for a stream method.
-func annotatedFunctions(t *testing.T, file string) (funcs []struct {
-	name   string
-	method bool
-	params []annotatedParam
-}) {
+// parameters' types.
+func annotatedFunctions(t *testing.T, file string) (funcs []annotatedFunc) {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -39,11 +43,7 @@ func annotatedFunctions(t *testing.T, file string) (funcs []struct {
 			continue
 		}
 		if m := functionLine.FindStringSubmatch(line); m != nil {
-			f := struct {
-				name   string
-				method bool
-				params []annotatedParam
-			}{name: m[2], method: m[1] != ""}
+			f := annotatedFunc{name: m[2], method: m[1] != ""}
 			for _, p := range strings.Split(m[3], ",") {
 				if p = strings.TrimSpace(p); p != "" {
 					f.params = append(f.params, annotatedParam{p, types[p]})
