@@ -127,9 +127,10 @@ func (p *parser) enterLevel() {
 
 func (p *parser) leaveLevel() { p.level-- }
 
-func (p *parser) errorLimit(limit int, what string) {
-	msg := fmt.Sprintf("function at line %d has more than %d %s", p.fs.line, limit, what)
-	if p.fs.line == 0 {
+// errorLimit reports a limit of function fs exceeded.
+func (p *parser) errorLimit(fs *funcState, limit int, what string) {
+	msg := fmt.Sprintf("function at line %d has more than %d %s", fs.line, limit, what)
+	if fs.line == 0 {
 		msg = fmt.Sprintf("main function has more than %d %s", limit, what)
 	}
 	p.lx.lexError(msg, 0)
@@ -137,7 +138,7 @@ func (p *parser) errorLimit(limit int, what string) {
 
 func (p *parser) checkLimit(v, limit int, what string) {
 	if v > limit {
-		p.errorLimit(limit, what)
+		p.errorLimit(p.fs, limit, what)
 	}
 }
 
@@ -220,10 +221,7 @@ func (p *parser) indexUpvalue(fs *funcState, kind expKind, info int) int {
 		}
 	}
 	if len(fs.ups)+1 > maxUpvalues {
-		saved := p.fs
-		p.fs = fs
-		p.errorLimit(maxUpvalues, "upvalues")
-		p.fs = saved
+		p.errorLimit(fs, maxUpvalues, "upvalues")
 	}
 	fs.ups = append(fs.ups, upvalue{kind, info})
 	return len(fs.ups) - 1
