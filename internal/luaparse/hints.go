@@ -18,23 +18,27 @@ func (p *parser) closed(who, where, end int) {
 	if n := len(p.open); n > 0 {
 		p.open = p.open[:n-1]
 	}
-	if p.misplaced == nil && end != where && indent(p.src, end) != indent(p.src, where) {
+	if p.misplaced == nil && end != where && p.indent(end) != p.indent(where) {
 		p.misplaced = &misplacedEnd{end: end, closes: opener{who, where}}
 	}
 }
 
 // indent is the width of a line's leading blanks (a tab to the next
-// multiple of 8).
-func indent(src []byte, line int) int {
-	for i := 1; i < line; i++ {
-		n := bytes.IndexByte(src, '\n')
-		if n < 0 {
-			return 0
+// multiple of 8). The lines' offsets are found once, at the first call.
+func (p *parser) indent(line int) int {
+	if p.lineStarts == nil {
+		p.lineStarts = []int{0, 0} // line 1 starts at 0
+		for i, c := range p.src {
+			if c == '\n' {
+				p.lineStarts = append(p.lineStarts, i+1)
+			}
 		}
-		src = src[n+1:]
+	}
+	if line >= len(p.lineStarts) {
+		return 0
 	}
 	w := 0
-	for _, c := range src {
+	for _, c := range p.src[p.lineStarts[line]:] {
 		switch c {
 		case ' ':
 			w++

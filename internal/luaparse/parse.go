@@ -98,11 +98,12 @@ type parser struct {
 	// What the hints need (hints.go): the structures open now, the first
 	// 'end' indented unlike what it closed, an 'else if' on one line,
 	// and the first name of the statement being read.
-	open      []opener
-	misplaced *misplacedEnd
-	elseIf    int
-	stmtName  string
-	src       []byte
+	open       []opener
+	misplaced  *misplacedEnd
+	elseIf     int
+	stmtName   string
+	src        []byte
+	lineStarts []int // byte offset of each line, [1] the first (hints.go)
 }
 
 type opener struct{ tok, line int }
