@@ -74,7 +74,7 @@ func baseUnpack(L *lua.LState) int {
 		raise(L, "too many results to unpack")
 	}
 	for k := i; ; k++ {
-		L.Push(t.RawGetInt(k))
+		L.Push(rawGetInt(t, k))
 		if k == e {
 			break
 		}

@@ -1,6 +1,10 @@
 package stdlib
 
-import lua "github.com/yuin/gopher-lua"
+import (
+	"runtime"
+
+	lua "github.com/yuin/gopher-lua"
+)
 
 // openCompat installs what Lua 5.1 has and gopher-lua lacks or checks
 // otherwise: table.foreach, foreachi and setn, next, assert, getfenv and
@@ -19,6 +23,12 @@ func openCompat(L *lua.LState) {
 	register(L, "_G", map[string]lua.LGFunction{
 		"assert":       baseAssert,
 		"setmetatable": baseSetmetatable,
+		"gcinfo": func(L *lua.LState) int { // Lua 5.1's KB in use, an integer
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			L.Push(lua.LNumber(ms.HeapAlloc / 1024))
+			return 1
+		},
 		"rawequal": func(L *lua.LState) int {
 			checkAny(L, 1)
 			checkAny(L, 2)
@@ -67,6 +77,10 @@ func openCompat(L *lua.LState) {
 		"gethook":     dbgGethook,
 		"sethook":     dbgSethook,
 	})
+	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
+		str.RawSetString("gfind", str.RawGetString("gmatch")) // LUA_COMPAT_GFIND
+	}
+	register(L, "os", map[string]lua.LGFunction{"setlocale": osSetlocale})
 	if dbg, ok := L.GetGlobal("debug").(*lua.LTable); ok {
 		if chunk, err := L.LoadString(debugDebug); err == nil {
 			L.Push(chunk)
@@ -142,7 +156,7 @@ func tabForeachi(L *lua.LState) int {
 	n := t.Len()
 	f := checkFunction(L, 2)
 	for i := 1; i <= n; i++ {
-		if callFound(L, f, lua.LNumber(i), t.RawGetInt(i)) {
+		if callFound(L, f, lua.LNumber(i), rawGetInt(t, i)) {
 			return 1
 		}
 	}
@@ -175,7 +189,7 @@ func baseNext(L *lua.LState) int {
 func ipairsAux(L *lua.LState) int {
 	t := checkTable(L, 1)
 	i := checkInt(L, 2) + 1
-	v := t.RawGetInt(i)
+	v := rawGetInt(t, i)
 	if v == lua.LNil {
 		return 0
 	}
@@ -279,6 +293,23 @@ func baseSetfenv(L *lua.LState) int {
 	}
 	f.Env = t
 	L.Push(f)
+	return 1
+}
+
+var localeCategories = []string{"all", "collate", "ctype", "monetary", "numeric", "time"}
+
+// osSetlocale: os.setlocale([locale [, category]]) -> the locale's name, or
+// nil when it cannot be set: luasock runs in the C locale only, so "C",
+// "POSIX" and "" (the environment's, which is C here) succeed and a query
+// says "C". Raises on an unknown category.
+func osSetlocale(L *lua.LState) int {
+	checkOption(L, 2, "all", localeCategories)
+	switch optString(L, 1, "C") {
+	case "C", "POSIX", "":
+		L.Push(lua.LString("C"))
+	default:
+		L.Push(lua.LNil)
+	}
 	return 1
 }
 

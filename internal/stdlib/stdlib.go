@@ -153,6 +153,15 @@ func optString(L *lua.LState, n int, def string) string {
 	return checkString(L, n)
 }
 
+// rawGetInt is t[k] without metamethods. gopher-lua's RawGetInt reads
+// only the array part: t[2^31-1] lives in the hash part and came back nil.
+func rawGetInt(t *lua.LTable, k int) lua.LValue {
+	if v := t.RawGetInt(k); v != lua.LNil {
+		return v
+	}
+	return t.RawGetH(lua.LNumber(k))
+}
+
 func checkTable(L *lua.LState, n int) *lua.LTable {
 	t, ok := L.Get(n).(*lua.LTable)
 	if !ok {

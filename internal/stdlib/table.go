@@ -28,7 +28,7 @@ func tabConcat(L *lua.LState) int {
 	last := optInt(L, 4, t.Len())
 	var b strings.Builder
 	add := func(k int) {
-		v := t.RawGetInt(k)
+		v := rawGetInt(t, k)
 		s, ok := toStringValue(v)
 		if !ok {
 			raise(L, "invalid value (%s) at index %d in table for 'concat'", v.Type(), k)
@@ -61,7 +61,7 @@ func tabInsert(L *lua.LState) int {
 			e = pos
 		}
 		for i := e; i > pos; i-- {
-			t.RawSetInt(i, t.RawGetInt(i-1))
+			t.RawSetInt(i, rawGetInt(t, i-1))
 		}
 	default:
 		raise(L, "wrong number of arguments to 'insert'")
@@ -79,9 +79,9 @@ func tabRemove(L *lua.LState) int {
 	if pos < 1 || pos > e {
 		return 0
 	}
-	L.Push(t.RawGetInt(pos))
+	L.Push(rawGetInt(t, pos))
 	for ; pos < e; pos++ {
-		t.RawSetInt(pos, t.RawGetInt(pos+1))
+		t.RawSetInt(pos, rawGetInt(t, pos+1))
 	}
 	t.RawSetInt(e, lua.LNil)
 	return 1
@@ -168,7 +168,7 @@ func lessThan(L *lua.LState, a, b lua.LValue) bool {
 	return false
 }
 
-func (s *sorter) get(i int) lua.LValue    { return s.t.RawGetInt(i) }
+func (s *sorter) get(i int) lua.LValue    { return rawGetInt(s.t, i) }
 func (s *sorter) set(i int, v lua.LValue) { s.t.RawSetInt(i, v) }
 
 func (s *sorter) invalid() {

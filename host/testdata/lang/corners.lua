@@ -101,3 +101,11 @@ do
   local env = getfenv(io.open)
   show("io env", type(env.__close), env[1] == io.stdin, env[2] == io.stdout, getfenv(io.write) == env)
 end
+
+-- Lua 5.1's compatibility names, the C locale, and keys near 2^31
+show("gfind", string.gfind == string.gmatch, type(gcinfo()))
+show("setlocale", os.setlocale(), os.setlocale("C"), os.setlocale("POSIX"), os.setlocale(nil, "numeric"), os.setlocale("xx"))
+try("setlocale bad category", os.setlocale, "C", "bad")
+try("unpack 2^31-1", unpack, {[2^31-1] = 20}, 2^31-1, 2^31-1)
+try("unpack 2^31-2", unpack, {[2^31-1] = 20}, 2^31-2, 2^31-1)
+try("concat 2^31-1", table.concat, {[2^31-1] = "alo"}, "x", 2^31-1, 2^31-1)
