@@ -41,8 +41,8 @@ Flags of run:
                     runs, an expression's values are printed; tasks spawned there
                     keep serving while you type; Ctrl-C interrupts what runs,
                     Ctrl-D ends luasock; Tab completes names
-  -e CODE           run the Lua CODE first (several: in order, as lua -e)
-  -l NAME           NAME = require("NAME") first (with -e, in the order given)
+  -e CODE           run the Lua CODE first (several: in order, as lua -e; -eCODE too)
+  -l NAME           NAME = require("NAME") first (with -e, in order; -lNAME too)
   --workers N       run N independent copies whose servers share their ports
                     (SO_REUSEPORT)
   --trace[=FILE]    print one line per socket event, with a hex dump of the

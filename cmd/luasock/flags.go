@@ -77,6 +77,7 @@ func (f *runFlags) add(name string, v flag.Value) {
 // '=FILE'). It returns the script's name and arguments: none when there
 // is no script (the caller decides whether that may be).
 func (f *runFlags) parse(args []string) ([]string, error) {
+	args = splitAttached(args)
 	err := f.set.Parse(args)
 	switch {
 	case f.badValue != nil:
@@ -85,6 +86,24 @@ func (f *runFlags) parse(args []string) ([]string, error) {
 		return nil, f.flagError(args, len(args)-f.set.NArg(), err)
 	}
 	return f.set.Args(), nil
+}
+
+// splitAttached writes lua's attached forms of -e and -l, -e"print(1)"
+// and -lmodule, as two arguments, so that `lua` command lines work as they
+// are. Only the options before the script are looked at.
+func splitAttached(args []string) []string {
+	var out []string
+	for i, a := range args {
+		if a == "--" || a == "-" || !strings.HasPrefix(a, "-") {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && (a[1] == 'e' || a[1] == 'l') {
+			out = append(out, a[:2], a[2:])
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // flagError says what the flag package refused as luasock always has, with
