@@ -33,6 +33,7 @@ func (ld *Loader) openPackage(L *lua.LState) {
 		loaders.RawSetInt(loaders.Len()+1, L.NewFunction(fn))
 	}
 	pkg.RawSetString("loaders", loaders)
+	pkg.RawSetString("loadlib", L.NewFunction(loadlib))
 	if loaded, ok := pkg.RawGetString("loaded").(*lua.LTable); ok {
 		loaded.RawSetString("package", pkg)
 	}
@@ -166,6 +167,21 @@ func find(L *lua.LState, field, name string) (string, bool) {
 		return "", false
 	}
 	return found, true
+}
+
+// loadlib: package.loadlib(path, funcname) -> nil, message, "open": a file
+// that is not there says so as dlopen does; luasock loads no C library.
+func loadlib(L *lua.LState) int {
+	path := luaarg.CheckString(L, 1, "?")
+	luaarg.CheckString(L, 2, "?")
+	msg := path + ": cannot open shared object file: No such file or directory"
+	if _, err := os.Stat(path); err == nil {
+		msg = path + ": luasock cannot load C libraries (it runs Lua only)"
+	}
+	L.Push(lua.LNil)
+	L.Push(lua.LString(msg))
+	L.Push(lua.LString("open"))
+	return 3
 }
 
 // findFile is loadlib.c's findfile: the first readable file along path

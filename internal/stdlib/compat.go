@@ -75,6 +75,7 @@ func openCompat(L *lua.LState) {
 	register(L, "debug", map[string]lua.LGFunction{
 		"getregistry": func(L *lua.LState) int { L.Push(L.G.Registry); return 1 },
 		"gethook":     dbgGethook,
+		"setfenv":     dbgSetfenv(L),
 		"sethook":     dbgSethook,
 	})
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
@@ -311,6 +312,31 @@ func osSetlocale(L *lua.LState) int {
 		L.Push(lua.LNil)
 	}
 	return 1
+}
+
+// dbgSetfenv wraps debug.setfenv(o, t) with Lua 5.1's refusal of what has
+// no environment (a number, a string: "'setfenv' cannot change environment
+// of given object").
+func dbgSetfenv(L *lua.LState) lua.LGFunction {
+	dbg, _ := L.GetGlobal("debug").(*lua.LTable)
+	var orig lua.LValue = lua.LNil
+	if dbg != nil {
+		orig = dbg.RawGetString("setfenv")
+	}
+	return func(L *lua.LState) int {
+		t := checkTable(L, 2)
+		switch L.Get(1).(type) {
+		case *lua.LFunction, *lua.LUserData, *lua.LState:
+		default:
+			raise(L, "'setfenv' cannot change environment of given object")
+		}
+		L.Push(orig)
+		L.Push(L.Get(1))
+		L.Push(t)
+		L.Call(2, 0)
+		L.SetTop(1)
+		return 1
+	}
 }
 
 // dbgGethook: debug.gethook() -> nil, "", 0: the engine runs no hooks, so

@@ -109,3 +109,9 @@ try("setlocale bad category", os.setlocale, "C", "bad")
 try("unpack 2^31-1", unpack, {[2^31-1] = 20}, 2^31-1, 2^31-1)
 try("unpack 2^31-2", unpack, {[2^31-1] = 20}, 2^31-2, 2^31-1)
 try("concat 2^31-1", table.concat, {[2^31-1] = "alo"}, "x", 2^31-1, 2^31-1)
+
+-- C libraries and environments of what has none
+show("loadlib", package.loadlib("./no-such-lib.so", "luaopen_x"))
+try("debug.setfenv number", debug.setfenv, 3, {})
+try("debug.setfenv non-table", debug.setfenv, function() end, 1)
+show("debug.setfenv function", (function() local f = function() end return debug.setfenv(f, {}) == f end)())
