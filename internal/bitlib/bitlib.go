@@ -7,9 +7,9 @@
 package bitlib
 
 import (
-	"fmt"
 	"math"
 
+	"github.com/luasock/luasock/internal/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -53,38 +53,17 @@ func truncInt32(f float64) int32 {
 	return int32(int64(f))
 }
 
-// calleeName is the name Lua's messages give the running Go function: the one
-// at the call site ("band" for bit32.band(x), "f" after local f = bit32.band,
-// "?" for t[1](x)), or unknown() when no Lua call site names it (pcall,
-// coroutine.wrap or Go called it).
-func calleeName(L *lua.LState, unknown func(L *lua.LState) string) string {
-	if dbg, ok := L.GetStack(0); ok {
-		if _, err := L.GetInfo("n", dbg, nil); err == nil {
-			switch n := dbg.Name; {
-			case n == "", n == "(anonymous)", n == "main chunk", n == "corountine", n[0] == '<':
-			default:
-				return n
-			}
-		}
-	}
-	return unknown(L)
-}
-
-// raise is luaL_error: the message gets the "source:line: " of the caller
-// only when the caller is a Lua function (not when pcall calls us directly).
+// raise is luaL_error (luaarg.Raise): the message gets the "source:line: "
+// of the caller only when the caller is a Lua function.
 func raise(L *lua.LState, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if dbg, ok := L.GetStack(1); ok {
-		if _, err := L.GetInfo("Sl", dbg, nil); err == nil && dbg.CurrentLine > 0 {
-			msg = fmt.Sprintf("%s:%d: %s", dbg.Source, dbg.CurrentLine, msg)
-		}
-	}
-	L.Error(lua.LString(msg), 0)
+	luaarg.Raise(L, format, args...)
 }
 
-// argError raises `bad argument #n to 'name' (msg)`, as luaL_argerror does.
+// argError raises `bad argument #n to 'name' (msg)` through luaarg, the
+// one checker: the call site's name, else what unknown says (Lua 5.2 and
+// LuaJIT name an unnamed function differently).
 func argError(L *lua.LState, n int, unknown func(*lua.LState) string, msg string) {
-	raise(L, "bad argument #%d to '%s' (%s)", n, calleeName(L, unknown), msg)
+	luaarg.Error(L, n, unknown(L), msg)
 }
 
 // typeError raises `bad argument #n to 'name' (number expected, got T)`.
