@@ -152,7 +152,7 @@ func (ld *Loader) load(L *lua.LState) int {
 // loadfile([path]) -> function | nil, message: without a path it reads
 // standard input; raises on a path that is not a string.
 func (ld *Loader) loadfile(L *lua.LState) int {
-	chunkname, src, err := ld.readFile(L, "?")
+	chunkname, src, err := ld.readFile(L)
 	if err != "" {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err))
@@ -174,7 +174,7 @@ func (ld *Loader) dofile(L *lua.LState) int {
 
 // readFile reads loadfile's argument: a path, or standard input when there
 // is none. err is Lua's message ("cannot open x: No such file or directory").
-func (ld *Loader) readFile(L *lua.LState, fname string) (chunkname string, src []byte, err string) {
+func (ld *Loader) readFile(L *lua.LState) (chunkname string, src []byte, err string) {
 	if L.Get(1) == lua.LNil {
 		if ld.stdin == nil {
 			return "", nil, "cannot read stdin"
@@ -185,7 +185,7 @@ func (ld *Loader) readFile(L *lua.LState, fname string) (chunkname string, src [
 		}
 		return "=stdin", src, ""
 	}
-	path := luaarg.CheckString(L, 1, fname)
+	path := luaarg.CheckString(L, 1, "?")
 	src, e := os.ReadFile(path)
 	if e != nil {
 		verb := "open"

@@ -74,11 +74,11 @@ func (p *Protector) status(L, th *lua.LState) string {
 // coroutine.status(co) -> "running" | "suspended" | "normal" | "dead";
 // raises on a non-coroutine.
 func (p *Protector) coStatus(L *lua.LState) int {
-	L.Push(lua.LString(p.status(L, checkCoroutine(L, "status"))))
+	L.Push(lua.LString(p.status(L, checkCoroutine(L))))
 	return 1
 }
 
-func checkCoroutine(L *lua.LState, fname string) *lua.LState {
+func checkCoroutine(L *lua.LState) *lua.LState {
 	th, ok := L.Get(1).(*lua.LState)
 	if !ok {
 		luaarg.Error(L, 1, "?", "coroutine expected")
@@ -89,7 +89,7 @@ func checkCoroutine(L *lua.LState, fname string) *lua.LState {
 // coroutine.resume(co, ...) -> true, what co yields or returns | false,
 // the error; raises on a non-coroutine.
 func (p *Protector) coResume(L *lua.LState) int {
-	th := checkCoroutine(L, "resume")
+	th := checkCoroutine(L)
 	if st := p.status(L, th); st != "suspended" {
 		L.Push(lua.LFalse)
 		L.Push(lua.LString("cannot resume " + st + " coroutine"))
