@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/luasock/luasock/internal/compile"
+	"github.com/luasock/luasock/internal/lang/compile"
 	lua "github.com/yuin/gopher-lua"
 )
 

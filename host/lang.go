@@ -4,12 +4,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/luasock/luasock/internal/bitlib"
 	"github.com/luasock/luasock/internal/codec"
-	"github.com/luasock/luasock/internal/compile"
-	"github.com/luasock/luasock/internal/diagnose"
-	"github.com/luasock/luasock/internal/protect"
-	"github.com/luasock/luasock/internal/stdlib"
+	"github.com/luasock/luasock/internal/lang/bitlib"
+	"github.com/luasock/luasock/internal/lang/compile"
+	"github.com/luasock/luasock/internal/lang/diagnose"
+	"github.com/luasock/luasock/internal/lang/protect"
+	"github.com/luasock/luasock/internal/lang/stdlib"
 	lua "github.com/yuin/gopher-lua"
 )
 

@@ -7,7 +7,7 @@ import (
 
 // TestMistakesAreExplained: the uncaught errors of common mistakes, through
 // the whole runtime: Lua 5.1's message naming the culprit, Lua 5.1's
-// traceback, then a hint. (internal/diagnose has the full table, checked
+// traceback, then a hint. (internal/lang/diagnose has the full table, checked
 // against lua5.1.)
 func TestMistakesAreExplained(t *testing.T) {
 	tests := []struct {

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/luasock/luasock/internal/errno"
-	"github.com/luasock/luasock/internal/iolib"
-	"github.com/luasock/luasock/internal/stdlib"
+	"github.com/luasock/luasock/internal/lang/iolib"
+	"github.com/luasock/luasock/internal/lang/stdlib"
 	lua "github.com/yuin/gopher-lua"
 )
 

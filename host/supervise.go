@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/luasock/luasock/internal/compile"
+	"github.com/luasock/luasock/internal/lang/compile"
 	"github.com/luasock/luasock/internal/sockevent"
 )
 

@@ -5,8 +5,8 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/luasock/luasock/internal/luaarg"
-	"github.com/luasock/luasock/internal/luanum"
+	"github.com/luasock/luasock/internal/lang/luaarg"
+	"github.com/luasock/luasock/internal/lang/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
 

@@ -12,8 +12,8 @@ import (
 	"io"
 
 	"github.com/luasock/luasock/internal/impair"
-	"github.com/luasock/luasock/internal/luaarg"
-	"github.com/luasock/luasock/internal/luapack"
+	"github.com/luasock/luasock/internal/lang/luaarg"
+	"github.com/luasock/luasock/internal/lang/luapack"
 	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 )

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/errno"
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/clock"
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	"github.com/luasock/luasock/internal/phpdate"
 	lua "github.com/yuin/gopher-lua"
 )

@@ -2,7 +2,7 @@ package luabind
 
 import (
 	"github.com/luasock/luasock/internal/errno"
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )

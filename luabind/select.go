@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/channel"
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )

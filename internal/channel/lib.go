@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/errno"
-	"github.com/luasock/luasock/internal/luaarg"
-	"github.com/luasock/luasock/internal/luanum"
+	"github.com/luasock/luasock/internal/lang/luaarg"
+	"github.com/luasock/luasock/internal/lang/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
 

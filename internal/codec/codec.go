@@ -12,7 +12,7 @@ package codec
 
 import (
 	"github.com/luasock/luasock/internal/errno"
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 

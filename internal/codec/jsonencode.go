@@ -10,7 +10,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 

@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 
-	"github.com/luasock/luasock/internal/luaarg"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
