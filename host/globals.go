@@ -3,7 +3,7 @@ package host
 import (
 	"reflect"
 
-	"github.com/luasock/luasock/internal/errno"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 	luar "layeh.com/gopher-luar"
 )
@@ -42,12 +42,8 @@ func conventionalResults(fn *lua.LFunction) lua.LGFunction {
 		n := L.GetTop()
 		if ud, ok := L.Get(n).(*lua.LUserData); ok {
 			if err, ok := ud.Value.(error); ok {
-				msg, code := errno.Of(err)
 				L.SetTop(0)
-				L.Push(lua.LNil)
-				L.Push(lua.LString(msg))
-				L.Push(lua.LNumber(code))
-				return 3
+				return luaarg.Failure(L, err)
 			}
 		}
 		L.Pop(1) // the nil error

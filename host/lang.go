@@ -4,34 +4,49 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/luasock/luasock/internal/channel"
 	"github.com/luasock/luasock/internal/codec"
-	"github.com/luasock/luasock/internal/lang/bitlib"
+	"github.com/luasock/luasock/internal/lang"
 	"github.com/luasock/luasock/internal/lang/compile"
-	"github.com/luasock/luasock/internal/lang/diagnose"
-	"github.com/luasock/luasock/internal/lang/protect"
-	"github.com/luasock/luasock/internal/lang/stdlib"
+	"github.com/luasock/luasock/internal/phplib"
+	"github.com/luasock/luasock/internal/sockevent"
+	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
 
-// openLanguage installs luasock's fixes of the Lua language over
-// gopher-lua's: every chunk compiles through package compile (multiple
-// assignment in Lua's order), and pcall/xpcall keep the enclosing
-// functions' locals (package protect), and errors name their culprit as
-// Lua 5.1's do (package diagnose). script is the main chunk's name and
-// src its text, remembered to explain its errors. It adds Lua 5.2's bit32
-// and LuaJIT's bit (package bitlib).
-func (rt *scriptRun) openLanguage(L *lua.LState, chunk string, src []byte) {
-	rt.loader = compile.Open(L, nil)
-	rt.loader.Remember(chunk, src)
-	compile.SetCheck(L, rt.loopCheck)
-	rt.protector = protect.Open(L, func(L *lua.LState, obj lua.LValue) lua.LValue {
-		msg, _ := diagnose.Explain(L, obj, rt.loader.Source)
-		return msg // a caught error keeps Lua's message; hints are for people
+// openLibraries installs what a script sees, in this order: the language
+// (lang.Open: Lua 5.1 over gopher-lua; io and print write to the run's
+// output, waits on stdin release the lock, files close with the run);
+// PHP's functions that need no socket (codec's globals and
+// require("codec"), phplib's date, microtime, hrtime, strerror and errno);
+// channels; the sockets (luabind), whose require("luasock") also holds
+// phplib's values and the host's spawn and sleep; and the host's os.exit,
+// which runs the run's cleanup.
+func (rt *scriptRun) openLibraries(opts Options, worker luabind.Worker, observer sockevent.Observer, takeover []luabind.Server) {
+	L := rt.L
+	lg := lang.Open(L, lang.Options{
+		Stdin: opts.Stdin, Stdout: rt.stdout, Stderr: rt.stderr, Host: rt,
+		Chunk: chunkName(opts.Script), Source: opts.Source,
+		LoopCheck: rt.loopCheck,
 	})
-	diagnose.OpenDebug(L)
-	stdlib.Open(L)
-	bitlib.Open(L)
-	codec.Open(L) // PHP's base64, hex, digests, random and JSON functions
+	rt.loader, rt.protector = lg.Loader, lg.Protector
+	codec.Open(L)
+	extra := phplib.Open(L)
+	channel.Open(L, rt) // tasks hand values over; a wait releases the lock
+	extra["spawn"] = L.NewFunction(rt.spawn)
+	extra["sleep"] = L.NewFunction(rt.sleep)
+	rt.binding = luabind.Open(L, rt, luabind.Config{
+		Extra:    extra,
+		Worker:   worker,
+		Observer: observer,
+		Warnings: opts.Warnings,
+		KeyLog:   opts.KeyLog,
+		Impair:   opts.Impair,
+		Takeover: takeover,
+	})
+	if osTable, ok := L.GetGlobal("os").(*lua.LTable); ok {
+		osTable.RawSetString("exit", L.NewFunction(rt.exit))
+	}
 }
 
 // loopCheck is what every loop calls every compile.CheckEvery passes, with

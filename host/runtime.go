@@ -310,18 +310,8 @@ func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, work
 		RegistryGrowStep:    256,
 	})
 	rt.owned = map[*lua.LState][]lua.LValue{}
-	rt.binding = luabind.Open(rt.L, rt, luabind.Config{
-		Extra:    map[string]lua.LGFunction{"spawn": rt.spawn, "sleep": rt.sleep},
-		Worker:   worker,
-		Observer: observer,
-		Warnings: opts.Warnings,
-		KeyLog:   opts.KeyLog,
-		Impair:   opts.Impair,
-		Takeover: takeover,
-	})
 	rt.prompt = opts.Prompt
-	rt.openStdlib(rt.L, opts.Stdin)
-	rt.openLanguage(rt.L, chunkName(opts.Script), opts.Source)
+	rt.openLibraries(opts, worker, observer, takeover)
 	setGlobals(rt.L, opts.Globals)
 	return rt
 }

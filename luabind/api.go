@@ -1,10 +1,10 @@
-// Package luabind is luasock's Lua-facing API: PHP's stream-socket functions
-// carried into Lua (docs/reference.md), their handles, contexts and TLS
-// sessions, the constants, the errno table and PHP's date(). What needs no
-// socket is in packages of its own: errno (the errstr, errno mapping),
-// luaarg (argument checks), luapack (string.pack), pemkey (TLS keys),
-// phpdate, and sockevent (the socket events that the trace and the packet
-// capture observe).
+// Package luabind is luasock's Lua-facing API for sockets: PHP's
+// stream-socket functions carried into Lua (docs/reference.md), their
+// handles, contexts and TLS sessions, and the constants. It installs
+// sockets only: the language is internal/lang's, PHP's functions that need
+// no socket are phplib's and codec's, the errstr, errno mapping is errno's,
+// TLS keys are pemkey's, and the socket events that the trace and the
+// packet capture observe are sockevent's.
 package luabind
 
 import (
@@ -13,7 +13,6 @@ import (
 
 	"github.com/luasock/luasock/internal/impair"
 	"github.com/luasock/luasock/internal/lang/luaarg"
-	"github.com/luasock/luasock/internal/lang/luapack"
 	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -73,8 +72,6 @@ type api struct {
 	takeover []Server           // a reload's: the old state's servers not taken yet
 
 	streamsSeen uint64 // the handles numbered for the events so far
-
-	lastDate dateCache
 }
 
 // Worker says which of several independent states running the same script
@@ -85,7 +82,7 @@ type Worker struct {
 
 // Config is what Open installs besides the API.
 type Config struct {
-	Extra  map[string]lua.LGFunction // the host's own functions (spawn, sleep)
+	Extra  map[string]lua.LValue // the host's own functions (spawn, sleep) and PHP's that need no socket (date)
 	Worker Worker
 	// Observer watches every socket event (luasock run --trace, --pcap;
 	// sockevent.Join combines several); nil when nobody does.
@@ -112,8 +109,8 @@ type Config struct {
 const moduleName = "luasock"
 
 // Open installs the API into L: the functions and constants as globals, the
-// `errno` table, the stream metatable, and `require("luasock")`, with the
-// host's own functions of cfg.Extra installed the same way. A worker also
+// stream metatable, and `require("luasock")`, with the host's values of
+// cfg.Extra (its own functions, the errno table) installed the same way. A worker also
 // gets WORKER (its number) and WORKERS (how many), and its IP servers reuse
 // the port.
 func Open(L *lua.LState, host Host, cfg Config) *Binding {
@@ -121,15 +118,14 @@ func Open(L *lua.LState, host Host, cfg Config) *Binding {
 	a := &api{host: host, worker: cfg.Worker, observer: cfg.Observer, warnings: cfg.Warnings, keyLog: cfg.KeyLog, takeover: cfg.Takeover}
 	a.impair = newImpairer(cfg.Impair, cfg.Worker.ID)
 	mod := a.module(L)
-	for name, fn := range cfg.Extra {
-		mod.RawSetString(name, L.NewFunction(fn))
+	for name, v := range cfg.Extra {
+		mod.RawSetString(name, v)
 	}
 	if cfg.Worker.Count > 0 {
 		mod.RawSetString("WORKER", lua.LNumber(cfg.Worker.ID))
 		mod.RawSetString("WORKERS", lua.LNumber(cfg.Worker.Count))
 	}
 	mod.ForEach(func(k, v lua.LValue) { L.SetGlobal(string(k.(lua.LString)), v) })
-	luapack.Open(L)
 	L.PreloadModule(moduleName, func(L *lua.LState) int {
 		L.Push(mod)
 		return 1
@@ -166,7 +162,6 @@ func (a *api) module(L *lua.LState) *lua.LTable {
 	for name, v := range constants {
 		mod.RawSetString(name, lua.LNumber(v))
 	}
-	mod.RawSetString("errno", errnoTable(L))
 
 	mt := L.NewTypeMetatable(streamTypeName)
 	methods := L.NewTable()
@@ -234,10 +229,6 @@ func (a *api) functions() map[string]apiFunc {
 		"fputs":                       (*api).write,
 		"fclose":                      (*api).close,
 		"feof":                        (*api).eof,
-		"strerror":                    free(func(L *lua.LState, _ string) int { return luaStrerror(L) }),
-		"date":                        (*api).date,
-		"microtime":                   free(luaMicrotime),
-		"hrtime":                      free(luaHrtime),
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/lang/luaarg"
 	"github.com/luasock/luasock/internal/lang/luanum"
 	lua "github.com/yuin/gopher-lua"
@@ -105,15 +104,6 @@ func (l *library) make(L *lua.LState) int {
 	return 1
 }
 
-// pushFailure pushes `nil, errstr, errno` for a system error number.
-func pushFailure(L *lua.LState, e syscall.Errno) int {
-	msg, code := errno.Of(e)
-	L.Push(lua.LNil)
-	L.Push(lua.LString(msg))
-	L.Push(lua.LNumber(code))
-	return 3
-}
-
 // ch:receive([timeout]) -> true, value | nil once the channel is closed and
 // drained | nil, "Connection timed out", 110. Only the calling task waits.
 func (l *library) receive(L *lua.LState) int {
@@ -132,7 +122,7 @@ func (l *library) receive(L *lua.LState) int {
 	l.host.Turn(L)
 	switch {
 	case !ready:
-		return pushFailure(L, syscall.ETIMEDOUT)
+		return luaarg.Failure(L, syscall.ETIMEDOUT)
 	case !ok:
 		L.Push(lua.LNil)
 		return 1
@@ -197,9 +187,9 @@ func (l *library) send(L *lua.LState) int {
 	l.host.Turn(L)
 	switch {
 	case !ready:
-		return pushFailure(L, syscall.ETIMEDOUT)
+		return luaarg.Failure(L, syscall.ETIMEDOUT)
 	case !ok:
-		return pushFailure(L, syscall.EPIPE)
+		return luaarg.Failure(L, syscall.EPIPE)
 	}
 	L.Push(lua.LTrue)
 	return 1

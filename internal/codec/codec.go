@@ -11,7 +11,6 @@
 package codec
 
 import (
-	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -86,11 +85,7 @@ func newNull(L *lua.LState) *lua.LUserData {
 // pushFailure pushes `nil, msg, 0`: the input could not be used, and no
 // system call was made.
 func pushFailure(L *lua.LState, msg string) int {
-	f := errno.New(msg)
-	L.Push(lua.LNil)
-	L.Push(lua.LString(f.Msg))
-	L.Push(lua.LNumber(f.Errno))
-	return 3
+	return luaarg.FailureText(L, msg, 0)
 }
 
 // optBool reads an optional PHP bool argument (false when missing).

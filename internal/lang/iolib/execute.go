@@ -39,8 +39,8 @@ func (lib *Lib) osExecute(L *lua.LState) int {
 			status = int(ws)
 		}
 	}
-	if lib.opts.Block != nil {
-		lib.opts.Block(L, run)
+	if lib.opts.Host != nil {
+		lib.opts.Host.Block(L, run)
 	} else {
 		run()
 	}

@@ -21,18 +21,28 @@ import (
 	"github.com/luasock/luasock/internal/lang/luanum"
 )
 
-// Options are the run's standard streams. Stdout is not buffered here (the
-// host buffers it; io.flush and reads of stdin flush it when it has a Flush
-// method). Track and Untrack, when set, hear of every file the script opens
-// and closes, so the host can close forgotten ones (CloseAll does the same).
-// Block, when set, runs every operation on stdin or a pipe (which may wait
-// for another program) with the Lua lock released, as luabind.Host.Block.
+// Host is what the library needs from the runtime that embeds it, as
+// luabind.Host (whose implementation satisfies this one). Block is called
+// with the Lua lock held; Track and Untrack from any goroutine.
+type Host interface {
+	// Block runs wait with the Lua lock released: every operation on
+	// stdin or a pipe, which may wait for another program, so that the
+	// other tasks run meanwhile. wait touches no Lua value.
+	Block(L *lua.LState, wait func())
+	// Track and Untrack hear of every file the script opens and closes,
+	// so that the host closes forgotten ones when the run ends.
+	Track(c io.Closer)
+	Untrack(c io.Closer)
+}
+
+// Options are the run's standard streams and its host. Stdout is not
+// buffered here (the host buffers it; io.flush and reads of stdin flush it
+// when it has a Flush method). Without a Host, operations wait with the
+// lock held and files are closed by CloseAll alone.
 type Options struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	Track          func(io.Closer)
-	Untrack        func(io.Closer)
-	Block          func(L *lua.LState, wait func())
+	Host           Host
 }
 
 // Lib is one state's io library.
@@ -174,8 +184,8 @@ func (lib *Lib) with(L *lua.LState, f *file, op func()) {
 		defer f.mu.Unlock()
 		op()
 	}
-	if f.slow && lib.opts.Block != nil {
-		lib.opts.Block(L, locked)
+	if f.slow && lib.opts.Host != nil {
+		lib.opts.Host.Block(L, locked)
 	} else {
 		locked()
 	}
@@ -190,8 +200,8 @@ func (lib *Lib) newHandle(L *lua.LState, f *file) *lua.LUserData {
 		lib.mu.Lock()
 		lib.open[f] = struct{}{}
 		lib.mu.Unlock()
-		if lib.opts.Track != nil {
-			lib.opts.Track(f)
+		if lib.opts.Host != nil {
+			lib.opts.Host.Track(f)
 		}
 	}
 	return ud
@@ -201,8 +211,8 @@ func (lib *Lib) forget(f *file) {
 	lib.mu.Lock()
 	delete(lib.open, f)
 	lib.mu.Unlock()
-	if lib.opts.Untrack != nil {
-		lib.opts.Untrack(f)
+	if lib.opts.Host != nil {
+		lib.opts.Host.Untrack(f)
 	}
 }
 
@@ -314,10 +324,7 @@ func pushFileResult(L *lua.LState, err error, filename *string) int {
 	if filename != nil {
 		msg = *filename + ": " + msg
 	}
-	L.Push(lua.LNil)
-	L.Push(lua.LString(msg))
-	L.Push(lua.LNumber(code))
-	return 3
+	return luaarg.FailureText(L, msg, code)
 }
 
 // strerror is glibc's text and number for err's errno (package errno's

@@ -25,9 +25,11 @@ func TestTrackAndCloseAll(t *testing.T) {
 	tracked := map[io.Closer]bool{}
 	var out bytes.Buffer
 	L, lib := newState(t, Options{
-		Stdout:  &out,
-		Track:   func(c io.Closer) { tracked[c] = true },
-		Untrack: func(c io.Closer) { delete(tracked, c) },
+		Stdout: &out,
+		Host: &testHost{
+			track:   func(c io.Closer) { tracked[c] = true },
+			untrack: func(c io.Closer) { delete(tracked, c) },
+		},
 	})
 	L.SetGlobal("D", lua.LString(dir))
 	err := L.DoString(`
@@ -120,14 +122,14 @@ func TestOpenReplacesIO(t *testing.T) {
 	}
 }
 
-// Reads of stdin and pipes go through Options.Block (the host releases the
+// Reads of stdin and pipes go through Host.Block (the host releases the
 // Lua lock there); regular files and stdout do not.
 func TestBlockWrapsSlowFiles(t *testing.T) {
 	dir := t.TempDir()
 	blocks := 0
 	L, _ := newState(t, Options{
 		Stdin: strings.NewReader("a\nb\n"),
-		Block: func(L *lua.LState, wait func()) { blocks++; wait() },
+		Host:  &testHost{block: func() { blocks++ }},
 	})
 	L.SetGlobal("D", lua.LString(dir))
 	steps := []struct {
@@ -158,7 +160,7 @@ func TestBlockWrapsSlowFiles(t *testing.T) {
 func TestCloseAllEndsWaitingRead(t *testing.T) {
 	waiting := make(chan struct{})
 	L, lib := newState(t, Options{
-		Block: func(L *lua.LState, wait func()) { close(waiting); wait() },
+		Host: &testHost{block: func() { close(waiting) }},
 	})
 	done := make(chan error)
 	go func() {
@@ -171,5 +173,31 @@ func TestCloseAllEndsWaitingRead(t *testing.T) {
 	}
 	if r := L.GetGlobal("r"); r != lua.LString("") && r != lua.LNil {
 		t.Errorf("read returned %v", r)
+	}
+}
+
+// testHost is a Host whose hooks, when set, hear of each call: block runs
+// before Block's wait, which runs on the caller's goroutine.
+type testHost struct {
+	block          func()
+	track, untrack func(io.Closer)
+}
+
+func (h *testHost) Block(_ *lua.LState, wait func()) {
+	if h.block != nil {
+		h.block()
+	}
+	wait()
+}
+
+func (h *testHost) Track(c io.Closer) {
+	if h.track != nil {
+		h.track(c)
+	}
+}
+
+func (h *testHost) Untrack(c io.Closer) {
+	if h.untrack != nil {
+		h.untrack(c)
 	}
 }

@@ -1,4 +1,4 @@
-package luabind_test
+package phplib_test
 
 import (
 	"strings"
