@@ -68,9 +68,5 @@ func argError(L *lua.LState, n int, unknown func(*lua.LState) string, msg string
 
 // typeError raises `bad argument #n to 'name' (number expected, got T)`.
 func typeError(L *lua.LState, n int, unknown func(*lua.LState) string) {
-	got := "no value"
-	if n <= L.GetTop() {
-		got = L.Get(n).Type().String()
-	}
-	argError(L, n, unknown, "number expected, got "+got)
+	luaarg.TypeError(L, n, unknown(L), "number")
 }

@@ -23,7 +23,7 @@ func (lib *Lib) osExecute(L *lua.LState) int {
 		L.Push(lua.LNumber(shell))
 		return 1
 	}
-	cmd := exec.Command("/bin/sh", "-c", cString(checkString(L, 1, 1, "execute")))
+	cmd := exec.Command("/bin/sh", "-c", cString(checkString(L, 1, 1)))
 	cmd.Stdout, cmd.Stderr = lib.stdout, lib.stderr
 	if lib.opts.Stdin == os.Stdin {
 		cmd.Stdin = os.Stdin

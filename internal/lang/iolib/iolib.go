@@ -8,7 +8,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 	"sync"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/lang/luaarg"
-	"github.com/luasock/luasock/internal/lang/luanum"
 )
 
 // Host is what the library needs from the runtime that embeds it, as
@@ -216,97 +214,72 @@ func (lib *Lib) forget(f *file) {
 	}
 }
 
-// argError raises Lua 5.1's "bad argument #n to 'name' (msg)".
-func argError(L *lua.LState, n int, name, msg string) {
-	luaarg.Error(L, n, "?", msg) // unnamed by its call site: '?', as Lua 5.1's io says
-}
-
-// typeName is luaL_typename: "no value" past the last argument.
-func typeName(L *lua.LState, n int) string {
-	if n > L.GetTop() {
-		return "no value"
-	}
-	return L.Get(n).Type().String()
+// argError raises Lua 5.1's "bad argument #n to 'name' (msg)": io's
+// functions are named by their call site, '?' without one, as Lua 5.1's.
+func argError(L *lua.LState, n int, msg string) {
+	luaarg.Error(L, n, "?", msg)
 }
 
 // toFile is luaL_checkudata(L, 1, "FILE*"): a file handle, closed or not.
-func toFile(L *lua.LState, name string) *file {
+func toFile(L *lua.LState) *file {
 	if ud, ok := L.Get(1).(*lua.LUserData); ok {
 		if f, ok := ud.Value.(*file); ok {
 			return f
 		}
 	}
-	argError(L, 1, name, "FILE* expected, got "+typeName(L, 1))
+	argError(L, 1, "FILE* expected, got "+luaarg.TypeName(L, 1))
 	return nil
 }
 
 // checkFile is tofile: an open file handle at argument 1.
-func checkFile(L *lua.LState, name string) *file {
-	f := toFile(L, name)
+func checkFile(L *lua.LState) *file {
+	f := toFile(L)
 	if f.closed.Load() {
 		L.RaiseError("attempt to use a closed file")
 	}
 	return f
 }
 
+// The checks below read the value at n and report argument argn: a
+// method's file is not counted (file:seek(x) reports x as #1), as Lua 5.1
+// reports it. Each coerces through luaarg, as every library does.
+
 // checkString is luaL_checkstring: numbers become strings.
-func checkString(L *lua.LState, n, argn int, name string) string {
-	switch v := L.Get(n).(type) {
-	case lua.LString:
-		return string(v)
-	case lua.LNumber:
-		return luanum.Format(float64(v))
+func checkString(L *lua.LState, n, argn int) string {
+	s, ok := luaarg.ToString(L.Get(n))
+	if !ok {
+		argError(L, argn, "string expected, got "+luaarg.TypeName(L, n))
 	}
-	argError(L, argn, name, "string expected, got "+typeName(L, n))
-	return ""
+	return s
 }
 
 // optString is luaL_optstring.
-func optString(L *lua.LState, n, argn int, name, def string) string {
+func optString(L *lua.LState, n, argn int, def string) string {
 	if L.Get(n) == lua.LNil {
 		return def
 	}
-	return checkString(L, n, argn, name)
+	return checkString(L, n, argn)
 }
 
 // optInteger is luaL_optinteger: numeric strings count, fractions truncate.
-func optInteger(L *lua.LState, n, argn int, name string, def int64) int64 {
-	switch v := L.Get(n).(type) {
-	case *lua.LNilType:
+func optInteger(L *lua.LState, n, argn int, def int64) int64 {
+	if L.Get(n) == lua.LNil {
 		return def
-	case lua.LNumber:
-		return toInteger(float64(v))
-	case lua.LString:
-		if f, ok := luanum.Parse(string(v)); ok {
-			return toInteger(f)
-		}
 	}
-	argError(L, argn, name, "number expected, got "+typeName(L, n))
-	return 0
-}
-
-// toInteger is a C cast from double to a 64-bit integer (x86-64: out of
-// range and NaN give the minimum).
-func toInteger(f float64) int64 {
-	if math.IsNaN(f) || f >= 9.2233720368547758e18 || f < -9.2233720368547758e18 {
-		return math.MinInt64
+	f, ok := luaarg.ToNumber(L.Get(n))
+	if !ok {
+		argError(L, argn, "number expected, got "+luaarg.TypeName(L, n))
 	}
-	return int64(f)
+	return luaarg.CInteger(f)
 }
 
 // checkOption is luaL_checkoption; def "" means no default.
-func checkOption(L *lua.LState, n, argn int, name, def string, options []string) int {
+func checkOption(L *lua.LState, n, argn int, def string, options []string) int {
 	s := def
 	if def == "" || L.Get(n) != lua.LNil {
-		s = checkString(L, n, argn, name)
+		s = checkString(L, n, argn)
 	}
-	for i, o := range options {
-		if o == s {
-			return i
-		}
-	}
-	argError(L, argn, name, "invalid option '"+s+"'")
-	return 0
+	return luaarg.OptionIndex(L, argn, "?", s, options)
 }
 
 // pushResult is Lua 5.1's pushresult: true, or nil, message, errno.
@@ -403,8 +376,8 @@ func regularFile(osf *os.File, read, write bool) *file {
 // io.open(filename [, mode]) -> file | nil, "filename: message", errno;
 // raises on a non-string filename or mode.
 func (lib *Lib) ioOpen(L *lua.LState) int {
-	name := checkString(L, 1, 1, "open")
-	mode := optString(L, 2, 2, "open", "r")
+	name := checkString(L, 1, 1)
+	mode := optString(L, 2, 2, "r")
 	f, err := openFile(name, mode)
 	if err != nil {
 		return pushFileResult(L, err, ptr(cString(name)))
@@ -428,8 +401,8 @@ func (lib *Lib) ioTmpfile(L *lua.LState) int {
 // with /bin/sh -c; mode "r" reads its output, "w" writes its input.
 // Raises on a non-string argument.
 func (lib *Lib) ioPopen(L *lua.LState) int {
-	prog := checkString(L, 1, 1, "popen")
-	mode := optString(L, 2, 2, "popen", "r")
+	prog := checkString(L, 1, 1)
+	mode := optString(L, 2, 2, "r")
 	read, ok := popenMode(mode)
 	if !ok {
 		return pushFileResult(L, syscall.EINVAL, ptr(cString(prog)))
@@ -457,7 +430,7 @@ func (lib *Lib) ioPopen(L *lua.LState) int {
 // io.type(obj) -> "file" | "closed file" | nil; raises without an argument.
 func (lib *Lib) ioType(L *lua.LState) int {
 	if L.GetTop() < 1 {
-		argError(L, 1, "type", "value expected")
+		argError(L, 1, "value expected")
 	}
 	if ud, ok := L.Get(1).(*lua.LUserData); ok {
 		if f, ok := ud.Value.(*file); ok {
@@ -475,7 +448,7 @@ func (lib *Lib) ioType(L *lua.LState) int {
 
 // tostring(file) -> "file (0x...)" | "file (closed)".
 func (lib *Lib) fileToString(L *lua.LState) int {
-	f := toFile(L, "__tostring")
+	f := toFile(L)
 	if f.closed.Load() {
 		L.Push(lua.LString("file (closed)"))
 	} else {
@@ -491,7 +464,7 @@ func (lib *Lib) ioClose(L *lua.LState) int {
 	if L.GetTop() == 0 {
 		L.Push(lib.output)
 	}
-	return lib.closeFile(L, checkFile(L, "close"))
+	return lib.closeFile(L, checkFile(L))
 }
 
 // file:close() -> as io.close(file); without a file it raises, as in Lua
@@ -500,7 +473,7 @@ func (lib *Lib) fileClose(L *lua.LState) int {
 	if L.GetTop() == 0 {
 		L.Push(lua.LNil)
 	}
-	return lib.closeFile(L, checkFile(L, "close"))
+	return lib.closeFile(L, checkFile(L))
 }
 
 func (lib *Lib) closeFile(L *lua.LState, f *file) int {
@@ -547,15 +520,15 @@ func (lib *Lib) ioFile(L *lua.LState, name, mode string, slot **lua.LUserData) i
 	switch v := L.Get(1).(type) {
 	case *lua.LNilType:
 	case lua.LString, lua.LNumber:
-		path := checkString(L, 1, 1, name)
+		path := checkString(L, 1, 1)
 		f, err := openFile(path, mode)
 		if err != nil {
 			msg, _ := strerror(err)
-			argError(L, 1, name, cString(path)+": "+msg)
+			argError(L, 1, cString(path)+": "+msg)
 		}
 		*slot = lib.newHandle(L, f)
 	default:
-		checkFile(L, name)
+		checkFile(L)
 		*slot = v.(*lua.LUserData)
 	}
 	lib.env.RawSetInt(1, lib.input)
@@ -570,7 +543,7 @@ func (lib *Lib) ioFlush(L *lua.LState) int {
 }
 
 func (lib *Lib) fileFlush(L *lua.LState) int {
-	return lib.flushFile(L, checkFile(L, "flush"))
+	return lib.flushFile(L, checkFile(L))
 }
 
 func (lib *Lib) flushFile(L *lua.LState, f *file) int {

@@ -6,6 +6,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	"github.com/luasock/luasock/internal/lang/luanum"
 )
 
@@ -18,7 +19,7 @@ func (lib *Lib) ioRead(L *lua.LState) int {
 
 // file:read(...) -> as io.read, from file.
 func (lib *Lib) fileRead(L *lua.LState) int {
-	return lib.readFormats(L, checkFile(L, "read"), 2)
+	return lib.readFormats(L, checkFile(L), 2)
 }
 
 // readOp is one format of read: 'n', 'l', 'a', or 'c' (count bytes; 0
@@ -31,7 +32,7 @@ type readOp struct {
 // parseFormat checks one argument of read; msg is the argument error.
 func parseFormat(v lua.LValue) (op readOp, msg string) {
 	if num, ok := v.(lua.LNumber); ok {
-		count := toInteger(float64(num))
+		count := luaarg.CInteger(float64(num))
 		if count < 0 { // a huge size_t in C: all there is
 			count = -1
 		}
@@ -76,7 +77,7 @@ func (lib *Lib) readFormats(L *lua.LState, f *file, first int) int {
 		return pushResult(L, err)
 	}
 	if badArg > 0 && success {
-		argError(L, badArg, "read", badMsg)
+		argError(L, badArg, badMsg)
 	}
 	if !success {
 		results[len(results)-1] = lua.LNil
@@ -132,7 +133,7 @@ func (lib *Lib) ioWrite(L *lua.LState) int {
 
 // file:write(...) -> as io.write, to file.
 func (lib *Lib) fileWrite(L *lua.LState) int {
-	return lib.writeArgs(L, checkFile(L, "write"), 2)
+	return lib.writeArgs(L, checkFile(L), 2)
 }
 
 // writeArgs is g_write, with the arguments gathered into one write.
@@ -154,7 +155,7 @@ func (lib *Lib) writeArgs(L *lua.LState, f *file, first int) int {
 		lib.with(L, f, func() { err = f.write(buf) })
 	}
 	if bad > 0 {
-		argError(L, bad-first+1, "write", "string expected, got "+typeName(L, bad))
+		argError(L, bad-first+1, "string expected, got "+luaarg.TypeName(L, bad))
 	}
 	return pushResult(L, err)
 }
@@ -169,13 +170,13 @@ func (lib *Lib) ioLines(L *lua.LState) int {
 		return lib.fileLines(L)
 	}
 	if L.Get(1) == lua.LNil {
-		toFile(L, "lines")
+		toFile(L)
 	}
-	path := checkString(L, 1, 1, "lines")
+	path := checkString(L, 1, 1)
 	f, err := openFile(path, "r")
 	if err != nil {
 		msg, _ := strerror(err)
-		argError(L, 1, "lines", cString(path)+": "+msg)
+		argError(L, 1, cString(path)+": "+msg)
 	}
 	L.Push(L.NewClosure(lib.readLineIter, lib.newHandle(L, f), lua.LTrue))
 	return 1
@@ -183,7 +184,7 @@ func (lib *Lib) ioLines(L *lua.LState) int {
 
 // file:lines() -> iterator over the file's lines (the file stays open).
 func (lib *Lib) fileLines(L *lua.LState) int {
-	checkFile(L, "lines")
+	checkFile(L)
 	L.Push(L.NewClosure(lib.readLineIter, L.Get(1), lua.LFalse))
 	return 1
 }
@@ -220,9 +221,9 @@ var seekNames = []string{"set", "cur", "end"}
 // file:seek([whence [, offset]]) -> position | nil, message, errno; whence
 // "set", "cur" (default) or "end". Raises on an invalid whence or offset.
 func (lib *Lib) fileSeek(L *lua.LState) int {
-	f := checkFile(L, "seek")
-	whence := checkOption(L, 2, 1, "seek", "cur", seekNames)
-	off := optInteger(L, 3, 2, "seek", 0)
+	f := checkFile(L)
+	whence := checkOption(L, 2, 1, "cur", seekNames)
+	off := optInteger(L, 3, 2, 0)
 	var pos int64
 	var err error
 	lib.with(L, f, func() { pos, err = f.seek([]int{io.SeekStart, io.SeekCurrent, io.SeekEnd}[whence], off) })
@@ -238,9 +239,9 @@ var vbufNames = []string{"no", "full", "line"}
 // file:setvbuf(mode [, size]) -> true; mode "no", "full" or "line" (the
 // run's stdout and stderr stay unbuffered here). Raises on an invalid mode.
 func (lib *Lib) fileSetvbuf(L *lua.LState) int {
-	f := checkFile(L, "setvbuf")
-	mode := checkOption(L, 2, 1, "setvbuf", "", vbufNames)
-	size := optInteger(L, 3, 2, "setvbuf", 8192)
+	f := checkFile(L)
+	mode := checkOption(L, 2, 1, "", vbufNames)
+	size := optInteger(L, 3, 2, 8192)
 	var err error
 	lib.with(L, f, func() {
 		if f.wb != nil {

@@ -73,11 +73,7 @@ func Raise(L *lua.LState, format string, args ...any) {
 // TypeError raises `bad argument #n to 'fname' (want expected, got T)`,
 // T being "no value" past the last argument.
 func TypeError(L *lua.LState, n int, fname, want string) {
-	got := L.Get(n).Type().String()
-	if n > L.GetTop() {
-		got = "no value"
-	}
-	Error(L, n, fname, fmt.Sprintf("%s expected, got %s", want, got))
+	Error(L, n, fname, want+" expected, got "+TypeName(L, n))
 }
 
 // ToNumber is Lua's string-to-number coercion for arguments.
@@ -140,14 +136,11 @@ func CheckInteger(L *lua.LState, n int, fname string) int64 {
 
 // CheckString accepts strings and numbers, as luaL_checkstring does.
 func CheckString(L *lua.LState, n int, fname string) string {
-	switch v := L.Get(n).(type) {
-	case lua.LString:
-		return string(v)
-	case lua.LNumber:
-		return luanum.Format(float64(v))
+	s, ok := ToString(L.Get(n))
+	if !ok {
+		TypeError(L, n, fname, "string")
 	}
-	TypeError(L, n, fname, "string")
-	return ""
+	return s
 }
 
 // OptString is CheckString with def for nil or a missing argument.

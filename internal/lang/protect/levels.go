@@ -61,7 +61,7 @@ func (p *Protector) error(L *lua.LState) int {
 	obj := L.Get(1)
 	level := 1
 	if L.GetTop() >= 2 {
-		n, ok := toNumber(L.Get(2))
+		n, ok := luaarg.ToNumber(L.Get(2))
 		if !ok && L.Get(2) != lua.LNil {
 			luaarg.TypeError(L, 2, "?", "number")
 		}
@@ -178,7 +178,7 @@ func (p *Protector) traceback(L *lua.LState) int {
 	if th != L {
 		level = 0
 	}
-	if n, ok := toNumber(L.Get(arg + 1)); ok {
+	if n, ok := luaarg.ToNumber(L.Get(arg + 1)); ok {
 		level = int(n)
 	}
 	msg := ""
@@ -194,16 +194,4 @@ func (p *Protector) traceback(L *lua.LState) int {
 	yielded := th != L && started && p.status(L, th) == "suspended"
 	L.Push(lua.LString(p.tracebackOf(th, msg, level, yielded)))
 	return 1
-}
-
-// toNumber is lua_isnumber: a number, or a string that reads as one.
-func toNumber(v lua.LValue) (float64, bool) {
-	switch x := v.(type) {
-	case lua.LNumber:
-		return float64(x), true
-	case lua.LString:
-		f, err := strconv.ParseFloat(strings.TrimSpace(string(x)), 64)
-		return f, err == nil
-	}
-	return 0, false
 }

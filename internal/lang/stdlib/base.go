@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	"github.com/luasock/luasock/internal/lang/luanum"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -32,7 +33,7 @@ func baseToNumber(L *lua.LState) int {
 	base := optInt(L, 2, 10)
 	if base == 10 {
 		checkAny(L, 1)
-		if f, ok := toNumber(L.Get(1)); ok {
+		if f, ok := luaarg.ToNumber(L.Get(1)); ok {
 			L.Push(lua.LNumber(f))
 			return 1
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/clock"
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -40,9 +41,9 @@ func osGetenv(L *lua.LState) int {
 func osDifftime(L *lua.LState) int {
 	var t1 int64 // gcc evaluates difftime's arguments right to left
 	if L.Get(2) != lua.LNil {
-		t1 = toInteger(checkNumber(L, 2))
+		t1 = luaarg.CInteger(checkNumber(L, 2))
 	}
-	t2 := toInteger(checkNumber(L, 1))
+	t2 := luaarg.CInteger(checkNumber(L, 1))
 	L.Push(lua.LNumber(float64(t2) - float64(t1)))
 	return 1
 }
@@ -58,8 +59,8 @@ func (m *mktime) osTime(L *lua.LState) int {
 	t := checkTable(L, 1)
 	field := func(key string, def int) int {
 		v := L.GetField(t, key)
-		if f, ok := toNumber(v); ok {
-			return int(int32(toInteger(f)))
+		if f, ok := luaarg.ToNumber(v); ok {
+			return int(int32(luaarg.CInteger(f)))
 		}
 		if def < 0 {
 			raise(L, "field '%s' missing in date table", key)
@@ -98,7 +99,7 @@ func (m *mktime) osDate(L *lua.LState) int {
 	if L.Get(2) == lua.LNil {
 		t = clock.Now()
 	} else {
-		t = time.Unix(toInteger(checkNumber(L, 2)), 0)
+		t = time.Unix(luaarg.CInteger(checkNumber(L, 2)), 0)
 	}
 	if i := strings.IndexByte(f, 0); i >= 0 {
 		f = f[:i]

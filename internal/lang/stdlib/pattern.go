@@ -3,6 +3,7 @@ package stdlib
 import (
 	"strings"
 
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -494,7 +495,7 @@ func (ms *matchState) addValue(b *strings.Builder, repl lua.LValue, s, e int) {
 	var v lua.LValue
 	switch r := repl.(type) {
 	case lua.LNumber, lua.LString:
-		news, _ := toStringValue(r)
+		news, _ := luaarg.ToString(r)
 		for i := 0; i < len(news); i++ {
 			if news[i] != '%' {
 				b.WriteByte(news[i])
@@ -511,7 +512,7 @@ func (ms *matchState) addValue(b *strings.Builder, repl lua.LValue, s, e int) {
 			case c == '0':
 				b.WriteString(ms.src[s:e])
 			default:
-				cs, _ := toStringValue(ms.oneCapture(int(c-'1'), s, e))
+				cs, _ := luaarg.ToString(ms.oneCapture(int(c-'1'), s, e))
 				b.WriteString(cs)
 			}
 		}
@@ -530,7 +531,7 @@ func (ms *matchState) addValue(b *strings.Builder, repl lua.LValue, s, e int) {
 		b.WriteString(ms.src[s:e])
 		return
 	}
-	str, ok := toStringValue(v)
+	str, ok := luaarg.ToString(v)
 	if !ok {
 		raise(L, "invalid replacement value (a %s)", v.Type())
 	}

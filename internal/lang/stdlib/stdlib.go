@@ -6,9 +6,6 @@
 package stdlib
 
 import (
-	"fmt"
-	"math"
-
 	"github.com/luasock/luasock/internal/lang/luaarg"
 	"github.com/luasock/luasock/internal/lang/luanum"
 	lua "github.com/yuin/gopher-lua"
@@ -56,101 +53,25 @@ func raise(L *lua.LState, format string, args ...any) {
 	luaarg.Raise(L, format, args...)
 }
 
-// typeName is the type of argument n, "no value" past the last argument.
-func typeName(L *lua.LState, n int) string {
-	if n > L.GetTop() {
-		return "no value"
-	}
-	return L.Get(n).Type().String()
-}
-
-func typeError(L *lua.LState, n int, want string) {
-	argError(L, n, want+" expected, got "+typeName(L, n))
-}
-
-// toNumber is lua_tonumber: numbers, and strings that read as numbers.
-func toNumber(v lua.LValue) (float64, bool) {
-	switch x := v.(type) {
-	case lua.LNumber:
-		return float64(x), true
-	case lua.LString:
-		return luanum.Parse(string(x))
-	}
-	return 0, false
-}
-
-// toStringValue is lua_tolstring: strings, and numbers as "%.14g".
-func toStringValue(v lua.LValue) (string, bool) {
-	switch x := v.(type) {
-	case lua.LString:
-		return string(x), true
-	case lua.LNumber:
-		return luanum.Format(float64(x)), true
-	}
-	return "", false
-}
-
-// toInteger is C's (long)d on x86-64: truncation, and the "integer
-// indefinite" value for NaN and out-of-range numbers.
-func toInteger(f float64) int64 {
-	if math.IsNaN(f) || f >= 9223372036854775807 || f < -9223372036854775808 {
-		return math.MinInt64
-	}
-	return int64(f)
-}
-
-func checkAny(L *lua.LState, n int) lua.LValue {
-	if n > L.GetTop() {
-		argError(L, n, "value expected")
-	}
-	return L.Get(n)
-}
-
-func checkNumber(L *lua.LState, n int) float64 {
-	f, ok := toNumber(L.Get(n))
-	if !ok {
-		typeError(L, n, "number")
-	}
-	return f
-}
-
-// checkInteger is luaL_checkinteger (a ptrdiff_t).
-func checkInteger(L *lua.LState, n int) int64 {
-	return toInteger(checkNumber(L, n))
-}
-
-func optInteger(L *lua.LState, n int, def int64) int64 {
-	if L.Get(n) == lua.LNil {
-		return def
-	}
-	return checkInteger(L, n)
-}
-
-// checkInt is luaL_checkint: the integer cut to C's 32-bit int.
-func checkInt(L *lua.LState, n int) int {
-	return int(int32(checkInteger(L, n)))
-}
-
-func optInt(L *lua.LState, n int, def int) int {
-	if L.Get(n) == lua.LNil {
-		return def
-	}
-	return checkInt(L, n)
-}
-
-func checkString(L *lua.LState, n int) string {
-	s, ok := toStringValue(L.Get(n))
-	if !ok {
-		typeError(L, n, "string")
-	}
-	return s
-}
-
+// The argument checks are luaarg's, as Lua 5.1's C API has them, for
+// functions that Lua 5.1 names '?' where no call site names them.
+func typeName(L *lua.LState, n int) string             { return luaarg.TypeName(L, n) }
+func typeError(L *lua.LState, n int, want string)      { luaarg.TypeError(L, n, "?", want) }
+func checkAny(L *lua.LState, n int) lua.LValue         { return luaarg.CheckAny(L, n, "?") }
+func checkNumber(L *lua.LState, n int) float64         { return luaarg.CheckNumber(L, n, "?") }
+func checkInteger(L *lua.LState, n int) int64          { return luaarg.CheckCInteger(L, n, "?") }
+func checkInt(L *lua.LState, n int) int                { return luaarg.CheckCInt(L, n, "?") }
+func checkString(L *lua.LState, n int) string          { return luaarg.CheckString(L, n, "?") }
+func checkTable(L *lua.LState, n int) *lua.LTable      { return luaarg.CheckTable(L, n, "?") }
+func optInteger(L *lua.LState, n int, def int64) int64 { return luaarg.OptCInteger(L, n, "?", def) }
+func optInt(L *lua.LState, n int, def int) int         { return luaarg.OptCInt(L, n, "?", def) }
 func optString(L *lua.LState, n int, def string) string {
-	if L.Get(n) == lua.LNil {
-		return def
-	}
-	return checkString(L, n)
+	return luaarg.OptString(L, n, "?", def)
+}
+
+// checkOption is luaL_checkoption: the index of argument n in options.
+func checkOption(L *lua.LState, n int, def string, options []string) int {
+	return luaarg.CheckOption(L, n, "?", def, options)
 }
 
 // rawGetInt is t[k] without metamethods. gopher-lua's RawGetInt reads
@@ -162,33 +83,13 @@ func rawGetInt(t *lua.LTable, k int) lua.LValue {
 	return t.RawGetH(lua.LNumber(k))
 }
 
-func checkTable(L *lua.LState, n int) *lua.LTable {
-	t, ok := L.Get(n).(*lua.LTable)
-	if !ok {
-		typeError(L, n, "table")
-	}
-	return t
-}
-
-// checkOption is luaL_checkoption: the index of argument n in options.
-func checkOption(L *lua.LState, n int, def string, options []string) int {
-	name := optString(L, n, def)
-	for i, o := range options {
-		if o == name {
-			return i
-		}
-	}
-	argError(L, n, fmt.Sprintf("invalid option '%s'", name))
-	return 0
-}
-
 // ToString is Lua 5.1's tostring(v): the __tostring metamethod's result,
 // numbers as "%.14g", others as gopher-lua names them ("table: 0x...").
 // Raises "'__tostring' must return a string" when the metamethod returns
 // something that is neither a string nor a number.
 func ToString(L *lua.LState, v lua.LValue) string {
 	r := toStringMeta(L, v)
-	if s, ok := toStringValue(r); ok {
+	if s, ok := luaarg.ToString(r); ok {
 		return s
 	}
 	L.RaiseError("'__tostring' must return a string")

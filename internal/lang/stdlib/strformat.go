@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -50,7 +51,7 @@ func strFormat(L *lua.LState) int {
 			}
 			b.WriteString(s)
 		case 'd', 'i':
-			b.WriteString(formatInt(&sp, toInteger(checkNumber(L, arg))))
+			b.WriteString(formatInt(&sp, luaarg.CInteger(checkNumber(L, arg))))
 		case 'o', 'u', 'x', 'X':
 			b.WriteString(formatUint(&sp, toUnsigned(checkNumber(L, arg))))
 		case 'e', 'E', 'f', 'g', 'G':
@@ -143,9 +144,9 @@ func toInt32(f float64) int32 {
 func toUnsigned(f float64) uint64 {
 	const two63 = 9223372036854775808.0
 	if math.IsNaN(f) || f < two63 {
-		return uint64(toInteger(f))
+		return uint64(luaarg.CInteger(f))
 	}
-	return uint64(toInteger(f-two63)) ^ (1 << 63)
+	return uint64(luaarg.CInteger(f-two63)) ^ (1 << 63)
 }
 
 // pad applies the width: spaces on the left (right with '-'), or zeros

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/luasock/luasock/internal/lang/luaarg"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -29,7 +30,7 @@ func tabConcat(L *lua.LState) int {
 	var b strings.Builder
 	add := func(k int) {
 		v := rawGetInt(t, k)
-		s, ok := toStringValue(v)
+		s, ok := luaarg.ToString(v)
 		if !ok {
 			raise(L, "invalid value (%s) at index %d in table for 'concat'", v.Type(), k)
 		}
