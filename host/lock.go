@@ -4,8 +4,6 @@ package host
 
 import (
 	"sync"
-	"sync/atomic"
-	"time"
 )
 
 // fairLock is the Lua lock. Unlike sync.Mutex it is handed to waiters in
@@ -13,11 +11,10 @@ import (
 // asks for it again queues behind the tasks already waiting, so a busy task
 // cannot keep the others from running.
 type fairLock struct {
-	mu      sync.Mutex
-	held    bool
-	waiters []*turn
-	waiting atomic.Int32 // the waiters that asked (not reserved), read without mu
-	since   heldSince
+	mu        sync.Mutex
+	held      bool
+	waiters   []*turn
+	holdState // waiting: the waiters that asked (not reserved turns)
 }
 
 // turn is a place in the lock's queue. Unlock hands the lock to the first
@@ -78,16 +75,6 @@ func (l *fairLock) lockTurn(t *turn) {
 	}
 	l.since.take()
 }
-
-// overdue reports, to the holder, that others wait and it has held the
-// lock for longer than slice.
-func (l *fairLock) overdue(slice time.Duration) bool {
-	return l.waiting.Load() > 0 && l.since.heldFor() > slice
-}
-
-// heldFor is how long the holder has held the lock (0: nobody holds it);
-// any goroutine may ask.
-func (l *fairLock) heldFor() time.Duration { return l.since.heldFor() }
 
 func (l *fairLock) Unlock() {
 	l.since.release()

@@ -4,8 +4,6 @@ package host
 
 import (
 	"sync"
-	"sync/atomic"
-	"time"
 )
 
 // fairLock, in this build, is a plain sync.Mutex, which hands itself to
@@ -14,9 +12,8 @@ import (
 // costs; it is never in a release build. waiting and since are kept so that
 // Turn behaves as with the fair lock.
 type fairLock struct {
-	mu      sync.Mutex
-	waiting atomic.Int32 // goroutines blocked in Lock
-	since   heldSince
+	mu        sync.Mutex
+	holdState // waiting: the goroutines blocked in Lock
 }
 
 func (l *fairLock) Lock() {
@@ -27,15 +24,6 @@ func (l *fairLock) Lock() {
 	}
 	l.since.take()
 }
-
-// overdue reports, to the holder, that others wait and it has held the
-// lock for longer than slice.
-func (l *fairLock) overdue(slice time.Duration) bool {
-	return l.waiting.Load() > 0 && l.since.heldFor() > slice
-}
-
-// heldFor is how long the holder has held the lock (0: nobody holds it).
-func (l *fairLock) heldFor() time.Duration { return l.since.heldFor() }
 
 func (l *fairLock) Unlock() {
 	l.since.release()

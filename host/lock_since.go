@@ -23,6 +23,23 @@ func (h *heldSince) heldFor() time.Duration {
 	return time.Since(lockEpoch) - time.Duration(at-1)
 }
 
+// holdState is what both builds of fairLock keep for Turn and the busy
+// check: how many wait, and since when the holder holds the lock.
+type holdState struct {
+	waiting atomic.Int32 // goroutines that asked and wait, read without a lock
+	since   heldSince
+}
+
+// overdue reports, to the holder, that others wait and it has held the
+// lock for longer than slice.
+func (h *holdState) overdue(slice time.Duration) bool {
+	return h.waiting.Load() > 0 && h.since.heldFor() > slice
+}
+
+// heldFor is how long the holder has held the lock (0: nobody holds it);
+// any goroutine may ask.
+func (h *holdState) heldFor() time.Duration { return h.since.heldFor() }
+
 // callClock tells how long ago the Lua lock's holder last called the API
 // (Turn), where it would have let waiting tasks run: a task busy with
 // sockets that are always ready is not one that never waits. Turn counts
