@@ -83,8 +83,7 @@ func TestBusyTaskIsEnded(t *testing.T) {
 // TestBusyLimitLine: the error names the line of the loop that never
 // waits, in the function it is in.
 func TestBusyLimitLine(t *testing.T) {
-	var errb strings.Builder
-	code := host.Run(host.Options{Script: "spin.lua", Stderr: &errb, BusyLimit: 100 * time.Millisecond, Source: []byte(`
+	r := testutil.RunOptions(host.Options{Script: "spin.lua", BusyLimit: 100 * time.Millisecond, Source: []byte(`
 local function spin()
   local n = 0
   while n >= 0 do
@@ -92,9 +91,9 @@ local function spin()
   end
 end
 spin()
-`)})
-	if code != host.ExitError || !strings.HasPrefix(errb.String(), "spin.lua:4: task ran 0.1 s without waiting\n") {
-		t.Fatalf("exit %d\n%s", code, errb.String())
+`)}).WantStatus(t, host.ExitError)
+	if !strings.HasPrefix(r.Stderr, "spin.lua:4: task ran 0.1 s without waiting\n") {
+		r.Fatalf(t, "want the busy limit's error at line 4")
 	}
 }
 
@@ -104,10 +103,9 @@ spin()
 func TestNoBusyLimit(t *testing.T) {
 	src := `local t0 = os.clock() while os.clock() - t0 < 0.3 do end print("done")`
 	for _, limit := range []time.Duration{-1, time.Hour} {
-		var out, errb strings.Builder
-		code := host.Run(host.Options{Script: "long.lua", Source: []byte(src), Stdout: &out, Stderr: &errb, BusyLimit: limit})
-		if code != host.ExitOK || out.String() != "done\n" || errb.Len() != 0 {
-			t.Fatalf("limit %v: exit %d, stdout %q, stderr %q", limit, code, out.String(), errb.String())
+		r := testutil.RunOptions(host.Options{Script: "long.lua", Source: []byte(src), BusyLimit: limit}).WantStatus(t, host.ExitOK)
+		if r.Stdout != "done\n" || r.Stderr != "" {
+			r.Fatalf(t, "limit %v: want done, and nothing on stderr", limit)
 		}
 	}
 }
@@ -140,8 +138,7 @@ print("done")`
 // connections it was given, directly or in a table's fields, but not a
 // server found there; one that returns leaves a table's fields open.
 func TestTaskFailureClosesItsConnections(t *testing.T) {
-	var out, errb strings.Builder
-	code := host.Run(host.Options{Script: "own.lua", Stdout: &out, Stderr: &errb, Source: []byte(`
+	r := testutil.RunOptions(host.Options{Script: "own.lua", Source: []byte(`
 local server = assert(stream_socket_server("tcp://127.0.0.1:0"))
 local addr = "tcp://" .. stream_socket_get_name(server, false)
 local function pair()
@@ -160,12 +157,12 @@ stream_set_timeout(b, 0, 200000)
 local data, err = fread(b, 10)
 print("returned task's client", tostring(data), err)
 print("server still accepts", stream_socket_client(addr) ~= nil and stream_socket_accept(server) ~= nil)
-`)})
+`)}).WantStatus(t, host.ExitOK)
 	want := "failed task's client reads\tnil\ttrue\n" +
 		"returned task's client\tnil\tConnection timed out\n" +
 		"server still accepts\ttrue\n"
-	if code != host.ExitOK || out.String() != want || !strings.Contains(errb.String(), "a bug") {
-		t.Fatalf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out.String(), want, errb.String())
+	if r.Stdout != want || !strings.Contains(r.Stderr, "a bug") {
+		r.Fatalf(t, "want the failed task's error on stderr; stdout: %s", testutil.Diff(want, r.Stdout))
 	}
 }
 

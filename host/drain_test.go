@@ -34,9 +34,9 @@ end
 
 const transferSize = 320 * 65536
 
-// startRun runs src with signals and returns its stdout lines and its exit
-// status when it ends.
-func startRun(t *testing.T, opts host.Options) (lines <-chan string, done <-chan int) {
+// startRun runs src with signals and returns its stdout lines and, when it
+// ends, its exit status and output.
+func startRun(t *testing.T, opts host.Options) (lines <-chan string, done <-chan testutil.Result) {
 	t.Helper()
 	r, w := io.Pipe()
 	out := make(chan string, 16)
@@ -47,23 +47,21 @@ func startRun(t *testing.T, opts host.Options) (lines <-chan string, done <-chan
 		}
 		close(out)
 	}()
-	end := make(chan int, 1)
+	end := make(chan testutil.Result, 1)
 	opts.Stdout = w
 	go func() {
-		end <- host.Run(opts)
+		end <- testutil.RunOptions(opts)
 		w.Close()
 	}()
 	return out, end
 }
 
-// wantExit waits (at most 20 s) for the run's exit status, which must be want.
-func wantExit(t *testing.T, done <-chan int, want int) {
+// wantExit waits (at most 20 s) for the run to end with the exit status want.
+func wantExit(t *testing.T, done <-chan testutil.Result, want int) {
 	t.Helper()
 	select {
-	case code := <-done:
-		if code != want {
-			t.Fatalf("exit %d, want %d", code, want)
-		}
+	case r := <-done:
+		r.WantStatus(t, want)
 	case <-time.After(20 * time.Second):
 		t.Fatal("the run did not end")
 	}
@@ -143,9 +141,9 @@ func TestReady(t *testing.T) {
 		}
 		ready := filepath.Join(dir, "ready")
 		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan int, 1)
+		done := make(chan testutil.Result, 1)
 		go func() {
-			done <- host.RunContext(ctx, host.Options{Script: "ready.lua", Workers: workers, ReadyFile: ready,
+			done <- testutil.RunOptionsContext(ctx, host.Options{Script: "ready.lua", Workers: workers, ReadyFile: ready,
 				NotifySocket: notify.LocalAddr().String(), Stderr: os.Stderr, Source: []byte(`
 local tcp = assert(stream_socket_server("tcp://localhost:0", STREAM_SERVER_BIND + STREAM_SERVER_LISTEN,
   stream_context_create({socket = {so_reuseport = false}})))
@@ -185,20 +183,17 @@ while true do local c = stream_socket_accept(tcp) if c then fclose(c) end end
 			t.Fatalf("%d workers: ready file %q", workers, data)
 		}
 		cancel()
-		if code := <-done; code != host.ExitInterrupted {
-			t.Fatalf("exit %d", code)
-		}
+		(<-done).WantStatus(t, host.ExitInterrupted)
 		notify.Close()
 	}
 }
 
 // TestReadyFailure: a ready file that cannot be written stops the run.
 func TestReadyFailure(t *testing.T) {
-	var errb strings.Builder
-	code := host.Run(host.Options{Script: "r.lua", ReadyFile: "/nonexistent/dir/ready", Stderr: &errb,
-		Source: []byte(`local s = assert(stream_socket_server("tcp://127.0.0.1:0")) stream_socket_accept(s)`)})
-	if code != host.ExitError || !strings.Contains(errb.String(), "luasock: --ready-file: ") {
-		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	r := testutil.RunOptions(host.Options{Script: "r.lua", ReadyFile: "/nonexistent/dir/ready",
+		Source: []byte(`local s = assert(stream_socket_server("tcp://127.0.0.1:0")) stream_socket_accept(s)`)}).WantStatus(t, host.ExitError)
+	if !strings.Contains(r.Stderr, "luasock: --ready-file: ") {
+		r.Fatalf(t, "want the ready file's failure on stderr")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // echoTwo is echo_spawn.lua for two clients: a task per connection.
@@ -36,9 +37,9 @@ fclose(server)
 func BenchmarkStreamingClientRoundTrip(b *testing.B) {
 	pr, pw := io.Pipe()
 	errb := &lockedBuffer{}
-	done := make(chan int, 1)
+	done := make(chan testutil.Result, 1)
 	go func() {
-		done <- host.Run(host.Options{Script: "echo.lua", Source: []byte(echoTwo), Stdout: pw, Stderr: errb})
+		done <- testutil.RunOptions(host.Options{Script: "echo.lua", Source: []byte(echoTwo), Stdout: pw, Stderr: errb})
 		pw.Close()
 	}()
 	out := bufio.NewScanner(pr)
@@ -85,10 +86,8 @@ func BenchmarkStreamingClientRoundTrip(b *testing.B) {
 	<-sent
 	probe.Close()
 	select {
-	case code := <-done:
-		if code != 0 {
-			b.Fatalf("exit %d; stderr %q", code, errb.String())
-		}
+	case r := <-done:
+		r.WantStatus(b, 0)
 	case <-time.After(60 * time.Second):
 		b.Fatal("the server did not end")
 	}

@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -54,8 +53,5 @@ print(pcall(raises) == false)
 		fmt.Sprintf("nil\tConnection refused\t%d\n", syscall.ECONNREFUSED) +
 		"1\t3\n" +
 		"true\n"
-	var out, errb bytes.Buffer
-	code := host.Run(host.Options{Script: "globals.lua", Source: []byte(src), Globals: globals, Stdout: &out, Stderr: &errb})
-	res := testutil.Result{Stdout: out.String(), Stderr: errb.String(), Code: code}
-	res.Want(t, want)
+	testutil.RunOptions(host.Options{Script: "globals.lua", Source: []byte(src), Globals: globals}).Want(t, want)
 }

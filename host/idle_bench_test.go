@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // clientEnv makes this test binary a client process for BenchmarkIdleConnections:
@@ -65,9 +66,9 @@ print("idle")
 		var before, idle runtime.MemStats
 		runtime.ReadMemStats(&before)
 		pr, pw := io.Pipe()
-		done := make(chan int)
+		done := make(chan testutil.Result, 1)
 		go func() {
-			done <- host.Run(host.Options{Script: "idle.lua", Source: []byte(src), Args: []string{strconv.Itoa(conns)}, Stdout: pw, Stderr: os.Stderr})
+			done <- testutil.RunOptions(host.Options{Script: "idle.lua", Source: []byte(src), Args: []string{strconv.Itoa(conns)}, Stdout: pw, Stderr: os.Stderr})
 			pw.Close()
 		}()
 		lines := bufio.NewScanner(pr)
@@ -92,10 +93,8 @@ print("idle")
 		client.Wait()
 		go io.Copy(io.Discard, pr)
 		select {
-		case code := <-done:
-			if code != 0 {
-				b.Fatalf("exit %d", code)
-			}
+		case r := <-done:
+			r.WantStatus(b, 0)
 		case <-time.After(60 * time.Second):
 			b.Fatal("the server did not end")
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // typist is a Prompt that a test types at: each ReadLine tells the test
@@ -62,9 +63,9 @@ func (p *typist) prompt(t *testing.T, want string) {
 func TestInterruptEveryWait(t *testing.T) {
 	p := newTypist()
 	out, errb := &lockedBuffer{}, &lockedBuffer{}
-	done := make(chan int, 1)
+	done := make(chan testutil.Result, 1)
 	go func() {
-		done <- host.Run(host.Options{Prompt: p, Stdout: out, Stderr: errb})
+		done <- testutil.RunOptions(host.Options{Prompt: p, Stdout: out, Stderr: errb})
 	}()
 	s := <-p.session
 	p.prompt(t, "> ")
@@ -119,8 +120,8 @@ func TestInterruptEveryWait(t *testing.T) {
 // fields, a handle's and a string's methods; nothing runs to find them.
 func TestPromptCompletes(t *testing.T) {
 	p := newTypist()
-	done := make(chan int, 1)
-	go func() { done <- host.Run(host.Options{Prompt: p}) }()
+	done := make(chan testutil.Result, 1)
+	go func() { done <- testutil.RunOptions(host.Options{Prompt: p}) }()
 	s := <-p.session
 	p.prompt(t, "> ")
 	p.lines <- `s = stream_socket_server("tcp://127.0.0.1:0") word = "abc" t = {alpha = 1, beta = {gamma = 2}, [3] = 4, ["not a name"] = 5} lazy = setmetatable({}, {__index = function() error("ran") end})`

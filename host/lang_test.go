@@ -33,23 +33,16 @@ func TestLanguageMatchesLua51(t *testing.T) {
 		ran++
 		t.Run(script, func(t *testing.T) {
 			cmd := exec.Command(lua51, script)
-			var want, wantErr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &want, &wantErr
-			wantCode := 0
-			if err := cmd.Run(); err != nil {
-				ee, ok := err.(*exec.ExitError)
-				if !ok {
-					t.Fatal(err)
-				}
-				wantCode = ee.ExitCode()
-			}
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			want := testutil.Exited(t, err, stdout.String(), stderr.String())
 			// lua5.1 names itself before an uncaught error; luasock does not.
-			wantOut := want.String() + "\n" + strings.Replace(wantErr.String(), lua51+": ", "", 1)
-			var got, gotErr bytes.Buffer
-			code := host.Run(host.Options{Script: script, Stdout: &got, Stderr: &gotErr})
-			gotOut := got.String() + "\n" + gotErr.String()
-			if code != wantCode || gotOut != wantOut {
-				t.Fatalf("exit %d, lua5.1 %d; stdout, a blank line, then stderr, against lua5.1's: %s", code, wantCode, testutil.Diff(wantOut, gotOut))
+			wantOut := want.Stdout + "\n" + strings.Replace(want.Stderr, lua51+": ", "", 1)
+			r := testutil.RunOptions(host.Options{Script: script})
+			gotOut := r.Stdout + "\n" + r.Stderr
+			if r.Code != want.Code || gotOut != wantOut {
+				t.Fatalf("exit %d, lua5.1 %d; stdout, a blank line, then stderr, against lua5.1's: %s", r.Code, want.Code, testutil.Diff(wantOut, gotOut))
 			}
 		})
 	}
@@ -72,11 +65,10 @@ f:write("kept open ", 1e15)
 f:flush()
 print(io.open(arg[1]):read("*a"))
 `
-	var out, errb bytes.Buffer
-	code := host.Run(host.Options{Script: "io.lua", Source: []byte(src), Args: []string{path},
-		Stdin: strings.NewReader("a\nb\nc"), Stdout: &out, Stderr: &errb})
-	if code != 0 || out.String() != "A B C 3\nkept open 1e+15\n" {
-		t.Fatalf("exit %d\nstdout: %q\nstderr: %s", code, out.String(), errb.String())
+	r := testutil.RunOptions(host.Options{Script: "io.lua", Source: []byte(src), Args: []string{path},
+		Stdin: strings.NewReader("a\nb\nc")}).WantStatus(t, 0)
+	if want := "A B C 3\nkept open 1e+15\n"; r.Stdout != want {
+		r.Fatalf(t, "%s", testutil.Diff(want, r.Stdout))
 	}
 	checkBaseline(t, fds, goroutines)
 }

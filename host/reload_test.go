@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // versionScript answers each client with its version; the server's
@@ -74,9 +75,9 @@ func testReload(t *testing.T, workers int, watch bool) {
 	signals := make(chan os.Signal, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan int, 1)
+	done := make(chan testutil.Result, 1)
 	go func() {
-		done <- host.RunContext(ctx, host.Options{Script: script, Workers: workers, Signals: signals, Watch: watch,
+		done <- testutil.RunOptionsContext(ctx, host.Options{Script: script, Workers: workers, Signals: signals, Watch: watch,
 			ReadyFile: ready, NotifySocket: notify.LocalAddr().String(), Stderr: errb, Grace: bound})
 	}()
 	awaitReady()
@@ -168,11 +169,8 @@ func testReload(t *testing.T, workers int, watch bool) {
 		t.Fatalf("%d connections failed", failures.Load())
 	}
 	signals <- syscall.SIGTERM
-	if code := <-done; code != host.ExitTerminated {
-		t.Fatalf("exit %d; stderr %q", code, errb.String())
-	}
-	if errb.String() != "" {
-		t.Fatalf("stderr %q", errb.String())
+	if r := (<-done).WantStatus(t, host.ExitTerminated); r.Stderr != "" {
+		r.Fatalf(t, "want nothing on stderr")
 	}
 }
 
@@ -273,9 +271,9 @@ while true do local c = stream_socket_accept(srv) if c then fwrite(c, "` + v + `
 	}
 	signals := make(chan os.Signal, 2)
 	errb := &lockedBuffer{}
-	done := make(chan int, 1)
+	done := make(chan testutil.Result, 1)
 	go func() {
-		done <- host.Run(host.Options{Script: script, Signals: signals, Stderr: errb, NotifySocket: notify.LocalAddr().String()})
+		done <- testutil.RunOptions(host.Options{Script: script, Signals: signals, Stderr: errb, NotifySocket: notify.LocalAddr().String()})
 	}()
 	if s := next(); s != "READY=1" {
 		t.Fatalf("got %q", s)
@@ -300,10 +298,7 @@ while true do local c = stream_socket_accept(srv) if c then fwrite(c, "` + v + `
 		t.Fatalf("answer %q", a)
 	}
 	signals <- syscall.SIGINT
-	if code := <-done; code != host.ExitInterrupted {
-		t.Fatalf("exit %d", code)
-	}
-	stderr := errb.String()
+	stderr := (<-done).WantStatus(t, host.ExitInterrupted).Stderr
 	for _, want := range []string{"luasock: reload: ", "s.lua:1: '=' expected near 'is'", "; the running script goes on\n",
 		"before serving", "luasock: reload: the new script ended"} {
 		if !strings.Contains(stderr, want) {

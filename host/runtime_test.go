@@ -39,19 +39,18 @@ func TestExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := testutil.Run(t, tt.src, nil)
-			if r.Code != tt.code || !strings.HasPrefix(r.Stderr, tt.stderr) || (tt.stderr == "" && r.Stderr != "") {
-				t.Fatalf("exit %d, stderr %q; want %d, %q", r.Code, r.Stderr, tt.code, tt.stderr)
+			r := testutil.Run(t, tt.src, nil).WantStatus(t, tt.code)
+			if !strings.HasPrefix(r.Stderr, tt.stderr) || (tt.stderr == "" && r.Stderr != "") {
+				r.Fatalf(t, "want stderr starting %q", tt.stderr)
 			}
 		})
 	}
 }
 
 func TestMissingScript(t *testing.T) {
-	var errb bytes.Buffer
-	code := host.Run(host.Options{Script: filepath.Join(t.TempDir(), "none.lua"), Stderr: &errb})
-	if code != host.ExitError || !strings.HasSuffix(errb.String(), "none.lua: No such file or directory\n") {
-		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	r := testutil.RunOptions(host.Options{Script: filepath.Join(t.TempDir(), "none.lua")}).WantStatus(t, host.ExitError)
+	if !strings.HasSuffix(r.Stderr, "none.lua: No such file or directory\n") {
+		r.Fatalf(t, "want the missing file named on stderr")
 	}
 }
 
@@ -68,11 +67,10 @@ print(1, nil, true, setmetatable({}, {__tostring = function() return "obj" end})
 io.write("no newline", 5, "\n")
 error("line four")
 `), 0o644)
-	var out, errb bytes.Buffer
-	code := host.Run(host.Options{Script: script, Args: []string{"a", "b"}, Stdout: &out, Stderr: &errb})
+	r := testutil.RunOptions(host.Options{Script: script, Args: []string{"a", "b"}}).WantStatus(t, host.ExitError)
 	want := "true\ta\tb\t2\ta\tb\n42\n1\tnil\ttrue\tobj\nno newline5\n"
-	if code != host.ExitError || out.String() != want || !strings.HasPrefix(errb.String(), script+":7: line four\n") {
-		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, out.String(), errb.String())
+	if r.Stdout != want || !strings.HasPrefix(r.Stderr, script+":7: line four\n") {
+		r.Fatalf(t, "want stdout %q, then the error of line 7 on stderr", want)
 	}
 }
 
@@ -96,18 +94,16 @@ func TestSignals(t *testing.T) {
 			signals := make(chan os.Signal, 1)
 			ready := make(chan struct{})
 			out := &notifyWriter{want: "ready\n", seen: ready}
-			done := make(chan int)
+			done := make(chan testutil.Result, 1)
 			go func() {
-				done <- host.Run(host.Options{Script: "test.lua", Source: []byte(blockedScript), Args: []string{sock}, Stdout: out, Signals: signals})
+				done <- testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(blockedScript), Args: []string{sock}, Stdout: out, Signals: signals})
 			}()
 			<-ready // print reached the writer while the script was blocked
 			if _, err := os.Stat(sock); err != nil {
 				t.Fatal(err)
 			}
 			signals <- sig
-			if got := <-done; got != code {
-				t.Fatalf("exit %d, want %d", got, code)
-			}
+			(<-done).WantStatus(t, code)
 			if _, err := os.Stat(sock); !os.IsNotExist(err) {
 				t.Fatalf("the socket file outlived the run: %v", err)
 			}
@@ -243,10 +239,7 @@ end
 			}
 		}
 	}
-	r := testutil.Run(t, src, peer, "1000")
-	if r.Code != 0 {
-		r.Fatalf(t, "want exit 0")
-	}
+	testutil.Run(t, src, peer, "1000").WantStatus(t, 0)
 	checkBaseline(t, fds, goroutines)
 }
 
@@ -305,14 +298,13 @@ print("spun")
 			}
 		}
 	}
-	var out, errb bytes.Buffer
 	// The grace is what a task that spins would wait out: far longer than a
 	// run that stops in its time takes, loaded or not.
-	code := host.RunContext(ctx, host.Options{Script: "test.lua", Source: []byte(src), Stdout: &out, Stderr: &errb,
-		Grace: bound, Globals: map[string]any{"stop_and_wait": stopAndWait}})
+	r := testutil.RunOptionsContext(ctx, host.Options{Script: "test.lua", Source: []byte(src),
+		Grace: bound, Globals: map[string]any{"stop_and_wait": stopAndWait}}).WantStatus(t, host.ExitInterrupted)
 	// stop_and_wait holds the Lua lock while it dials, so the host may say a
 	// task is busy; it must not have to give up on it.
-	if code != host.ExitInterrupted || !refused.Load() || out.Len() != 0 || strings.Contains(errb.String(), "did not stop") {
-		t.Fatalf("exit %d, listener closed %v\nstdout: %s\nstderr: %s", code, refused.Load(), out.String(), errb.String())
+	if !refused.Load() || r.Stdout != "" || strings.Contains(r.Stderr, "did not stop") {
+		r.Fatalf(t, "listener closed %v; want it closed, nothing on stdout, and no task given up", refused.Load())
 	}
 }

@@ -2,10 +2,10 @@ package host_test
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // benchScript runs src with b.N as its first argument; src's loop is the
@@ -13,14 +13,10 @@ import (
 func benchScript(b *testing.B, src string) {
 	b.Helper()
 	b.ReportAllocs()
-	var out, errb strings.Builder
 	b.ResetTimer()
-	code := host.Run(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)}, Stdout: &out, Stderr: &errb})
-	if code != 0 || errb.Len() > 0 {
-		b.Fatalf("exit %d: %s", code, errb.String())
-	}
-	if out.String() != strconv.Itoa(b.N)+"\n" {
-		b.Fatalf("stdout %q", out.String())
+	r := testutil.RunOptions(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)}}).WantStatus(b, 0)
+	if r.Stderr != "" || r.Stdout != strconv.Itoa(b.N)+"\n" {
+		r.Fatalf(b, "want the count, %d, and nothing on stderr", b.N)
 	}
 }
 

@@ -21,9 +21,7 @@ func runBounded(t *testing.T, src string) testutil.Result {
 	signals := make(chan os.Signal, 2)
 	timer := time.AfterFunc(hangBound(t), func() { signals <- syscall.SIGINT; signals <- syscall.SIGINT })
 	defer timer.Stop()
-	var stdout, stderr strings.Builder
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: &stdout, Stderr: &stderr, Signals: signals})
-	return testutil.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+	return testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Signals: signals})
 }
 
 // TestBlockingInEveryPosition: a task blocked in accept, wherever the call
@@ -133,9 +131,9 @@ sleep(3600)
 	signals := make(chan os.Signal, 1)
 	ready := make(chan struct{})
 	out := &notifyWriter{want: "ready\n", seen: ready}
-	done := make(chan int)
+	done := make(chan testutil.Result, 1)
 	go func() {
-		done <- host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: out, Signals: signals})
+		done <- testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Stdout: out, Signals: signals})
 	}()
 	<-ready
 	signals <- syscall.SIGINT // (SIGTERM lets them finish: TestDrain)
@@ -219,9 +217,9 @@ for _, name in ipairs(seen) do assert(name ~= tostring(held), "a held thread ran
 assert(coroutine.status(held) ~= "running")
 spawn(function() loadstring("probe = 1")() done:send(true) end)
 done:receive()
-print(probe)`)
-	if r.Code != 0 || r.Stdout != "1\n" {
-		t.Fatalf("exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+print(probe)`).WantStatus(t, 0)
+	if r.Stdout != "1\n" {
+		r.Fatalf(t, "want 1: the reused thread has the spawner's environment")
 	}
 }
 
@@ -247,12 +245,10 @@ while idle > 64 and not expired() do
   idle = runners() - 1
 end
 print(idle)`
-	var stdout, stderr strings.Builder
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: &stdout, Stderr: &stderr,
-		Globals: map[string]any{"runners": taskRunners, "expired": func() bool { return time.Now().After(end) }}})
-	idle, err := strconv.Atoi(strings.TrimSpace(stdout.String()))
-	if code != 0 || err != nil || idle < 1 || idle > 64 {
-		t.Fatalf("exit %d, stdout %q (idle task runners), stderr %q", code, stdout.String(), stderr.String())
+	r := testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src),
+		Globals: map[string]any{"runners": taskRunners, "expired": func() bool { return time.Now().After(end) }}}).WantStatus(t, 0)
+	if idle, err := strconv.Atoi(strings.TrimSpace(r.Stdout)); err != nil || idle < 1 || idle > 64 {
+		r.Fatalf(t, "want the idle task runners, 1 to 64")
 	}
 	awaitNoTaskRunners(t, "after the run")
 	if !settle(t, func() bool { return runtime.NumGoroutine() <= before }) {
@@ -290,13 +286,11 @@ while reading < n and not expired() do sleep(0) end
 assert(reading == n, reading .. " tasks reading")
 print((stacks() - before) / n)
 for _, c in ipairs(clients) do fclose(c) end`
-	var stdout, stderr strings.Builder
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{strconv.Itoa(tasks)},
-		Stdout: &stdout, Stderr: &stderr,
-		Globals: map[string]any{"stacks": stacks, "expired": func() bool { return time.Now().After(end) }}})
-	perTask, err := strconv.ParseFloat(strings.TrimSpace(stdout.String()), 64)
-	if code != 0 || err != nil {
-		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	r := testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{strconv.Itoa(tasks)},
+		Globals: map[string]any{"stacks": stacks, "expired": func() bool { return time.Now().After(end) }}}).WantStatus(t, 0)
+	perTask, err := strconv.ParseFloat(strings.TrimSpace(r.Stdout), 64)
+	if err != nil {
+		r.Fatalf(t, "want the bytes of stack per task: %v", err)
 	}
 	t.Logf("%.0f bytes of stack per idle task", perTask)
 	if perTask > 5000*raceFrames {
@@ -311,9 +305,9 @@ func TestSpawnOrder(t *testing.T) {
 		r := runBounded(t, `
 for i = 1, 5 do spawn(function() io.write(i, " ") end) end
 sleep(0)
-print("main")`)
-		if r.Code != 0 || r.Stdout != "1 2 3 4 5 main\n" {
-			t.Fatalf("exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+print("main")`).WantStatus(t, 0)
+		if r.Stdout != "1 2 3 4 5 main\n" {
+			r.Fatalf(t, "want the tasks in the order spawned, then main")
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,14 +27,13 @@ if WORKER == 2 then os.exit(3) end
 	// The workers bind one port together, so it is chosen here: a port
 	// freed for them could be taken by another program meanwhile.
 	address := heldPort(t)
-	var out, errb strings.Builder
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{address}, Stdout: &out, Stderr: &errb, Workers: 3})
-	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	r := testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{address}, Workers: 3}).WantStatus(t, 3)
+	lines := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
 	sort.Strings(lines)
 	x := " " + strings.Repeat("x", 5000)
 	want := []string{"worker 1 of 3 true 1" + x, "worker 2 of 3 true 1" + x, "worker 3 of 3 true 1" + x}
-	if code != 3 || strings.Join(lines, "\n") != strings.Join(want, "\n") || errb.Len() != 0 {
-		t.Fatalf("exit %d\nstdout (%d lines)\nstderr:\n%s", code, len(lines), errb.String())
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") || r.Stderr != "" {
+		r.Fatalf(t, "want a whole line from each of the 3 workers, and nothing on stderr")
 	}
 }
 
@@ -47,15 +47,13 @@ stream_socket_accept(s)
 	signals := make(chan os.Signal, 1)
 	ready := make(chan struct{})
 	out := &countWriter{want: 2, seen: ready}
-	done := make(chan int)
+	done := make(chan testutil.Result, 1)
 	go func() {
-		done <- host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stdout: out, Signals: signals, Workers: 2})
+		done <- testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Stdout: out, Signals: signals, Workers: 2})
 	}()
 	<-ready // both workers serve
 	signals <- syscall.SIGINT
-	if code := <-done; code != host.ExitInterrupted {
-		t.Fatalf("exit %d", code)
-	}
+	(<-done).WantStatus(t, host.ExitInterrupted)
 }
 
 // heldPort returns a loopback UDP address whose port a socket with

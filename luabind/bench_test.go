@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/luasock/luasock/host"
@@ -20,10 +19,7 @@ func benchLua(b *testing.B, src string, peer testutil.Peer, args ...string) {
 	b.Helper()
 	b.ReportAllocs()
 	b.ResetTimer()
-	r := testutil.Run(b, src, peer, append([]string{strconv.Itoa(b.N)}, args...)...)
-	if r.Code != 0 {
-		b.Fatalf("exit %d: %s", r.Code, r.Stderr)
-	}
+	testutil.Run(b, src, peer, append([]string{strconv.Itoa(b.N)}, args...)...).WantStatus(b, 0)
 }
 
 // BenchmarkCallBaseline is the cost of calling an API function that does no I/O.
@@ -94,12 +90,8 @@ func BenchmarkTrace(b *testing.B) {
 	}{{"off", nil}, {"on", io.Discard}} {
 		b.Run(mode.name, func(b *testing.B) {
 			b.ReportAllocs()
-			var errb strings.Builder
-			code := host.Run(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)},
-				Stderr: &errb, Trace: mode.trace, TraceBytes: host.DefaultTraceBytes})
-			if code != 0 {
-				b.Fatalf("exit %d: %s", code, errb.String())
-			}
+			testutil.RunOptions(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)},
+				Trace: mode.trace, TraceBytes: host.DefaultTraceBytes}).WantStatus(b, 0)
 		})
 	}
 }
@@ -122,12 +114,8 @@ func BenchmarkPcap(b *testing.B) {
 				mode.pcap = f
 			}
 			b.ReportAllocs()
-			var errb strings.Builder
-			code := host.Run(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)},
-				Stderr: &errb, Trace: mode.trace, TraceBytes: host.DefaultTraceBytes, Pcap: mode.pcap})
-			if code != 0 {
-				b.Fatalf("exit %d: %s", code, errb.String())
-			}
+			testutil.RunOptions(host.Options{Script: "bench.lua", Source: []byte(src), Args: []string{strconv.Itoa(b.N)},
+				Trace: mode.trace, TraceBytes: host.DefaultTraceBytes, Pcap: mode.pcap}).WantStatus(b, 0)
 		})
 	}
 }

@@ -156,16 +156,16 @@ echo "udp: '$errstr' $errno\n";
 	if !ok {
 		t.Fatalf("php's output does not end with %q:\n%s", udp, out)
 	}
-	var stdout, warnings bytes.Buffer
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(`local busy, refused = ...
+	var warnings bytes.Buffer
+	r := testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(`local busy, refused = ...
 print((select(2, stream_socket_server(busy))))
 print((select(2, stream_socket_client(refused))))
-`), Args: []string{busy, refused}, Stdout: &stdout, Stderr: &stdout, Warnings: &warnings})
+`), Args: []string{busy, refused}, Warnings: &warnings}).WantStatus(t, 0)
 	// PHP's warning comes before its errstr: merge the two in that order.
-	lua := strings.Split(stdout.String(), "\n")
+	lua := strings.Split(r.Stdout, "\n")
 	warned := strings.Split(warnings.String(), "\n")
-	if code != 0 || len(lua) != 3 || len(warned) != 3 {
-		t.Fatalf("exit %d\nstdout:\n%s\nwarnings:\n%s", code, stdout.String(), warnings.String())
+	if r.Stderr != "" || len(lua) != 3 || len(warned) != 3 {
+		r.Fatalf(t, "want two lines, two warnings and nothing on stderr; warnings:\n%s", warnings.String())
 	}
 	where := regexp.MustCompile(` in test\.lua on line \d+$`)
 	errnos := regexp.MustCompile(` \((98|111)\)\)$`)

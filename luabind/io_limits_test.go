@@ -1,10 +1,8 @@
 package luabind
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -16,20 +14,9 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil/fakehost"
 	lua "github.com/yuin/gopher-lua"
 )
-
-// soloHost is a Host for one task: Block just waits.
-type soloHost struct{}
-
-func (soloHost) Block(_ *lua.LState, wait func())        { wait() }
-func (soloHost) Track(io.Closer)                         {}
-func (soloHost) Untrack(io.Closer)                       {}
-func (soloHost) Context() context.Context                { return context.Background() }
-func (soloHost) Turn(*lua.LState)                        {}
-func (soloHost) HandleClosed(*lua.LState)                {}
-func (soloHost) Resolving(_ *lua.LState, wait func())    { wait() }
-func (soloHost) Interrupted(*lua.LState) context.Context { return nil }
 
 // runAgainst runs setup (which must set the global `server`), hands the
 // server's address to peer on its own goroutine, then runs src.
@@ -37,7 +24,7 @@ func runAgainst(t *testing.T, setup, src string, peer func(c net.Conn)) *lua.LSt
 	t.Helper()
 	L := lua.NewState()
 	t.Cleanup(L.Close)
-	Open(L, soloHost{}, Config{})
+	Open(L, fakehost.New(t), Config{})
 	if err := L.DoString(setup); err != nil {
 		t.Fatal(err)
 	}

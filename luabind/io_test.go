@@ -442,8 +442,5 @@ end
 			t.Errorf("echoed %d bytes, first difference at %d: %v", len(got), i, err)
 		}
 	}
-	r := testutil.Run(t, src, peer, dir)
-	if r.Code != 0 {
-		r.Fatalf(t, "want exit 0")
-	}
+	testutil.Run(t, src, peer, dir).WantStatus(t, 0)
 }

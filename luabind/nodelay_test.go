@@ -4,6 +4,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/luasock/luasock/internal/testutil/fakehost"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -13,7 +14,7 @@ import (
 func TestNoDelayOnAcceptedOnly(t *testing.T) {
 	L := lua.NewState()
 	defer L.Close()
-	Open(L, soloHost{}, Config{})
+	Open(L, fakehost.New(t), Config{})
 	if err := L.DoString(`
 server = assert(stream_socket_server("tcp://127.0.0.1:0", nil, {socket = {tcp_nodelay = true}}))
 address = stream_socket_get_name(server, false)`); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/internal/sockevent"
+	"github.com/luasock/luasock/internal/testutil/fakehost"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -20,7 +21,7 @@ func TestObservers(t *testing.T) {
 	var one, two recorder
 	L := lua.NewState()
 	defer L.Close()
-	Open(L, soloHost{}, Config{Observer: sockevent.Join(&one, nil, &two)})
+	Open(L, fakehost.New(t), Config{Observer: sockevent.Join(&one, nil, &two)})
 	L.SetGlobal("closed", lua.LString(closed))
 	if err := L.DoString(`
 srv = assert(stream_socket_server("tcp://127.0.0.1:0"))
@@ -100,7 +101,7 @@ func TestObserveUnreadClose(t *testing.T) {
 	var r recorder
 	L := lua.NewState()
 	defer L.Close()
-	Open(L, soloHost{}, Config{Observer: &r})
+	Open(L, fakehost.New(t), Config{Observer: &r})
 	if err := L.DoString(`
 local srv = assert(stream_socket_server("tcp://127.0.0.1:0"))
 local c = assert(stream_socket_client("tcp://" .. srv:name()))

@@ -163,8 +163,9 @@ func TestProxyProtocolRefuses(t *testing.T) {
 		}
 	}
 	r := runProxyTraced(t, proxyServer, peer, "1")
-	if r.code != 0 || r.stderr != "" || !strings.HasSuffix(r.stdout, "\t192.0.2.7:1\t192.0.2.7:1\thello\n") {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	r.WantStatus(t, 0)
+	if r.Stderr != "" || !strings.HasSuffix(r.Stdout, "\t192.0.2.7:1\t192.0.2.7:1\thello\n") {
+		r.Fatalf(t, "want the good client's peer, then hello")
 	}
 	for _, b := range bad {
 		r.wantRefused(t, b.name, `127\.0\.0\.1:\d+`, b.reason)
@@ -215,8 +216,9 @@ fclose(s)
 		}
 	}
 	r := runProxyTraced(t, src, peer)
-	if r.code != 0 || r.stderr != "" || !strings.HasSuffix(r.stdout, "\nnil\n") || strings.Count(r.stdout, "\n") != 2 {
-		t.Fatalf("want exit 0, the addresses, then nil from accept\nexit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	r.WantStatus(t, 0)
+	if r.Stderr != "" || !strings.HasSuffix(r.Stdout, "\nnil\n") || strings.Count(r.Stdout, "\n") != 2 {
+		r.Fatalf(t, "want the addresses, then nil from accept")
 	}
 	r.wantRefused(t, "silent", regexp.QuoteMeta(silentAddr), "no header within 300ms (110)")
 }
@@ -235,23 +237,23 @@ func expectClosed(t testing.TB, name string, c net.Conn) {
 
 // tracedRun is what runProxyTraced's run printed, traced and warned.
 type tracedRun struct {
-	code                           int
-	stdout, stderr, trace, warning string
+	testutil.Result
+	trace, warning string
 }
 
 // runProxyTraced runs src with args and --trace and --warnings; peer
 // receives the lines of stdout and of the warnings as they come.
 func runProxyTraced(t *testing.T, src string, peer func(t testing.TB, lines, warned <-chan string), args ...string) tracedRun {
-	var out, errb, trace, warnings bytes.Buffer
+	var trace, warnings bytes.Buffer
 	lines, warned := make(chan string, 64), make(chan string, 64)
 	done := make(chan struct{})
 	go func() { defer close(done); peer(t, lines, warned) }()
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Args: args,
-		Stdout: lineWriter{&out, lines}, Stderr: &errb, Trace: &trace, Warnings: lineWriter{&warnings, warned}})
+	r := testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Args: args,
+		Stdout: lineWriter{lines: lines}, Trace: &trace, Warnings: lineWriter{&warnings, warned}})
 	close(lines)
 	close(warned)
 	<-done
-	return tracedRun{code, out.String(), errb.String(), trace.String(), warnings.String()}
+	return tracedRun{r, trace.String(), warnings.String()}
 }
 
 // wantRefused fails the test unless the trace and the warnings say that
@@ -268,14 +270,17 @@ func (r tracedRun) wantRefused(t *testing.T, name, from, reason string) {
 	}
 }
 
-// lineWriter is stdout for host.Run: kept, and each line handed on.
+// lineWriter is stdout for host.Run: kept (when all is set), and each
+// line handed on.
 type lineWriter struct {
 	all   *bytes.Buffer
 	lines chan<- string
 }
 
 func (w lineWriter) Write(p []byte) (int, error) {
-	w.all.Write(p)
+	if w.all != nil {
+		w.all.Write(p)
+	}
 	for _, l := range strings.SplitAfter(string(p), "\n") {
 		if strings.HasSuffix(l, "\n") {
 			w.lines <- strings.TrimSuffix(l, "\n")

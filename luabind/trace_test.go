@@ -40,16 +40,25 @@ fclose(u)
 assert(not stream_socket_client("tcp://" .. arg[1], 1))
 `
 
+// traceRun runs traceScript, its refused connect to closed, with a trace
+// in format that shows 16 bytes of data; it returns the trace and the
+// addresses the script printed: the server's, the client's, the UDP
+// socket's. An exit status but 0, or anything on stderr, fails the test.
+func traceRun(t *testing.T, closed, format string) (trace *bytes.Buffer, srv, cli, udp string) {
+	t.Helper()
+	trace = &bytes.Buffer{}
+	r := testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
+		Trace: trace, TraceBytes: 16, TraceFormat: format}).WantStatus(t, 0)
+	names := strings.Fields(r.Stdout)
+	if r.Stderr != "" || len(names) != 3 {
+		r.Fatalf(t, "want the three addresses and nothing on stderr")
+	}
+	return trace, names[0], names[1], names[2]
+}
+
 func TestTrace(t *testing.T) {
 	closed := luabind.RefusingAddr(t, "tcp")
-	var out, errb, trace bytes.Buffer
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
-		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16})
-	if code != 0 || errb.Len() != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
-	names := strings.Fields(out.String())
-	srv, cli, udp := names[0], names[1], names[2]
+	trace, srv, cli, udp := traceRun(t, closed, "")
 	q := regexp.QuoteMeta
 	want := []string{
 		`tcp server ` + q(srv) + `  listen`,
@@ -114,12 +123,10 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 // once on stderr, and the script runs on.
 func TestTraceWriteFails(t *testing.T) {
 	w := &failingWriter{}
-	var out, errb bytes.Buffer
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript + `print("done")`), Args: []string{luabind.RefusingAddr(t, "tcp")},
-		Stdout: &out, Stderr: &errb, Trace: w})
-	if code != 0 || !strings.HasSuffix(out.String(), "done\n") || w.writes != 1 ||
-		errb.String() != "luasock: the trace stopped: no space left on device\n" {
-		t.Fatalf("exit %d, %d writes\nstdout:\n%s\nstderr:\n%s", code, w.writes, out.String(), errb.String())
+	r := testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(traceScript + `print("done")`), Args: []string{luabind.RefusingAddr(t, "tcp")},
+		Trace: w}).WantStatus(t, 0)
+	if !strings.HasSuffix(r.Stdout, "done\n") || w.writes != 1 || r.Stderr != "luasock: the trace stopped: no space left on device\n" {
+		r.Fatalf(t, "%d writes to the trace, want 1; then done, and the trace's failure once on stderr", w.writes)
 	}
 }
 
@@ -139,9 +146,9 @@ func TestTraceDevFull(t *testing.T) {
 
 // TestTraceWorkers: with --workers, each trace line names its worker.
 func TestTraceWorkers(t *testing.T) {
-	var trace, errb bytes.Buffer
+	var trace bytes.Buffer
 	src := `local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND)) fclose(s)`
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stderr: &errb, Trace: &trace, Workers: 2})
+	r := testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Trace: &trace, Workers: 2}).WantStatus(t, 0)
 	lines := strings.Split(strings.TrimSuffix(trace.String(), "\n"), "\n")
 	event := regexp.MustCompile(`^ +\d+\.\d{6}  \[w([12])\] udp socket 127\.0\.0\.1:\d+  (bind|close)$`)
 	seen := map[string]int{}
@@ -152,8 +159,8 @@ func TestTraceWorkers(t *testing.T) {
 		}
 		seen[m[1]]++
 	}
-	if code != 0 || errb.Len() != 0 || seen["1"] != 2 || seen["2"] != 2 {
-		t.Fatalf("exit %d, stderr %q, lines per worker %v\n%s", code, errb.String(), seen, trace.String())
+	if r.Stderr != "" || seen["1"] != 2 || seen["2"] != 2 {
+		r.Fatalf(t, "lines per worker %v, want 2 each, and nothing on stderr; the trace:\n%s", seen, trace.String())
 	}
 }
 
@@ -161,14 +168,7 @@ func TestTraceWorkers(t *testing.T) {
 // events of the text trace, with both ends, the count and the data.
 func TestTraceJSON(t *testing.T) {
 	closed := luabind.RefusingAddr(t, "tcp")
-	var out, errb, trace bytes.Buffer
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
-		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16, TraceFormat: "json"})
-	if code != 0 || errb.Len() != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
-	names := strings.Fields(out.String())
-	srv, cli, udp := names[0], names[1], names[2]
+	trace, srv, cli, udp := traceRun(t, closed, "json")
 	n := func(v int) *int { return &v }
 	s := func(v string) *string { return &v }
 	want := []socktrace.JSONEvent{
@@ -188,7 +188,7 @@ func TestTraceJSON(t *testing.T) {
 		{Stream: 4, Op: "close", Transport: "udp", Kind: "socket", Local: udp},
 		{Op: "connect", Transport: "tcp", Kind: "socket", Local: "(the refused socket's)", Peer: closed, Error: "Connection refused", Errno: n(111)},
 	}
-	dec := json.NewDecoder(&trace)
+	dec := json.NewDecoder(trace)
 	dec.DisallowUnknownFields()
 	last := 0.0
 	for i, w := range want {
@@ -222,14 +222,7 @@ func jsonOf(v any) string {
 // (sends and receives with a preview of the bytes), notes for the rest.
 func TestTraceMermaid(t *testing.T) {
 	closed := luabind.RefusingAddr(t, "tcp")
-	var out, errb, trace bytes.Buffer
-	code := host.Run(host.Options{Script: "test.lua", Source: []byte(traceScript), Args: []string{closed},
-		Stdout: &out, Stderr: &errb, Trace: &trace, TraceBytes: 16, TraceFormat: "mermaid"})
-	if code != 0 || errb.Len() != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
-	names := strings.Fields(out.String())
-	srv, cli, udp := names[0], names[1], names[2]
+	trace, srv, cli, udp := traceRun(t, closed, "mermaid")
 	failed := regexp.MustCompile(`participant P4 as (127\.0\.0\.1:\d+)\n`).FindStringSubmatch(trace.String()) // the refused socket's port
 	if failed == nil {
 		t.Fatalf("no participant for the refused socket:\n%s", trace.String())
@@ -301,16 +294,13 @@ func TestPcapWorkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var errb bytes.Buffer
 	src := `
 local s = assert(stream_socket_server("udp://127.0.0.1:0", STREAM_SERVER_BIND, stream_context_create({socket = {so_reuseport = false}})))
 for i = 1, 50 do
   stream_socket_sendto(s, "worker " .. WORKER, 0, s:name())
   assert(stream_socket_recvfrom(s, 100))
 end`
-	if code := host.Run(host.Options{Script: "test.lua", Source: []byte(src), Stderr: &errb, Pcap: f, Workers: 2}); code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
+	testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Pcap: f, Workers: 2}).WantStatus(t, 0)
 	out, err := exec.Command("tshark", "-r", path, "-T", "fields", "-e", "udp.srcport", "-e", "data.data").Output()
 	if err != nil {
 		t.Fatal(err)

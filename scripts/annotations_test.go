@@ -1,7 +1,6 @@
 package scripts
 
 import (
-	"bytes"
 	"os"
 	"regexp"
 	"sort"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // listNames prints every name the runtime gives a script, one per line:
@@ -57,13 +57,9 @@ var (
 // the runtime: the same functions, methods, constants (with their values),
 // other values and errno names, none missing on either side.
 func TestAnnotations(t *testing.T) {
-	var out, errb bytes.Buffer
 	// Two workers, so that WORKER and WORKERS exist too.
-	code := host.Run(host.Options{Script: "names.lua", Source: []byte(listNames), Stdout: &out, Stderr: &errb, Workers: 2})
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
-	runtime := strings.Split(strings.TrimSpace(out.String()), "\n")
+	r := testutil.RunOptions(host.Options{Script: "names.lua", Source: []byte(listNames), Workers: 2}).WantStatus(t, 0)
+	runtime := strings.Split(strings.TrimSpace(r.Stdout), "\n")
 	runtime = append(runtime, "constant WORKER nil", "constant WORKERS nil") // numbers only in a worker
 	for i, l := range runtime {
 		if f := strings.Fields(l); f[0] == "constant" && (f[1] == "WORKER" || f[1] == "WORKERS") {

@@ -1,7 +1,6 @@
 package scripts
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // annotatedParam is one parameter of an annotated function.
@@ -151,13 +151,9 @@ end
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	var out, errb bytes.Buffer
-	code := host.RunContext(ctx, host.Options{Script: "coercion.lua", Source: []byte(prog.String()), Stdout: &out, Stderr: &errb})
-	if code != 0 {
-		t.Fatalf("exit %d: %s\n%s", code, errb.String(), out.String())
-	}
+	r := testutil.RunOptionsContext(ctx, host.Options{Script: "coercion.lua", Source: []byte(prog.String())}).WantStatus(t, 0)
 	got := map[string]string{}
-	for _, line := range strings.Split(out.String(), "\n") {
+	for _, line := range strings.Split(r.Stdout, "\n") {
 		if label, msg, ok := strings.Cut(line, "\t"); ok {
 			got[label] = msg
 		}

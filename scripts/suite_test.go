@@ -3,12 +3,12 @@
 package scripts
 
 import (
-	"bytes"
 	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/luasock/luasock/host"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 var summary = regexp.MustCompile(`(?m)^(\d+) passed, 0 failed\n\z`)
@@ -21,11 +21,10 @@ func TestLuaSuite(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			var out, errb bytes.Buffer
-			code := host.Run(host.Options{Script: f, Args: []string{t.TempDir()}, Stdout: &out, Stderr: &errb})
-			m := summary.FindStringSubmatch(out.String())
-			if code != 0 || errb.Len() != 0 || m == nil || m[1] == "0" {
-				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+			r := testutil.RunOptions(host.Options{Script: f, Args: []string{t.TempDir()}}).WantStatus(t, 0)
+			m := summary.FindStringSubmatch(r.Stdout)
+			if r.Stderr != "" || m == nil || m[1] == "0" {
+				r.Fatalf(t, "want the summary of a suite that passed, and nothing on stderr")
 			}
 			t.Logf("%s: %s passed", f, m[1])
 		})

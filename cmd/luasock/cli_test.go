@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -183,11 +182,10 @@ func TestMainExits(t *testing.T) {
 		{[]string{args, "--workers", "2"}, host.ExitOK, "2\t--workers\t2\n", ""},
 	}
 	for _, tt := range tests {
-		var stdout, stderr bytes.Buffer
-		code := Main(tt.args, &stdout, &stderr)
-		if code != tt.code || stdout.String() != tt.stdout || stderr.String() != tt.stderr {
+		r := runMain(tt.args...)
+		if r.Code != tt.code || r.Stdout != tt.stdout || r.Stderr != tt.stderr {
 			t.Errorf("%q: exit %d, want %d\nstdout %q\nwant   %q\nstderr %q\nwant   %q",
-				tt.args, code, tt.code, stdout.String(), tt.stdout, stderr.String(), tt.stderr)
+				tt.args, r.Code, tt.code, r.Stdout, tt.stdout, r.Stderr, tt.stderr)
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/clock"
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // The tests here stop the clock that date(), microtime(), os.time() and
@@ -34,12 +35,11 @@ func runAt(t *testing.T, in instant, src string, args ...string) string {
 	t.Helper()
 	at, zone := in.at(t)
 	defer clock.Set(at, zone)()
-	var out, errb bytes.Buffer
-	code := host.Run(host.Options{Script: "at.lua", Source: []byte(src), Args: args, Stdout: &out, Stderr: &errb})
-	if code != host.ExitOK || errb.Len() != 0 {
-		t.Fatalf("%s: exit %d\n%s%s", in, code, out.String(), errb.String())
+	r := testutil.RunOptions(host.Options{Script: "at.lua", Source: []byte(src), Args: args})
+	if r.Code != host.ExitOK || r.Stderr != "" {
+		r.Fatalf(t, "at %s: want exit 0 and nothing on stderr", in)
 	}
-	return out.String()
+	return r.Stdout
 }
 
 // luasockDate is date(format) at the instant.

@@ -55,11 +55,11 @@ func TestKeyLogDecryptsRealCapture(t *testing.T) {
 	stop := startCapture(t, capture, port)
 	keys := filepath.Join(dir, "keys.log")
 	t.Setenv(keyLogEnv, keys)
-	var out, errb bytes.Buffer
-	code := Main([]string{"run", "../../examples/tls_client.lua", "tls://127.0.0.1:" + port, certFile, "a secret line"}, &out, &errb)
+	r := runMain("run", "../../examples/tls_client.lua", "tls://127.0.0.1:"+port, certFile, "a secret line")
 	stop()
-	if code != 0 || out.String() != "connected with TLSv1.3\na secret line\n" {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	r.WantStatus(t, 0)
+	if r.Stdout != "connected with TLSv1.3\na secret line\n" {
+		r.Fatalf(t, "want the TLS version, then the echoed line")
 	}
 	logged, err := os.ReadFile(keys)
 	if err != nil || !strings.Contains(string(logged), "CLIENT_TRAFFIC_SECRET_0 ") {

@@ -17,6 +17,7 @@ import (
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/clock"
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -319,13 +320,20 @@ func TestUsage(t *testing.T) {
 		{[]string{"run", "/nonexistent/x.lua"}, 1, "", "cannot open /nonexistent/x.lua: No such file or directory"},
 	}
 	for _, tt := range tests {
-		var out, errb bytes.Buffer
-		code := Main(tt.args, &out, &errb)
-		if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) ||
-			(tt.stdout == "" && out.Len() != 0) || (tt.stderr == "" && errb.Len() != 0) {
-			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", tt.args, code, out.String(), errb.String())
+		r := runMain(tt.args...)
+		if r.Code != tt.code || !strings.Contains(r.Stdout, tt.stdout) || !strings.Contains(r.Stderr, tt.stderr) ||
+			(tt.stdout == "" && r.Stdout != "") || (tt.stderr == "" && r.Stderr != "") {
+			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", tt.args, r.Code, r.Stdout, r.Stderr)
 		}
 	}
+}
+
+// runMain runs Main with args, as the luasock command does, and returns
+// what it printed and its exit status.
+func runMain(args ...string) testutil.Result {
+	var stdout, stderr bytes.Buffer
+	code := Main(args, &stdout, &stderr)
+	return testutil.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
 }
 
 // cmdClosedPipe: closedpipe PROG ARGS... runs PROG with its stdout a pipe

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -145,17 +146,19 @@ func (s *terminalSession) typeKeys(keys string) {
 	}
 }
 
-// wait returns luasock's exit status, at most 20 s after it was told to end.
-func (s *terminalSession) wait() int {
+// wait returns luasock's exit status, at most 20 s after it was told to
+// end, with the screen as its stdout (stdout and stderr as the terminal
+// shows them).
+func (s *terminalSession) wait() testutil.Result {
 	s.t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
 	select {
-	case <-done:
-		return s.cmd.ProcessState.ExitCode()
+	case err := <-done:
+		return testutil.Exited(s.t, err, s.screen.text(), "")
 	case <-time.After(20 * time.Second):
 		s.t.Fatalf("luasock did not end:\n%s", s.screen.text())
-		return -1
+		return testutil.Result{}
 	}
 }
 
@@ -250,9 +253,7 @@ func TestPromptOnATerminal(t *testing.T) {
 	s.expect(`broken\nnil\n> $`)
 
 	s.typeKeys("\x04") // Ctrl-D
-	if code := s.wait(); code != 0 {
-		t.Fatalf("exit %d after Ctrl-D:\n%s", code, s.screen.text())
-	}
+	s.wait().WantStatus(t, 0)
 	history, err := os.ReadFile(filepath.Join(home, ".luasock_history"))
 	if err != nil || !strings.Contains(string(history), "twice(21)\n") || strings.Contains(string(history), "not finished") {
 		t.Fatalf("history %q, %v", history, err)
@@ -274,9 +275,7 @@ func TestPromptAfterAScript(t *testing.T) {
 	s.typeKeys("server\r")
 	s.expect(`\ntcp server ` + regexp.QuoteMeta(addr) + `\n> $`)
 	s.typeKeys("os.exit(7)\r")
-	if code := s.wait(); code != 7 {
-		t.Fatalf("exit %d after os.exit(7):\n%s", code, s.screen.text())
-	}
+	s.wait().WantStatus(t, 7)
 }
 
 // TestAnnounceOnATerminalOnly: a server run on a terminal says once where
@@ -286,9 +285,7 @@ func TestAnnounceOnATerminalOnly(t *testing.T) {
 	s.expect(`serving\n`)
 	s.expect(`luasock: listening on tcp://127\.0\.0\.1:\d+ and udp://127\.0\.0\.1:\d+\n`)
 	s.cmd.Process.Signal(syscall.SIGINT)
-	if code := s.wait(); code != 130 {
-		t.Fatalf("exit %d", code)
-	}
+	s.wait().WantStatus(t, 130)
 	if n := strings.Count(s.screen.text(), "listening on"); n != 1 {
 		t.Fatalf("said %d times where it listens:\n%s", n, s.screen.text())
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // started is a luasock process that has printed its first line.
@@ -44,17 +46,13 @@ func startScript(t *testing.T, src string, args ...string) *started {
 	return &started{cmd: cmd, stderr: bufio.NewReader(stderr)}
 }
 
-func (p *started) exitCode(t *testing.T) (int, string) {
+// ended waits for luasock to end and returns its exit status and the rest
+// of its stderr (its stdout is discarded).
+func (p *started) ended(t *testing.T) testutil.Result {
 	t.Helper()
 	rest, _ := io.ReadAll(p.stderr)
 	err := p.cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), string(rest)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return 0, string(rest)
+	return testutil.Exited(t, err, "", string(rest))
 }
 
 // TestRealSignals: SIGINT and SIGTERM from outside end a blocked script
@@ -73,8 +71,8 @@ stream_socket_accept(s)
 				t.Fatal(err)
 			}
 			p.cmd.Process.Signal(sig)
-			if code, stderr := p.exitCode(t); code != want || stderr != "" {
-				t.Fatalf("exit %d, stderr %q; want %d", code, stderr, want)
+			if r := p.ended(t).WantStatus(t, want); r.Stderr != "" {
+				r.Fatalf(t, "want nothing on stderr")
 			}
 			if _, err := os.Stat(sock); !os.IsNotExist(err) {
 				t.Fatalf("socket file left behind: %v", err)
@@ -94,8 +92,8 @@ func TestSecondInterruptForces(t *testing.T) {
 		t.Fatalf("stderr %q, %v", line, err)
 	}
 	p.cmd.Process.Signal(syscall.SIGINT)
-	if code, stderr := p.exitCode(t); code != 130 || strings.Contains(stderr, "did not stop in time") {
-		t.Fatalf("exit %d, stderr %q", code, stderr)
+	if r := p.ended(t).WantStatus(t, 130); strings.Contains(r.Stderr, "did not stop in time") {
+		r.Fatalf(t, "want the second SIGINT to exit at once")
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // The tutorial (docs/tutorial) is run as a learner would follow it: every
@@ -350,7 +350,7 @@ func (l *lesson) background(b block, cmd string) {
 		l.t.Fatal(err)
 	}
 	defer notify.Close()
-	out := &syncBuffer{}
+	out := &testutil.Buffer{}
 	c := exec.Command("sh", "-c", "exec "+cmd)
 	c.Dir, c.Env = l.dir, append(slices.Clone(l.env), "NOTIFY_SOCKET="+sock)
 	c.Stdout, c.Stderr = out, out
@@ -379,24 +379,6 @@ func (l *lesson) background(b block, cmd string) {
 	case <-j.ended: // (out is complete once it has exited)
 		l.t.Fatalf("%s: $ %s & ended (%v) before it served:\n%s", l.where(b), cmd, c.ProcessState, out.String())
 	}
-}
-
-// syncBuffer is a command's output, read while it may still write.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
 
 // kill is $ kill %N: the Nth command started in the background ends as

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil"
 )
 
 // TestUserDropsPrivileges: as root, luasock binds the RFC 868 time port
@@ -90,9 +91,8 @@ func TestUserDropsPrivileges(t *testing.T) {
 		}
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err == nil || cmd.ProcessState.ExitCode() != 143 {
-		t.Fatalf("exit %v, stderr %q", err, stderr.String())
-	}
+	err = cmd.Wait()
+	testutil.Exited(t, err, "", stderr.String()).WantStatus(t, 143)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -187,9 +187,9 @@ func TestBadArguments(t *testing.T) {
 func TestStopWakesWaiters(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	waiting := make(chan struct{})
-	done := make(chan int)
+	done := make(chan testutil.Result, 1)
 	go func() {
-		done <- host.RunContext(ctx, host.Options{Script: "stop.lua", Source: []byte(`
+		done <- testutil.RunOptionsContext(ctx, host.Options{Script: "stop.lua", Source: []byte(`
 local ch = channel.make()
 spawn(function() ch:receive() end)
 spawn(function() channel.select({"|<-", ch}) end)
@@ -202,15 +202,13 @@ ch:receive(1e9)
 	}()
 	select {
 	case <-waiting:
-	case code := <-done:
-		t.Fatalf("ended early with %d", code)
+	case r := <-done:
+		r.Fatalf(t, "ended early")
 	}
 	cancel()
 	select {
-	case code := <-done:
-		if code != host.ExitInterrupted {
-			t.Fatalf("exit %d, want %d", code, host.ExitInterrupted)
-		}
+	case r := <-done:
+		r.WantStatus(t, host.ExitInterrupted)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the run did not stop")
 	}

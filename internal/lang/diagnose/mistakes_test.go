@@ -1,12 +1,11 @@
 package diagnose
 
 import (
-	"context"
-	"io"
 	"strings"
 	"testing"
 
 	"github.com/luasock/luasock/internal/testprog"
+	"github.com/luasock/luasock/internal/testutil/fakehost"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -196,32 +195,15 @@ var mistakes = []mistake{
 	},
 }
 
-// testHost is the least luabind needs: blocking waits run inline, tracked
-// resources close when the test ends.
-type testHost struct{ closers *[]io.Closer }
-
-func (h testHost) Block(L *lua.LState, wait func())        { wait() }
-func (h testHost) Turn(L *lua.LState)                      {}
-func (h testHost) HandleClosed(L *lua.LState)              {}
-func (h testHost) Resolving(L *lua.LState, wait func())    { wait() }
-func (h testHost) Track(c io.Closer)                       { *h.closers = append(*h.closers, c) }
-func (h testHost) Untrack(c io.Closer)                     {}
-func (h testHost) Context() context.Context                { return context.Background() }
-func (h testHost) Interrupted(*lua.LState) context.Context { return nil }
-
 // explainRun runs code as chunk name with Explain as the error handler, and
 // returns the message and hint ("" when it ran without error).
 func explainRun(t *testing.T, name, code string) (msg, hint string) {
 	t.Helper()
 	L := lua.NewState()
 	defer L.Close()
-	var closers []io.Closer
-	defer func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}()
-	luabind.Open(L, testHost{&closers}, luabind.Config{})
+	h := fakehost.New(t)
+	defer h.Close()
+	luabind.Open(L, h, luabind.Config{})
 	raised, hint, err := explainChunk(L, name, code, sources(map[string]string{name: code}))
 	if err != nil {
 		t.Fatalf("compile: %v", err)
