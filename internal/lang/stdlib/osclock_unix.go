@@ -16,8 +16,9 @@ func osClock(L *lua.LState) int {
 		L.Push(lua.LNumber(-1)) // clock() returns (clock_t)-1 when it cannot tell
 		return 1
 	}
-	usec := (ru.Utime.Sec+ru.Stime.Sec)*1e6 + int64(ru.Utime.Usec+ru.Stime.Usec)
-	L.Push(lua.LNumber(float64(usec) / 1e6))
+	// Nano, not the fields: their types differ by system (int32 on 32-bit Linux)
+	ns := ru.Utime.Nano() + ru.Stime.Nano()
+	L.Push(lua.LNumber(float64(ns/1000) / 1e6))
 	return 1
 }
 
