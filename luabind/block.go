@@ -54,8 +54,9 @@ func wouldBlock(err error) bool { return err == unix.EAGAIN || err == unix.EINTR
 // which PHP reports as nothing done ("" read, 0 bytes written), not a failure.
 func (s *stream) nothingReady(err error) bool { return s.nonblocking && wouldBlock(err) }
 
-// lockFD returns the socket's fd with s.fdMu held (the caller unlocks), or
-// -1 when the socket is closed.
+// lockFD returns the socket's fd with s.fdMu held, or -1 when the socket
+// is closed. A caller given a descriptor calls unlockFD once its system
+// call is done.
 func (s *stream) lockFD() int {
 	s.fdMu.Lock()
 	if s.fdClosed {
@@ -64,6 +65,9 @@ func (s *stream) lockFD() int {
 	}
 	return s.fd
 }
+
+// unlockFD ends what lockFD began: Close may release the number again.
+func (s *stream) unlockFD() { s.fdMu.Unlock() }
 
 // callOrWait runs attempt once with the Lua lock held; if the socket is not
 // ready and wait allows, it waits (waitAndCall).
@@ -76,7 +80,7 @@ func (a *api) callOrWait(L *lua.LState, s *stream, write bool, wait time.Duratio
 		return os.ErrClosed
 	}
 	err := attempt(fd)
-	s.fdMu.Unlock()
+	s.unlockFD()
 	if !wouldBlock(err) || wait == 0 {
 		return err
 	}

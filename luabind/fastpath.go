@@ -211,7 +211,7 @@ func (s *stream) recvBatchNow(length int, from *rawAddr) (int, string, error) {
 	}
 	k, _, errno := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.msgs[0])), recvBatch,
 		unix.MSG_DONTWAIT, 0, 0)
-	s.fdMu.Unlock()
+	s.unlockFD()
 	if errno != 0 {
 		batchPool.Put(b)
 		return 0, "", errno

@@ -169,7 +169,7 @@ func (c fdConn) Control(f func(fd uintptr)) error {
 	if fd < 0 {
 		return os.ErrClosed
 	}
-	defer c.s.fdMu.Unlock()
+	defer c.s.unlockFD()
 	f(uintptr(fd))
 	return nil
 }

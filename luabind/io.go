@@ -91,7 +91,7 @@ func (s *stream) recvNow(length, flags int, from *rawAddr) (int, string, error) 
 	bufp := recvBufs.Get().(*[]byte)
 	b := (*bufp)[:min(length, maxRecv)]
 	n, err := recvfromNow(fd, b, flags, from)
-	s.fdMu.Unlock()
+	s.unlockFD()
 	var data string
 	if err == nil {
 		data = string(b[:n])
@@ -322,7 +322,7 @@ func (a *api) send(L *lua.LState, s *stream, data string, flags int, address str
 			a.endTaskIfHostClosed(L, err)
 		} else {
 			err = sendtoNow(fd, data, sysFlags, dest)
-			s.fdMu.Unlock()
+			s.unlockFD()
 			if err == nil {
 				n = len(data)
 			}
@@ -723,7 +723,7 @@ func (a *api) write(L *lua.LState, fname string) int {
 	written, err := 0, error(os.ErrClosed)
 	if fd := s.lockFD(); fd >= 0 {
 		written, err = sendAll(fd, data, 0, s.datagram())
-		s.fdMu.Unlock()
+		s.unlockFD()
 	} else {
 		a.endTaskIfHostClosed(L, err)
 	}

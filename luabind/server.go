@@ -392,7 +392,7 @@ func (a *api) acceptNow(s *stream) (*stream, error) {
 		conn, _ = newStream(nfd, s.transport, s.family)
 		a.host.Track(conn)
 	}
-	s.fdMu.Unlock()
+	s.unlockFD()
 	if conn != nil {
 		conn.peer = formatRawAddr(&from)
 		return conn, nil
