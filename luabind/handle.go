@@ -314,6 +314,18 @@ func (s *stream) trackedHandle() io.Closer {
 	return s
 }
 
+// close is `fclose(s)` → true. A second fclose raises, as in PHP.
+func (a *api) close(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	if a.observer != nil {
+		a.observeClose(s)
+	}
+	a.closeStream(s)
+	s.closedAt = closedBy(L, fname)
+	L.Push(lua.LTrue)
+	return 1
+}
+
 // closeStream is fclose: the host forgets the handle and the socket is released.
 func (a *api) closeStream(s *stream) {
 	_ = s.closeNotify()

@@ -13,7 +13,7 @@ import (
 // Impairment (luasock run --slice, --delay, --drop, --duplicate, --reorder):
 // the script's own sockets misbehave as a slow or lossy network would, from
 // a seed. The decisions are package impair's; here they meet the sockets.
-// io.go's reads and writes each make one a.impair != nil check and come
+// The reads (read.go) and writes (write.go) each make one a.impair != nil check and come
 // here only when it is set, so that an unimpaired run pays that comparison
 // and nothing more. The observers see the calls as made: a sliced write is
 // several sends, a dropped datagram is no send, a duplicated one two.

@@ -15,6 +15,9 @@ import (
 // handed to another thread, and the caller must win it back: a futex wake
 // and two context switches for an accept, a write or a close.
 
+// bytesOf views a Lua string's bytes for a system call that only reads them.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 // accept4Now is accept4(2) on a listening socket, without waiting; from is
 // the client's address (toSockaddr decodes it as x/sys would, without its
 // getsockopt).
