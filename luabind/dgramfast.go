@@ -1,7 +1,6 @@
 package luabind
 
 import (
-	"os"
 	"sync"
 	"unsafe"
 
@@ -9,13 +8,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The datagram fast path: recvfrom and sendto first try their system call
-// directly on the fd with the Lua lock held, with no closure, no
-// getsockopt (x/sys's Recvfrom asks SO_PROTOCOL on every IPv4 datagram) and
-// no allocation beyond the data itself; the peers' names and parsed
-// destinations are cached per socket. Only when the socket is not ready do
-// they take the general path (callAfterTry, block.go). The profile behind this is in
-// docs/benchmarks.md.
+// The datagram fast path: what keeps a datagram's recvfrom and sendto to
+// their system call and the data. The calls go straight to the fd
+// (rawsyscall.go), with no getsockopt (x/sys's Recvfrom asks SO_PROTOCOL on
+// every IPv4 datagram); the peers' names and the parsed destinations are
+// cached per socket; a receive with nothing queued takes a batch of
+// datagrams at once. The profile behind this is in docs/benchmarks.md.
 
 // addrCacheSize bounds the per-socket caches of peer names and destinations.
 const addrCacheSize = 1024
@@ -58,12 +56,12 @@ func (s *stream) peerNameOf(from *rawAddr) (name lua.LValue, ok bool) {
 	return v, true
 }
 
-// destination is a parsed sendto address: the Sockaddr for the general
-// path, and the raw bytes for the fast one.
+// destination is a parsed sendto address: its Sockaddr, and for IP the raw
+// bytes that sendNow sends to.
 type destination struct {
 	sa  unix.Sockaddr
 	raw [unix.SizeofSockaddrInet6]byte
-	len uint32 // 0: no raw form (unix paths); the fast path uses sa
+	len uint32 // 0: no raw form (unix paths), which sends through x/sys (sendOp)
 }
 
 func newDestination(sa unix.Sockaddr) *destination {
@@ -124,12 +122,10 @@ func (s *stream) popDgram(length int, peek bool, from *rawAddr) (int, string) {
 	return len(data), data
 }
 
-// recvBatchNow is recvNow for a datagram socket whose queue is empty.
-func (s *stream) recvBatchNow(length int, from *rawAddr) (int, string, error) {
-	fd := s.lockFD()
-	if fd < 0 {
-		return 0, "", os.ErrClosed
-	}
+// recvBatchNow is recvOp's first try on a datagram socket whose queue is
+// empty, with the Lua lock held: the datagrams after the first go to the
+// queue.
+func (s *stream) recvBatchNow(fd, length int, from *rawAddr) (int, string, error) {
 	b := batchPool.Get().(*batchBufs)
 	for i := range b.msgs {
 		b.iovs[i].Base = &b.data[i][0]
@@ -138,7 +134,6 @@ func (s *stream) recvBatchNow(length int, from *rawAddr) (int, string, error) {
 		b.msgs[i].hdr.SetIovlen(1)
 	}
 	k, err := recvmmsgNow(fd, b.msgs[:])
-	s.unlockFD()
 	if err != nil {
 		batchPool.Put(b)
 		return 0, "", err

@@ -46,7 +46,7 @@ type stream struct {
 	// for its datagram, so the next one starts with the wait (recv).
 	recvParked bool
 
-	// Caches of the datagram fast path (fastpath.go): senders' names, and
+	// Caches of the datagram fast path (dgramfast.go): senders' names, and
 	// what literal sendto addresses parse to.
 	peerNames map[peerKey]lua.LValue
 	dgrams    []queuedDgram // datagrams received ahead (recvBatchNow)

@@ -19,7 +19,7 @@ import (
 // bytesOf views a Lua string's bytes for a system call that only reads them.
 func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
-// rawAddr is a sender's address as recvfrom(2) fills it.
+// rawAddr is a peer's address as recvfrom(2) and accept4(2) fill it.
 type rawAddr struct {
 	sa  unix.RawSockaddrAny
 	len uint32
@@ -71,35 +71,23 @@ func recvmmsgNow(fd int, msgs []mmsghdr) (int, error) {
 	return int(k), nil
 }
 
-// sendNow is send(2) of b with MSG_NOSIGNAL, without waiting.
-func sendNow(fd int, b []byte) (int, error) {
-	var p unsafe.Pointer
+// sendNow is send(2) of b, or with to sendto(2) to to's raw form (to.len >
+// 0), without waiting.
+func sendNow(fd int, b []byte, flags int, to *destination) (int, error) {
+	var p, name unsafe.Pointer
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
 	}
+	var namelen uint32
+	if to != nil {
+		name, namelen = unsafe.Pointer(&to.raw[0]), to.len
+	}
 	n, _, errno := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(p), uintptr(len(b)),
-		unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT, 0, 0)
+		uintptr(flags|unix.MSG_DONTWAIT), uintptr(name), uintptr(namelen))
 	if errno != 0 {
 		return 0, errno
 	}
 	return int(n), nil
-}
-
-// sendtoNow is one sendto(2) of a datagram that does not wait.
-func sendtoNow(fd int, data string, flags int, to *destination) error {
-	if to.len == 0 {
-		return unix.Sendto(fd, bytesOf(data), flags|unix.MSG_DONTWAIT, to.sa)
-	}
-	var p unsafe.Pointer
-	if len(data) > 0 {
-		p = unsafe.Pointer(unsafe.StringData(data))
-	}
-	_, _, errno := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(p), uintptr(len(data)),
-		uintptr(flags|unix.MSG_DONTWAIT), uintptr(unsafe.Pointer(&to.raw[0])), uintptr(to.len))
-	if errno != 0 {
-		return errno
-	}
-	return nil
 }
 
 // closeNow is close(2) of a socket that nothing waits on (no SO_LINGER is

@@ -36,9 +36,9 @@ const maxRecv = 65536
 
 var recvBufs = sync.Pool{New: func() any { b := make([]byte, maxRecv); return &b }}
 
-// recv is one receive system call of at most length bytes. The result is
-// copied out of a pooled buffer, so a huge length costs only what arrives.
-// eof is a stream socket's end (a 0-byte read).
+// recv is one receive of at most length bytes (recvOp), waiting as the
+// stream allows; datagrams received ahead come first. eof is a stream
+// socket's end (a 0-byte read).
 func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
 	if a.impair != nil {
 		length = a.impair.readLength(s, length)
@@ -47,19 +47,19 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, fr
 		data, eof, err = a.recvTLS(L, s, length, flags)
 		return data, from, eof, err
 	}
-	large := s.datagram() && length > maxRecv
 	var n int
-	err = unix.EAGAIN
-	// Datagrams received ahead come first. After a receive that had to wait
-	// for its datagram, the socket is most likely empty again, and a wait
-	// without a deadline tries recvfrom before it parks (block.go; with a
-	// deadline that has passed it would not try at all): no try here then.
-	if len(s.dgrams) > 0 || !large && !(s.recvParked && s.waitFor() < 0) {
-		n, data, err = s.recvNow(length, flags, &from)
-		a.endTaskIfHostClosed(L, err)
-	}
-	if wouldBlock(err) && (large || s.waitFor() != 0) {
-		n, data, from, err = a.recvWait(L, s, length, flags, !large)
+	if len(s.dgrams) > 0 && flags&^unix.MSG_PEEK == 0 {
+		n, data = s.popDgram(length, flags != 0, &from)
+	} else {
+		op := recvOps.get()
+		*op = recvOp{s: s, length: length, flags: flags, batch: s.datagram() && flags == 0 && length <= maxRecv}
+		w := waiting{limit: s.waitFor()}
+		if s.datagram() {
+			w.parked = &s.recvParked
+		}
+		err = a.callOrWait(L, s, w, op)
+		n, data, from = op.n, op.data, op.from
+		recvOps.put(op)
 	}
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
 	eof = n == 0 && !s.datagram() && length > 0
@@ -72,63 +72,46 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, fr
 	return data, from, eof, nil
 }
 
-// recvNow is recv's first try, with the Lua lock held and without waiting.
-// The buffer is held only for the system call, not while a task waits:
-// 10,000 idle readers must not pin 10,000 buffers.
-func (s *stream) recvNow(length, flags int, from *rawAddr) (int, string, error) {
-	if s.datagram() && flags&^unix.MSG_PEEK == 0 {
-		if len(s.dgrams) > 0 {
-			n, data := s.popDgram(length, flags != 0, from)
-			return n, data, nil
-		}
-		if flags == 0 {
-			return s.recvBatchNow(length, from)
-		}
-	}
-	fd := s.lockFD()
-	if fd < 0 {
-		return 0, "", os.ErrClosed
-	}
-	bufp := recvBufs.Get().(*[]byte)
-	b := (*bufp)[:min(length, maxRecv)]
-	n, err := recvfromNow(fd, b, flags, from)
-	s.unlockFD()
-	var data string
-	if err == nil {
-		data = string(b[:n])
-	}
-	recvBufs.Put(bufp)
-	return n, data, err
+// recvOp is one receive system call, recvfrom(2) (or a batch: batch),
+// copied out of a pooled buffer: a huge length costs only what arrives.
+// The buffer is held only for the call, not while a task waits: 10,000
+// idle readers must not pin 10,000 buffers. A datagram longer than the
+// buffer is sized by a peek.
+type recvOp struct {
+	s             *stream
+	length, flags int
+	batch         bool // a datagram socket's plain receive: the first try takes a batch (recvBatchNow)
+	n             int
+	data          string
+	from          rawAddr
 }
 
-// recvWait is recv when it must wait (or size a large datagram): the
-// general path, which releases the Lua lock while the poller waits. tried
-// says recvNow has just found nothing: no second try with the lock held.
-func (a *api) recvWait(L *lua.LState, s *stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
-	large := s.datagram() && length > maxRecv
-	tries := 0
-	err = a.callAfterTry(L, s, false, tried, func(fd int) error {
-		tries++
-		bufp := recvBufs.Get().(*[]byte)
-		defer recvBufs.Put(bufp)
-		b := (*bufp)[:min(length, maxRecv)]
-		if large { // size the buffer by the waiting datagram
-			size, _, err := unix.Recvfrom(fd, b[:1], flags|unix.MSG_PEEK|unix.MSG_TRUNC)
-			if err != nil {
-				return err
-			}
-			b = make([]byte, min(size, length))
-		}
-		var err error
-		if n, err = recvfromNow(fd, b, flags, &from); err == nil {
-			data = string(b[:n])
-		}
+var recvOps opPool[recvOp]
+
+func (o *recvOp) try(fd int, luaLocked bool) error {
+	var err error
+	if o.batch && luaLocked { // the batch fills the stream's queue
+		o.n, o.data, err = o.s.recvBatchNow(fd, o.length, &o.from)
 		return err
-	})
-	// Set after the wait, with the Lua lock held (not deferred: a task that
-	// the host ends in the wait runs its defers without the lock).
-	s.recvParked = s.datagram() && tries > 1
-	return n, data, from, err
+	}
+	bufp := recvBufs.Get().(*[]byte)
+	b := (*bufp)[:min(o.length, maxRecv)]
+	if o.length > maxRecv && o.s.datagram() {
+		var size int
+		size, _, err = unix.Recvfrom(fd, b[:1], o.flags|unix.MSG_PEEK|unix.MSG_TRUNC)
+		recvBufs.Put(bufp)
+		if err != nil {
+			return err
+		}
+		bufp, b = nil, make([]byte, min(size, o.length))
+	}
+	if o.n, err = recvfromNow(fd, b, o.flags, &o.from); err == nil {
+		o.data = string(b[:o.n])
+	}
+	if bufp != nil {
+		recvBufs.Put(bufp)
+	}
+	return err
 }
 
 // recvTLS is recv on a TLS stream. A record may hold more than length:

@@ -34,18 +34,18 @@ func (a *api) sendtoMethod(L *lua.LState, fname string) int {
 	return a.send(L, s, data, flags, address)
 }
 
+// send is sendto's work: one send system call (sendCall) and its results
+// pushed.
 func (a *api) send(L *lua.LState, s *stream, data string, flags int, address string) int {
-	var to unix.Sockaddr
 	var dest *destination
 	if address != "" {
 		var err error
 		if dest, err = a.destination(L, s, address); err != nil {
 			return pushFailure(L, err)
 		}
-		to = dest.sa
 	}
 	if s.crypto != nil {
-		if to != nil || flags != 0 {
+		if dest != nil || flags != 0 {
 			return pushFailure(L, errno.New("a TLS stream sends only to its peer, without flags"))
 		}
 		return a.pushTLSWrite(L, s, data)
@@ -55,28 +55,12 @@ func (a *api) send(L *lua.LState, s *stream, data string, flags int, address str
 		sysFlags |= unix.MSG_OOB
 	}
 	if a.impair != nil {
-		return a.sendImpaired(L, s, data, to, sysFlags)
+		return a.sendImpaired(L, s, data, dest, sysFlags)
 	}
-	n, err := 0, error(unix.EAGAIN)
-	fast := dest != nil && s.datagram()
-	if fast {
-		if fd := s.lockFD(); fd < 0 {
-			err = os.ErrClosed
-			a.endTaskIfHostClosed(L, err)
-		} else {
-			err = sendtoNow(fd, data, sysFlags, dest)
-			s.unlockFD()
-			if err == nil {
-				n = len(data)
-			}
-		}
-	}
-	if wouldBlock(err) && !(fast && s.waitFor() == 0) {
-		n, err = a.sendWait(L, s, data, to, sysFlags, fast)
-	}
+	n, err := a.sendCall(L, s, data, dest, sysFlags)
 	if a.observer != nil {
-		if to != nil {
-			a.observeSend(s, formatSockaddr(to), true, data[:n], err)
+		if dest != nil {
+			a.observeSend(s, formatSockaddr(dest.sa), true, data[:n], err)
 		} else {
 			a.observeSend(s, s.peerName(), false, data[:n], err)
 		}
@@ -92,26 +76,60 @@ func (a *api) send(L *lua.LState, s *stream, data string, flags int, address str
 	return 1
 }
 
-// sendWait is send's general path: it may release the Lua lock while the
-// poller waits. to is copied: x/sys writes into a Sockaddr as it sends, and
-// the cached one may be in use by the fast path of another task meanwhile.
-func (a *api) sendWait(L *lua.LState, s *stream, data string, to unix.Sockaddr, flags int, tried bool) (n int, err error) {
-	switch sa := to.(type) {
-	case *unix.SockaddrInet4:
-		c := *sa
-		to = &c
-	case *unix.SockaddrInet6:
-		c := *sa
-		to = &c
-	case *unix.SockaddrUnix:
-		c := *sa
-		to = &c
-	}
-	err = a.callAfterTry(L, s, true, tried, func(fd int) (err error) {
-		n, err = unix.SendmsgN(fd, bytesOf(data), nil, to, flags)
-		return err
-	})
+// sendCall is one send system call of data to dest (nil: the peer),
+// waiting as the stream allows.
+func (a *api) sendCall(L *lua.LState, s *stream, data string, dest *destination, flags int) (int, error) {
+	op := sendOps.get()
+	*op = sendOp{data: data, flags: flags, dest: dest}
+	err := a.callOrWait(L, s, waiting{write: true, limit: s.waitFor()}, op)
+	n := op.n
+	sendOps.put(op)
 	return n, err
+}
+
+// sendOp is one send system call of data: send(2) to the peer, or sendto(2)
+// to dest.
+type sendOp struct {
+	data  string
+	flags int
+	dest  *destination // nil: the peer
+	n     int
+}
+
+var sendOps opPool[sendOp]
+
+func (o *sendOp) try(fd int, luaLocked bool) error {
+	var err error
+	switch {
+	case o.dest == nil || o.dest.len > 0:
+		o.n, err = sendNow(fd, bytesOf(o.data), o.flags, o.dest)
+	case luaLocked:
+		o.n, err = sendtoSockaddr(fd, o.data, o.flags, o.dest.sa)
+	default:
+		// x/sys writes into a Sockaddr as it sends, and without the Lua
+		// lock another task may be sending to the cached one: a copy.
+		o.n, err = sendtoSockaddr(fd, o.data, o.flags, copySockaddr(o.dest.sa))
+	}
+	return err
+}
+
+// sendtoSockaddr is sendto(2) of a datagram through x/sys, for an address
+// with no raw form (a unix name).
+func sendtoSockaddr(fd int, data string, flags int, to unix.Sockaddr) (int, error) {
+	if err := unix.Sendto(fd, bytesOf(data), flags|unix.MSG_DONTWAIT, to); err != nil {
+		return 0, err
+	}
+	return len(data), nil
+}
+
+// copySockaddr is a copy of a unix name's Sockaddr (any other is returned
+// as it is).
+func copySockaddr(sa unix.Sockaddr) unix.Sockaddr {
+	if u, ok := sa.(*unix.SockaddrUnix); ok {
+		c := *u
+		return &c
+	}
+	return sa
 }
 
 // observeSend records a send of data to peer (addressed: sendto's
@@ -194,23 +212,11 @@ func (a *api) write(L *lua.LState, fname string) int {
 	if a.impair != nil {
 		return a.writeImpaired(L, s, data)
 	}
-	// The first try needs no closure (no allocation): an accepted
-	// connection written once never waits.
-	written, err := 0, error(os.ErrClosed)
-	if fd := s.lockFD(); fd >= 0 {
-		written, err = sendAll(fd, data, 0, s.datagram())
-		s.unlockFD()
-	} else {
-		a.endTaskIfHostClosed(L, err)
-	}
-	if wait := s.waitFor(); wouldBlock(err) && wait != 0 {
-		w := written // the closure's own copy: written itself stays on the stack
-		err = a.waitAndCall(L, s, true, wait, func(fd int) (err error) {
-			w, err = sendAll(fd, data, w, s.datagram())
-			return err
-		})
-		written = w
-	}
+	op := writeOps.get()
+	*op = writeOp{data: data, datagram: s.datagram()}
+	err := a.callOrWait(L, s, waiting{write: true, limit: s.waitFor()}, op)
+	written := op.written
+	writeOps.put(op)
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
 	if a.observer != nil {
 		if written > 0 {
@@ -227,20 +233,28 @@ func (a *api) write(L *lua.LState, fname string) int {
 	return 1
 }
 
-// sendAll sends data from written on until all of it is sent (one datagram
-// on a datagram socket) or a send fails, and returns the new count.
-func sendAll(fd int, data string, written int, datagram bool) (int, error) {
-	for written < len(data) || (written == 0 && datagram) {
-		n, err := sendNow(fd, bytesOf(data[written:]))
+// writeOp is fwrite's send system calls: from written on until all of
+// data is sent (one datagram on a datagram socket) or a send fails.
+type writeOp struct {
+	data     string
+	datagram bool
+	written  int
+}
+
+var writeOps opPool[writeOp]
+
+func (o *writeOp) try(fd int, _ bool) error {
+	for o.written < len(o.data) || (o.written == 0 && o.datagram) {
+		n, err := sendNow(fd, bytesOf(o.data[o.written:]), unix.MSG_NOSIGNAL, nil)
 		if err != nil {
-			return written, err
+			return err
 		}
-		written += n
-		if datagram {
+		o.written += n
+		if o.datagram {
 			break
 		}
 	}
-	return written, nil
+	return nil
 }
 
 // pushTLSWrite writes data on a TLS stream and pushes fwrite's results.
