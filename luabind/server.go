@@ -314,20 +314,15 @@ func transientAccept(err error) bool {
 
 // acceptClient accepts a client through the blocking core (acceptOp),
 // waiting for one as wait says (< 0 without end, > 0 up to a deadline, 0
-// not at all), with the back-off above.
+// not at all), with the back-off above. The first round tries however
+// short the timeout: a client already queued is taken.
 func (a *api) acceptClient(L *lua.LState, s *stream, wait time.Duration) (*stream, error) {
 	var deadline time.Time
 	if wait > 0 {
 		deadline = time.Now().Add(wait)
 	}
 	delay := acceptBackoffFirst
-	for {
-		left := wait
-		if wait > 0 {
-			if left = time.Until(deadline); left <= 0 {
-				return nil, errTimedOut
-			}
-		}
+	for left := wait; ; {
 		op := acceptOps.get()
 		*op = acceptOp{server: s, host: a.host}
 		err := a.callOrWait(L, s, waiting{limit: left, parked: &s.acceptParked}, op)
@@ -336,19 +331,24 @@ func (a *api) acceptClient(L *lua.LState, s *stream, wait time.Duration) (*strea
 		switch {
 		case err == nil:
 			return conn, nil
-		case errors.Is(err, unix.ECONNABORTED):
-			continue
+		case errors.Is(err, unix.ECONNABORTED): // again at once
 		case !transientAccept(err):
 			return nil, err
 		case wait == 0:
 			return nil, errTimedOut // nothing could be accepted now
+		default:
+			pause := delay
+			if wait > 0 {
+				pause = min(pause, time.Until(deadline))
+			}
+			a.sleepFor(L, pause)
+			delay = min(2*delay, acceptBackoffMax)
 		}
-		pause := delay
 		if wait > 0 {
-			pause = min(pause, time.Until(deadline))
+			if left = time.Until(deadline); left <= 0 {
+				return nil, errTimedOut
+			}
 		}
-		a.sleepFor(L, pause)
-		delay = min(2*delay, acceptBackoffMax)
 	}
 }
 
