@@ -11,10 +11,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The blocking core: every socket call that may wait goes through one
-// entry, callOrWait, in the shape of Go's internal/poll: try the system
-// call; if the socket is not ready (EAGAIN) and the call may wait, wait for
-// readiness and try again.
+// The blocking core: a socket call that may wait goes through one entry,
+// callOrWait, in the shape of Go's internal/poll: try the system call; if
+// the socket is not ready (EAGAIN) and the call may wait, wait for
+// readiness and try again. (The few that wait their own way are listed at
+// the end.)
 //
 // The first try runs with the Lua lock held, on the non-blocking socket.
 // Only when it finds the socket not ready does the task give the Lua lock
@@ -43,8 +44,13 @@ import (
 //     there is one (which wakes a task waiting in the poller), else the
 //     descriptor itself; either way no later try gets the number.
 //
-// The tries' system calls use RawSyscall (rawsyscall.go): Syscall's
+// The tries' system calls mostly use RawSyscall (rawsyscall.go): Syscall's
 // scheduler hand-off costs more than such a call.
+//
+// Waits of their own, outside the core: a TLS stream's records (tls.go:
+// crypto/tls reads and writes the os.File with the Lua lock released), a
+// PROXY server's accept (proxy.go: it polls its intake and the listener)
+// and stream_select (select.go).
 //
 // A socket that the host closed under a task (the run is stopping) ends the
 // task (endTaskIfHostClosed): a script's accept loop that retried the failed

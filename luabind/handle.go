@@ -68,7 +68,7 @@ type ioState struct {
 	nonblocking bool
 	timedOut    bool
 	// recvParked: a datagram socket's last receive waited in the poller
-	// for its datagram, so the next one starts with the wait (recv).
+	// for its datagram, so the next one starts with the wait (waiting.parked).
 	recvParked bool
 }
 
@@ -85,7 +85,7 @@ type datagramCache struct {
 type serverState struct {
 	nodelay bool // TCP_NODELAY for the connections a server accepts
 	// acceptParked: the server's last accept waited in the poller for its
-	// client, so the next one starts with the wait (accept).
+	// client, so the next one starts with the wait (waiting.parked).
 	acceptParked bool
 	sockFile     *socketFile // the unix socket file this handle created
 	inherited    int         // the passed descriptor this server duplicates (activation.go); 0 when bound here
