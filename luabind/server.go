@@ -339,7 +339,7 @@ func (a *api) acceptClient(L *lua.LState, s *stream, wait time.Duration) (*strea
 		default:
 			pause := delay
 			if wait > 0 {
-				pause = min(pause, time.Until(deadline))
+				pause = min(pause, max(time.Until(deadline), 0)) // sleepFor takes < 0 as "until the run stops"
 			}
 			a.sleepFor(L, pause)
 			delay = min(2*delay, acceptBackoffMax)
