@@ -157,19 +157,7 @@ func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.S
 	}
 	err = unix.Connect(fd, to.sa)
 	if err == unix.EINPROGRESS && flags&streamClientAsyncConnect == 0 {
-		// Writable means the handshake ended; SO_ERROR tells how.
-		err = a.callOrWait(L, s, true, wait, func(fd int) error {
-			if soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err != nil || soErr != 0 {
-				if err == nil {
-					err = unix.Errno(soErr)
-				}
-				return err
-			}
-			if _, err := unix.Getpeername(fd); err == unix.ENOTCONN {
-				return unix.EAGAIN
-			}
-			return nil
-		})
+		err = a.callOrWait(L, s, waiting{write: true, limit: wait}, connectDone{})
 	} else if err == unix.EINPROGRESS {
 		err = nil
 	}
@@ -178,6 +166,23 @@ func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.S
 	}
 	s.connected = !s.datagram()
 	return s, nil
+}
+
+// connectDone is the end of a connect in progress: writable means the
+// handshake ended, SO_ERROR tells how; EAGAIN until then.
+type connectDone struct{}
+
+func (connectDone) try(fd int, _ bool) error {
+	if soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err != nil || soErr != 0 {
+		if err == nil {
+			err = unix.Errno(soErr)
+		}
+		return err
+	}
+	if _, err := unix.Getpeername(fd); err == unix.ENOTCONN {
+		return unix.EAGAIN
+	}
+	return nil
 }
 
 // setClientOptions applies a context's options before connect: bindto,

@@ -21,6 +21,8 @@ const streamTypeName = "luasock.stream"
 // stream is a socket handle: a listening server, an accepted or connected
 // stream, or a datagram socket. Its Lua-visible fields are only touched by the
 // goroutine that holds the Lua lock; Close may be called from any goroutine.
+// The state of each role is a struct of its own, embedded: its fields read
+// as the stream's (s.readBuf, s.crypto), at no cost.
 type stream struct {
 	raw       fdConn // the descriptor's routes (block.go)
 	transport string // tcp, udp, unix or udg
@@ -28,30 +30,27 @@ type stream struct {
 	listening bool
 	connected bool // an accepted (later also connected) stream
 	paired    bool // one end of stream_socket_pair (PHP's stream_type "generic_socket")
+	closed    bool // fclose was called
 
 	local, peer string // names, cached once known ("" unknown)
 
-	closed      bool          // fclose was called
-	closedAt    *closeSite    // by whom, for the error of a later call
-	readBuf     []byte        // bytes read ahead by fgets and friends
-	eof         bool          // a read saw the end of the stream
-	timeout     time.Duration // stream_set_timeout; 0 means none
-	nonblocking bool
-	timedOut    bool
-	nodelay     bool // TCP_NODELAY for the connections a server accepts
-	// acceptParked: the server's last accept waited in the poller for its
-	// client, so the next one starts with the wait (accept).
-	acceptParked bool
-	// recvParked: a datagram socket's last receive waited in the poller
-	// for its datagram, so the next one starts with the wait (recv).
-	recvParked bool
+	closedAt *closeSite // by whom fclose was called, for the error of a later call
+	tracked  io.Closer  // what the host tracks: the stream, or a server's serverHandle
+	release  sync.Once  // Close's work
+	eventID  uint64     // the handle's number in the socket events (observe.go); 0 until one names it
 
-	// Caches of the datagram fast path (fastpath.go): senders' names, and
-	// what literal sendto addresses parse to.
-	peerNames map[peerKey]lua.LValue
-	dgrams    []queuedDgram // datagrams received ahead (recvBatchNow)
-	dests     map[string]*destination
+	fdState
+	ioState
+	datagramCache
+	serverState
+	takeoverState
+	proxyState
+	tlsState
+}
 
+// fdState is the descriptor (block.go): the number the first tries use,
+// and the os.File that owns it once a call has had to wait.
+type fdState struct {
 	fd       int        // the socket, for the system calls tried first
 	fdMu     sync.Mutex // held around those calls, by pollable and by Close
 	fdClosed bool
@@ -59,32 +58,65 @@ type stream struct {
 	// owns fd. nil for a socket whose calls never waited.
 	file    *os.File
 	fileRaw syscall.RawConn
+}
 
-	// PROXY protocol (proxy.go): a server's connections waiting for their
-	// header; an accepted stream's balancer address and header version.
-	proxy        *proxyIntake
-	proxyVia     string
-	proxyVersion int
+// ioState is what reads and writes keep from one call to the next.
+type ioState struct {
+	readBuf     []byte        // bytes read ahead by fgets and friends
+	timeout     time.Duration // stream_set_timeout; 0 means none
+	eof         bool          // a read saw the end of the stream
+	nonblocking bool
+	timedOut    bool
+	// recvParked: a datagram socket's last receive waited in the poller
+	// for its datagram, so the next one starts with the wait (waiting.parked).
+	recvParked bool
+}
 
-	eventID uint64 // the handle's number in the socket events (observe.go); 0 until one names it
+// datagramCache is the datagram fast path's (dgramfast.go): senders'
+// names, datagrams received ahead, and what literal sendto addresses parse
+// to.
+type datagramCache struct {
+	peerNames map[peerKey]lua.LValue
+	dgrams    []queuedDgram // datagrams received ahead (recvBatchNow)
+	dests     map[string]*destination
+}
 
-	tracked   io.Closer   // what the host tracks: the stream, or a server's serverHandle
-	sockFile  *socketFile // the unix socket file this handle created
-	inherited int         // the passed descriptor this server duplicates (activation.go); 0 when bound here
-	// A server's address and flags as stream_socket_server got them, and
-	// whether a reload's new state took its socket (and its file) over.
+// serverState is a server's (server.go, activation.go).
+type serverState struct {
+	nodelay bool // TCP_NODELAY for the connections a server accepts
+	// acceptParked: the server's last accept waited in the poller for its
+	// client, so the next one starts with the wait (waiting.parked).
+	acceptParked bool
+	sockFile     *socketFile // the unix socket file this handle created
+	inherited    int         // the passed descriptor this server duplicates (activation.go); 0 when bound here
+}
+
+// takeoverState is what a reload needs of a server (takeover.go): its
+// address and flags as stream_socket_server got them, and whether the new
+// state took its socket (and its file) over.
+type takeoverState struct {
 	request      string
 	requestFlags int
 	handedOver   atomic.Bool
-	release      sync.Once
+}
 
-	// TLS (tls.go): the session, once there is one; what a later
-	// stream_socket_enable_crypto needs; a server's certificate.
+// proxyState is the PROXY protocol's (proxy.go): a server's connections
+// waiting for their header; an accepted stream's balancer address and
+// header version.
+type proxyState struct {
+	proxy        *proxyIntake
+	proxyVia     string
+	proxyVersion int
+}
+
+// tlsState is TLS's (tls.go): the session, once there is one; what a later
+// stream_socket_enable_crypto needs; a server's certificate.
+type tlsState struct {
 	crypto    *cryptoState
 	ssl       sslOptions  // the context's ssl options
 	host      string      // the host a client connected to, for verification
-	accepted  bool        // made by accept: enable_crypto acts as the server
 	serverTLS *tls.Config // a server's (and its accepted streams') certificate
+	accepted  bool        // made by accept: enable_crypto acts as the server
 	autoTLS   bool        // tls:// server: accept runs the handshake
 }
 
@@ -114,7 +146,7 @@ func (f *socketFile) remove() {
 // when a call must wait (pollable): an accepted connection that is written
 // once and closed costs no epoll_ctl at all.
 func newStream(fd int, transport string, family int) (*stream, error) {
-	s := &stream{fd: fd, transport: transport, family: family}
+	s := &stream{transport: transport, family: family, fdState: fdState{fd: fd}}
 	s.raw.s = s
 	return s, nil
 }
@@ -169,7 +201,7 @@ func (c fdConn) Control(f func(fd uintptr)) error {
 	if fd < 0 {
 		return os.ErrClosed
 	}
-	defer c.s.fdMu.Unlock()
+	defer c.s.unlockFD()
 	f(uintptr(fd))
 	return nil
 }
@@ -312,6 +344,18 @@ func (s *stream) trackedHandle() io.Closer {
 		return s.tracked
 	}
 	return s
+}
+
+// close is `fclose(s)` → true. A second fclose raises, as in PHP.
+func (a *api) close(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	if a.observer != nil {
+		a.observeClose(s)
+	}
+	a.closeStream(s)
+	s.closedAt = closedBy(L, fname)
+	L.Push(lua.LTrue)
+	return 1
 }
 
 // closeStream is fclose: the host forgets the handle and the socket is released.

@@ -13,9 +13,9 @@ import (
 // Impairment (luasock run --slice, --delay, --drop, --duplicate, --reorder):
 // the script's own sockets misbehave as a slow or lossy network would, from
 // a seed. The decisions are package impair's; here they meet the sockets.
-// io.go's reads and writes each make one a.impair != nil check and come
-// here only when it is set, so that an unimpaired run pays that comparison
-// and nothing more. The observers see the calls as made: a sliced write is
+// The reads (read.go) and writes (write.go) each make one a.impair != nil
+// check and come here only when it is set, so that an unimpaired run pays
+// that comparison and nothing more. The observers see the calls as made: a sliced write is
 // several sends, a dropped datagram is no send, a duplicated one two.
 
 // impairer is one state's impairment: its dice and the datagrams held back
@@ -29,7 +29,7 @@ type impairer struct {
 // heldDatagram is a datagram --reorder keeps back until its socket's next.
 type heldDatagram struct {
 	data  string
-	to    unix.Sockaddr
+	dest  *destination
 	flags int
 }
 
@@ -84,13 +84,13 @@ func (a *api) writeImpaired(L *lua.LState, s *stream, data string) int {
 
 // sendImpaired is stream_socket_sendto under impairment (not TLS: that is
 // writeImpaired).
-func (a *api) sendImpaired(L *lua.LState, s *stream, data string, to unix.Sockaddr, flags int) int {
+func (a *api) sendImpaired(L *lua.LState, s *stream, data string, dest *destination, flags int) int {
 	var n int
 	var err error
 	if s.datagram() {
-		n, err = a.datagramImpaired(L, s, data, to, flags)
+		n, err = a.datagramImpaired(L, s, data, dest, flags)
 	} else {
-		n, err = a.sliceWrite(L, s, data, to, flags)
+		n, err = a.sliceWrite(L, s, data, dest, flags)
 	}
 	return a.pushWritten(L, s, n, err)
 }
@@ -110,7 +110,7 @@ func (a *api) pushWritten(L *lua.LState, s *stream, n int, err error) int {
 // each after its delay. TCP_NODELAY is set while slicing, so that each
 // piece leaves as a segment of its own instead of waiting to be coalesced
 // by Nagle's algorithm.
-func (a *api) sliceWrite(L *lua.LState, s *stream, data string, to unix.Sockaddr, flags int) (int, error) {
+func (a *api) sliceWrite(L *lua.LState, s *stream, data string, dest *destination, flags int) (int, error) {
 	if a.impair.settings.Slice > 0 && s.transport == "tcp" {
 		_ = s.raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) })
 	}
@@ -119,7 +119,7 @@ func (a *api) sliceWrite(L *lua.LState, s *stream, data string, to unix.Sockaddr
 		a.pause(L, a.impair.dice.Delay())
 		piece := data[written : written+size]
 		for sent := 0; sent < len(piece) || len(piece) == 0; {
-			n, err := a.sendOne(L, s, piece[sent:], to, flags)
+			n, err := a.sendOne(L, s, piece[sent:], dest, flags)
 			sent += n
 			written += n
 			if err != nil || s.nonblocking && sent < len(piece) || len(piece) == 0 {
@@ -133,7 +133,7 @@ func (a *api) sliceWrite(L *lua.LState, s *stream, data string, to unix.Sockaddr
 // datagramImpaired sends one datagram as its fate says: dropped (nothing
 // sent, the script told it went, as a lossy network would), delayed,
 // held back until the socket's next datagram, sent twice.
-func (a *api) datagramImpaired(L *lua.LState, s *stream, data string, to unix.Sockaddr, flags int) (int, error) {
+func (a *api) datagramImpaired(L *lua.LState, s *stream, data string, dest *destination, flags int) (int, error) {
 	fate := a.impair.dice.Datagram()
 	if fate.Drop {
 		return len(data), nil
@@ -141,16 +141,16 @@ func (a *api) datagramImpaired(L *lua.LState, s *stream, data string, to unix.So
 	a.pause(L, fate.Delay)
 	held, holding := a.impair.held[s]
 	if !holding && fate.Hold {
-		a.impair.hold(s, heldDatagram{data: data, to: to, flags: flags})
+		a.impair.hold(s, heldDatagram{data: data, dest: dest, flags: flags})
 		return len(data), nil
 	}
-	n, err := a.sendOne(L, s, data, to, flags)
+	n, err := a.sendOne(L, s, data, dest, flags)
 	if err == nil && fate.Duplicate {
-		_, _ = a.sendOne(L, s, data, to, flags)
+		_, _ = a.sendOne(L, s, data, dest, flags)
 	}
 	if holding {
 		delete(a.impair.held, s)
-		_, _ = a.sendOne(L, s, held.data, held.to, held.flags)
+		_, _ = a.sendOne(L, s, held.data, held.dest, held.flags)
 	}
 	return n, err
 }
@@ -167,16 +167,16 @@ func (im *impairer) hold(s *stream, d heldDatagram) {
 
 // sendOne is one send system call (TLS: one write), waiting as the stream
 // allows, and its event.
-func (a *api) sendOne(L *lua.LState, s *stream, data string, to unix.Sockaddr, flags int) (n int, err error) {
+func (a *api) sendOne(L *lua.LState, s *stream, data string, dest *destination, flags int) (n int, err error) {
 	if s.crypto != nil {
 		n, err = a.tlsWrite(L, s, data)
 	} else {
-		n, err = a.sendWait(L, s, data, to, flags, false)
+		n, err = a.sendCall(L, s, data, dest, flags)
 	}
 	if a.observer != nil {
 		peer, addressed := s.peerName(), false
-		if to != nil {
-			peer, addressed = formatSockaddr(to), true
+		if dest != nil {
+			peer, addressed = formatSockaddr(dest.sa), true
 		}
 		a.observeSend(s, peer, addressed, data[:n], err)
 	}

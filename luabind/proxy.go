@@ -2,12 +2,13 @@ package luabind
 
 import (
 	"errors"
-	"github.com/luasock/luasock/internal/sockevent"
 	"io"
 	"os"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/luasock/luasock/internal/sockevent"
 
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/proxyproto"
@@ -187,7 +188,7 @@ func (a *api) acceptProxied(L *lua.LState, s *stream, wait time.Duration) (*stre
 			case errors.Is(err, unix.ECONNABORTED):
 				continue
 			case transientAccept(err):
-				backingOff = true // as acceptRetrying: wait, then try again
+				backingOff = true // as acceptClient: wait, then try again
 			case err != nil:
 				return nil, err
 			default:

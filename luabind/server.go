@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -313,44 +312,66 @@ func transientAccept(err error) bool {
 		errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM)
 }
 
-// acceptRetrying is callOrWait for accept, with the back-off above. wait < 0
-// waits without end, 0 polls once.
-// tried says the caller has just found nothing to accept: the first round
-// goes straight to the wait.
-func (a *api) acceptRetrying(L *lua.LState, s *stream, wait time.Duration, tried bool, attempt func(fd int) error) error {
+// acceptClient accepts a client through the blocking core (acceptOp),
+// waiting for one as wait says (< 0 without end, > 0 up to a deadline, 0
+// not at all), with the back-off above. The first round tries however
+// short the timeout: a client already queued is taken.
+func (a *api) acceptClient(L *lua.LState, s *stream, wait time.Duration) (*stream, error) {
 	var deadline time.Time
 	if wait > 0 {
 		deadline = time.Now().Add(wait)
 	}
 	delay := acceptBackoffFirst
-	for {
-		left := wait
+	for left := wait; ; {
+		op := acceptOps.get()
+		*op = acceptOp{server: s, host: a.host}
+		err := a.callOrWait(L, s, waiting{limit: left, parked: &s.acceptParked}, op)
+		conn := op.conn
+		acceptOps.put(op)
+		switch {
+		case err == nil:
+			return conn, nil
+		case errors.Is(err, unix.ECONNABORTED): // again at once
+		case !transientAccept(err):
+			return nil, err
+		case wait == 0:
+			return nil, errTimedOut // nothing could be accepted now
+		default:
+			pause := delay
+			if wait > 0 {
+				pause = min(pause, max(time.Until(deadline), 0)) // sleepFor takes < 0 as "until the run stops"
+			}
+			a.sleepFor(L, pause)
+			delay = min(2*delay, acceptBackoffMax)
+		}
 		if wait > 0 {
 			if left = time.Until(deadline); left <= 0 {
-				return errTimedOut
+				return nil, errTimedOut
 			}
 		}
-		var err error
-		if tried {
-			err, tried = a.waitAndCall(L, s, false, left, attempt), false
-		} else {
-			err = a.callOrWait(L, s, false, left, attempt)
-		}
-		switch {
-		case errors.Is(err, unix.ECONNABORTED):
-			continue
-		case !transientAccept(err):
-			return err
-		case wait == 0:
-			return errTimedOut // nothing could be accepted now
-		}
-		pause := delay
-		if wait > 0 {
-			pause = min(pause, time.Until(deadline))
-		}
-		a.sleepFor(L, pause)
-		delay = min(2*delay, acceptBackoffMax)
 	}
+}
+
+// acceptOp is one accept4(2). The connection is tracked at once, before
+// the Lua lock is back: if the run stops now, the host still closes it.
+type acceptOp struct {
+	server *stream
+	host   Host
+	conn   *stream
+}
+
+var acceptOps opPool[acceptOp]
+
+func (o *acceptOp) try(fd int, _ bool) error {
+	var from rawAddr
+	nfd, err := accept4Now(fd, &from)
+	if err != nil {
+		return err
+	}
+	o.conn, _ = newStream(nfd, o.server.transport, o.server.family)
+	o.host.Track(o.conn)
+	o.conn.peer = formatRawAddr(&from)
+	return nil
 }
 
 // sleepFor waits d (< 0: until the run stops) with the Lua lock released.
@@ -371,60 +392,6 @@ func (a *api) sleepFor(L *lua.LState, d time.Duration) {
 		case <-ctx.Done():
 		}
 	})
-}
-
-// acceptNow is accept's first try, with the Lua lock held and no closure
-// (no allocation beyond the stream and its peer's name). A failure that
-// acceptRetrying would retry or back off from gives os.ErrClosed, as a
-// closed server does: acceptWaiting takes over from both (and from EAGAIN,
-// when the caller may wait); any other failure is final.
-func (a *api) acceptNow(s *stream) (*stream, error) {
-	fd := s.lockFD()
-	if fd < 0 {
-		return nil, os.ErrClosed
-	}
-	var from rawAddr
-	nfd, err := accept4Now(fd, &from)
-	var conn *stream
-	if err == nil {
-		// Tracked at once, before the Lua lock is back: if the run stops
-		// now, the host still closes it.
-		conn, _ = newStream(nfd, s.transport, s.family)
-		a.host.Track(conn)
-	}
-	s.fdMu.Unlock()
-	if conn != nil {
-		conn.peer = formatRawAddr(&from)
-		return conn, nil
-	}
-	if errors.Is(err, unix.ECONNABORTED) || transientAccept(err) {
-		return nil, os.ErrClosed // acceptWaiting retries or backs off
-	}
-	return nil, err
-}
-
-// acceptWaiting is accept when acceptNow accepted nothing: it waits for a
-// client (wait < 0 without end, > 0 up to a deadline, 0 not at all) through
-// the blocking core, with acceptRetrying's back-off. tried: acceptNow found
-// the queue empty (EAGAIN), so the wait comes first.
-func (a *api) acceptWaiting(L *lua.LState, s *stream, wait time.Duration, tried bool) (*stream, error) {
-	var conn *stream
-	tries := 0
-	err := a.acceptRetrying(L, s, wait, tried, func(fd int) error {
-		tries++
-		var from rawAddr
-		nfd, err := accept4Now(fd, &from)
-		if err != nil {
-			return err
-		}
-		// Tracked at once, as in acceptNow.
-		conn, _ = newStream(nfd, s.transport, s.family)
-		a.host.Track(conn)
-		conn.peer = formatRawAddr(&from)
-		return nil
-	})
-	s.acceptParked = tries > 1
-	return conn, err
 }
 
 // accept is `stream_socket_accept(server [, timeout])` → `conn, peername` |
@@ -449,14 +416,8 @@ func (a *api) accept(L *lua.LState, fname string) int {
 	var err error
 	if s.proxy != nil {
 		conn, err = a.acceptProxied(L, s, wait)
-	} else if s.acceptParked && wait < 0 {
-		// The last client came after a wait: the queue is most likely empty
-		// again, and a wait without a deadline tries accept4 before it
-		// parks (block.go), so acceptNow's try would be a system call spent
-		// for nothing. (A deadline that has passed gives no try at all.)
-		conn, err = a.acceptWaiting(L, s, wait, true)
-	} else if conn, err = a.acceptNow(s); conn == nil && (wait != 0 || !wouldBlock(err)) {
-		conn, err = a.acceptWaiting(L, s, wait, wouldBlock(err))
+	} else {
+		conn, err = a.acceptClient(L, s, wait)
 	}
 	if wait == 0 && wouldBlock(err) {
 		err = errTimedOut

@@ -27,7 +27,7 @@ func (a *api) takeOver(address string, flags int) (*stream, error) {
 			return nil, nil
 		}
 		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-		h.fdMu.Unlock()
+		h.unlockFD()
 		if err != nil {
 			return nil, err
 		}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/lang/luaarg"
@@ -16,6 +15,11 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
+
+// The reading flow: the receive system call (recv) and the Lua functions
+// that read (stream_socket_recvfrom, fread, stream_get_contents, feof,
+// fgets, stream_get_line), with the read-ahead buffer they share and the
+// line reading of fgets and stream_get_line.
 
 // PHP's flag values for recvfrom and sendto.
 const (
@@ -32,12 +36,9 @@ const maxRecv = 65536
 
 var recvBufs = sync.Pool{New: func() any { b := make([]byte, maxRecv); return &b }}
 
-// bytesOf views a Lua string's bytes for a system call that only reads them.
-func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
-
-// recv is one receive system call of at most length bytes. The result is
-// copied out of a pooled buffer, so a huge length costs only what arrives.
-// eof is a stream socket's end (a 0-byte read).
+// recv is one receive of at most length bytes (recvOp), waiting as the
+// stream allows; datagrams received ahead come first. eof is a stream
+// socket's end (a 0-byte read).
 func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
 	if a.impair != nil {
 		length = a.impair.readLength(s, length)
@@ -46,19 +47,19 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, fr
 		data, eof, err = a.recvTLS(L, s, length, flags)
 		return data, from, eof, err
 	}
-	large := s.datagram() && length > maxRecv
 	var n int
-	err = unix.EAGAIN
-	// Datagrams received ahead come first. After a receive that had to wait
-	// for its datagram, the socket is most likely empty again, and a wait
-	// without a deadline tries recvfrom before it parks (block.go; with a
-	// deadline that has passed it would not try at all): no try here then.
-	if len(s.dgrams) > 0 || !large && !(s.recvParked && s.waitFor() < 0) {
-		n, data, err = s.recvNow(length, flags, &from)
-		a.endTaskIfHostClosed(L, err)
-	}
-	if wouldBlock(err) && (large || s.waitFor() != 0) {
-		n, data, from, err = a.recvWait(L, s, length, flags, !large)
+	if len(s.dgrams) > 0 && flags&^unix.MSG_PEEK == 0 {
+		n, data = s.popDgram(length, flags != 0, &from)
+	} else {
+		op := recvOps.get()
+		*op = recvOp{s: s, length: length, flags: flags, batch: s.datagram() && flags == 0 && length <= maxRecv}
+		w := waiting{limit: s.waitFor()}
+		if s.datagram() {
+			w.parked = &s.recvParked
+		}
+		err = a.callOrWait(L, s, w, op)
+		n, data, from = op.n, op.data, op.from
+		recvOps.put(op)
 	}
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
 	eof = n == 0 && !s.datagram() && length > 0
@@ -71,63 +72,46 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, fr
 	return data, from, eof, nil
 }
 
-// recvNow is recv's first try, with the Lua lock held and without waiting.
-// The buffer is held only for the system call, not while a task waits:
-// 10,000 idle readers must not pin 10,000 buffers.
-func (s *stream) recvNow(length, flags int, from *rawAddr) (int, string, error) {
-	if s.datagram() && flags&^unix.MSG_PEEK == 0 {
-		if len(s.dgrams) > 0 {
-			n, data := s.popDgram(length, flags != 0, from)
-			return n, data, nil
-		}
-		if flags == 0 {
-			return s.recvBatchNow(length, from)
-		}
-	}
-	fd := s.lockFD()
-	if fd < 0 {
-		return 0, "", os.ErrClosed
-	}
-	bufp := recvBufs.Get().(*[]byte)
-	b := (*bufp)[:min(length, maxRecv)]
-	n, err := recvfromNow(fd, b, flags, from)
-	s.fdMu.Unlock()
-	var data string
-	if err == nil {
-		data = string(b[:n])
-	}
-	recvBufs.Put(bufp)
-	return n, data, err
+// recvOp is one receive system call, recvfrom(2) (or a batch: batch),
+// copied out of a pooled buffer: a huge length costs only what arrives.
+// The buffer is held only for the call, not while a task waits: 10,000
+// idle readers must not pin 10,000 buffers. A datagram longer than the
+// buffer is sized by a peek.
+type recvOp struct {
+	s             *stream
+	length, flags int
+	batch         bool // a datagram socket's plain receive: the first try takes a batch (recvBatchNow)
+	n             int
+	data          string
+	from          rawAddr
 }
 
-// recvWait is recv when it must wait (or size a large datagram): the
-// general path, which releases the Lua lock while the poller waits. tried
-// says recvNow has just found nothing: no second try with the lock held.
-func (a *api) recvWait(L *lua.LState, s *stream, length, flags int, tried bool) (n int, data string, from rawAddr, err error) {
-	large := s.datagram() && length > maxRecv
-	tries := 0
-	err = a.callAfterTry(L, s, false, tried, func(fd int) error {
-		tries++
-		bufp := recvBufs.Get().(*[]byte)
-		defer recvBufs.Put(bufp)
-		b := (*bufp)[:min(length, maxRecv)]
-		if large { // size the buffer by the waiting datagram
-			size, _, err := unix.Recvfrom(fd, b[:1], flags|unix.MSG_PEEK|unix.MSG_TRUNC)
-			if err != nil {
-				return err
-			}
-			b = make([]byte, min(size, length))
-		}
-		var err error
-		if n, err = recvfromNow(fd, b, flags, &from); err == nil {
-			data = string(b[:n])
-		}
+var recvOps opPool[recvOp]
+
+func (o *recvOp) try(fd int, luaLocked bool) error {
+	var err error
+	if o.batch && luaLocked { // the batch fills the stream's queue
+		o.n, o.data, err = o.s.recvBatchNow(fd, o.length, &o.from)
 		return err
-	})
-	// Set after the wait, with the Lua lock held (not deferred: a task that
-	// the host ends in the wait runs its defers without the lock).
-	s.recvParked = s.datagram() && tries > 1
-	return n, data, from, err
+	}
+	bufp := recvBufs.Get().(*[]byte)
+	b := (*bufp)[:min(o.length, maxRecv)]
+	if o.length > maxRecv && o.s.datagram() {
+		var size int
+		size, _, err = unix.Recvfrom(fd, b[:1], o.flags|unix.MSG_PEEK|unix.MSG_TRUNC)
+		recvBufs.Put(bufp)
+		if err != nil {
+			return err
+		}
+		bufp, b = nil, make([]byte, min(size, o.length))
+	}
+	if o.n, err = recvfromNow(fd, b, o.flags, &o.from); err == nil {
+		o.data = string(b[:o.n])
+	}
+	if bufp != nil {
+		recvBufs.Put(bufp)
+	}
+	return err
 }
 
 // recvTLS is recv on a TLS stream. A record may hold more than length:
@@ -202,16 +186,6 @@ func (s *stream) take(n int) lua.LString {
 	return out
 }
 
-// observeSend records a send of data to peer (addressed: sendto's
-// address), or its failure.
-func (a *api) observeSend(s *stream, peer string, addressed bool, data string, err error) {
-	e := sockevent.Event{Op: sockevent.Send, Peer: peer, Addressed: addressed, Data: data}
-	if err != nil {
-		e.Data = ""
-	}
-	a.observeFailure(s, e, err)
-}
-
 // pushReadFailure ends a read that failed: a non-blocking stream with nothing
 // there gives "", anything else `nil, errstr, errno`. Only for fgets and a
 // stream socket's fread, which never return "" otherwise: a read where ""
@@ -272,156 +246,6 @@ func (a *api) recvfrom(L *lua.LState, fname string) int {
 	return 2
 }
 
-// sendto is `stream_socket_sendto(sock, data [, flags [, address]])` →
-// `bytes` | `nil, errstr, errno`.
-func (a *api) sendto(L *lua.LState, fname string) int {
-	s := checkStream(L, 1, fname)
-	data := luaarg.CheckString(L, 2, fname)
-	flags := luaarg.OptInt(L, 3, fname, 0)
-	address := luaarg.OptString(L, 4, fname, "")
-	return a.send(L, s, data, flags, address)
-}
-
-// sendtoMethod is `s:sendto(data [, address [, flags]])`.
-func (a *api) sendtoMethod(L *lua.LState, fname string) int {
-	s := checkStream(L, 1, fname)
-	data := luaarg.CheckString(L, 2, fname)
-	address := luaarg.OptString(L, 3, fname, "")
-	flags := luaarg.OptInt(L, 4, fname, 0)
-	return a.send(L, s, data, flags, address)
-}
-
-func (a *api) send(L *lua.LState, s *stream, data string, flags int, address string) int {
-	var to unix.Sockaddr
-	var dest *destination
-	if address != "" {
-		var err error
-		if dest, err = a.destination(L, s, address); err != nil {
-			return pushFailure(L, err)
-		}
-		to = dest.sa
-	}
-	if s.crypto != nil {
-		if to != nil || flags != 0 {
-			return pushFailure(L, errno.New("a TLS stream sends only to its peer, without flags"))
-		}
-		return a.pushTLSWrite(L, s, data)
-	}
-	sysFlags := unix.MSG_NOSIGNAL
-	if flags&streamOOB != 0 {
-		sysFlags |= unix.MSG_OOB
-	}
-	if a.impair != nil {
-		return a.sendImpaired(L, s, data, to, sysFlags)
-	}
-	n, err := 0, error(unix.EAGAIN)
-	fast := dest != nil && s.datagram()
-	if fast {
-		if fd := s.lockFD(); fd < 0 {
-			err = os.ErrClosed
-			a.endTaskIfHostClosed(L, err)
-		} else {
-			err = sendtoNow(fd, data, sysFlags, dest)
-			s.fdMu.Unlock()
-			if err == nil {
-				n = len(data)
-			}
-		}
-	}
-	if wouldBlock(err) && !(fast && s.waitFor() == 0) {
-		n, err = a.sendWait(L, s, data, to, sysFlags, fast)
-	}
-	if a.observer != nil {
-		if to != nil {
-			a.observeSend(s, formatSockaddr(to), true, data[:n], err)
-		} else {
-			a.observeSend(s, s.peerName(), false, data[:n], err)
-		}
-	}
-	if err != nil {
-		if s.nothingReady(err) {
-			L.Push(lua.LNumber(0))
-			return 1
-		}
-		return pushFailure(L, err)
-	}
-	L.Push(lua.LNumber(n))
-	return 1
-}
-
-// sendWait is send's general path: it may release the Lua lock while the
-// poller waits. to is copied: x/sys writes into a Sockaddr as it sends, and
-// the cached one may be in use by the fast path of another task meanwhile.
-func (a *api) sendWait(L *lua.LState, s *stream, data string, to unix.Sockaddr, flags int, tried bool) (n int, err error) {
-	switch sa := to.(type) {
-	case *unix.SockaddrInet4:
-		c := *sa
-		to = &c
-	case *unix.SockaddrInet6:
-		c := *sa
-		to = &c
-	case *unix.SockaddrUnix:
-		c := *sa
-		to = &c
-	}
-	err = a.callAfterTry(L, s, true, tried, func(fd int) (err error) {
-		n, err = unix.SendmsgN(fd, bytesOf(data), nil, to, flags)
-		return err
-	})
-	return n, err
-}
-
-// destination parses sendto's address for the socket s: a path on unix
-// sockets, else "host:port" (a "udp://" prefix is allowed).
-func (a *api) destination(L *lua.LState, s *stream, address string) (*destination, error) {
-	if d, ok := s.dests[address]; ok { // a server answering its peers, or a client's loop
-		return d, nil
-	}
-	sa, literal, err := a.parseDestination(L, s, address)
-	if err != nil {
-		return nil, err
-	}
-	d := newDestination(sa)
-	if literal { // a host name may resolve differently next time
-		if s.dests == nil || len(s.dests) >= addrCacheSize {
-			s.dests = make(map[string]*destination)
-		}
-		s.dests[address] = d
-	}
-	return d, nil
-}
-
-// parseDestination parses sendto's address; literal tells whether it needed
-// no name resolution.
-func (a *api) parseDestination(L *lua.LState, s *stream, address string) (sa unix.Sockaddr, literal bool, err error) {
-	if i := strings.Index(address, "://"); i >= 0 {
-		address = address[i+3:]
-	}
-	if s.family == unix.AF_UNIX {
-		if len(address) > maxUnixPath {
-			return nil, false, errno.FromSyscall(unix.ENAMETOOLONG)
-		}
-		return unixSockaddr(address), true, nil
-	}
-	host, port, err := parseHostPort(address)
-	if err != nil {
-		return nil, false, err
-	}
-	_, literal = literalIP(host)
-	ips, err := a.resolve(L, host)
-	if err != nil {
-		return nil, false, err
-	}
-	ip := ips[0]
-	for _, cand := range ips {
-		if cand.Is4() == (s.family == unix.AF_INET) {
-			ip = cand
-			break
-		}
-	}
-	return ipSockaddr(ip, port, s.family), literal, nil
-}
-
 // read is `fread(s, length)` → data (as soon as some is there, ≤ length) |
 // `nil` at the end of the stream | `nil, errstr, errno`.
 func (a *api) read(L *lua.LState, fname string) int {
@@ -452,6 +276,51 @@ func (a *api) read(L *lua.LState, fname string) int {
 		return 1
 	}
 	L.Push(lua.LString(data))
+	return 1
+}
+
+// getContents is `stream_get_contents(s [, maxlength])` → everything up to the
+// end of the stream ("" when nothing is left) or maxlength bytes |
+// `nil, errstr, errno` (what was read stays buffered).
+func (a *api) getContents(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	limit := luaarg.OptInt(L, 2, fname, -1)
+	if limit < -1 {
+		luaarg.Error(L, 2, fname, "must be greater than or equal to -1")
+	}
+	for !s.eof && (limit < 0 || len(s.readBuf) < limit) {
+		if err := a.fill(L, s); err != nil {
+			if s.nothingReady(err) && len(s.readBuf) > 0 {
+				break
+			}
+			return pushFailure(L, err) // nothing at all: EAGAIN, as "" is the end
+		}
+	}
+	n := len(s.readBuf)
+	if limit >= 0 {
+		n = min(n, limit)
+	}
+	L.Push(s.take(n))
+	return 1
+}
+
+// eof is `feof(s)` → boolean. It never blocks: with nothing buffered it peeks
+// at the socket to see whether the peer has closed.
+func (a *api) eof(L *lua.LState, fname string) int {
+	s := checkStream(L, 1, fname)
+	gone := false
+	if len(s.readBuf) == 0 && !s.eof && !s.listening && s.datagram() && s.crypto == nil {
+		s.peekDatagramFailure()
+	}
+	if len(s.readBuf) == 0 && !s.eof && !s.listening && !s.datagram() {
+		_ = s.raw.Control(func(fd uintptr) { // Control: never waits for another task's read
+			var b [1]byte
+			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+			s.eof = err == nil && n == 0
+			gone = err != nil && !wouldBlock(err) // reset: PHP's liveness check fails too
+		})
+	}
+	L.Push(lua.LBool(len(s.readBuf) == 0 && (s.eof || gone)))
 	return 1
 }
 
@@ -672,148 +541,4 @@ func (s *stream) joinLine(parts [][]byte, n, line, used int) lua.LString {
 	}
 	s.readBuf = rest
 	return lua.LString(b.String())
-}
-
-// getContents is `stream_get_contents(s [, maxlength])` → everything up to the
-// end of the stream ("" when nothing is left) or maxlength bytes |
-// `nil, errstr, errno` (what was read stays buffered).
-func (a *api) getContents(L *lua.LState, fname string) int {
-	s := checkStream(L, 1, fname)
-	limit := luaarg.OptInt(L, 2, fname, -1)
-	if limit < -1 {
-		luaarg.Error(L, 2, fname, "must be greater than or equal to -1")
-	}
-	for !s.eof && (limit < 0 || len(s.readBuf) < limit) {
-		if err := a.fill(L, s); err != nil {
-			if s.nothingReady(err) && len(s.readBuf) > 0 {
-				break
-			}
-			return pushFailure(L, err) // nothing at all: EAGAIN, as "" is the end
-		}
-	}
-	n := len(s.readBuf)
-	if limit >= 0 {
-		n = min(n, limit)
-	}
-	L.Push(s.take(n))
-	return 1
-}
-
-// write is `fwrite(s, data [, length])` → bytes written | `nil, errstr, errno`.
-// A blocking stream writes everything; a non-blocking one what fits (maybe 0).
-func (a *api) write(L *lua.LState, fname string) int {
-	s := checkStream(L, 1, fname)
-	data := luaarg.CheckString(L, 2, fname)
-	if L.Get(3) != lua.LNil {
-		length := luaarg.CheckInt(L, 3, fname)
-		if length <= 0 {
-			L.Push(lua.LNumber(0))
-			return 1
-		}
-		data = data[:min(length, len(data))]
-	}
-	if s.crypto != nil {
-		return a.pushTLSWrite(L, s, data)
-	}
-	if a.impair != nil {
-		return a.writeImpaired(L, s, data)
-	}
-	// The first try needs no closure (no allocation): an accepted
-	// connection written once never waits.
-	written, err := 0, error(os.ErrClosed)
-	if fd := s.lockFD(); fd >= 0 {
-		written, err = sendAll(fd, data, 0, s.datagram())
-		s.fdMu.Unlock()
-	} else {
-		a.endTaskIfHostClosed(L, err)
-	}
-	if wait := s.waitFor(); wouldBlock(err) && wait != 0 {
-		w := written // the closure's own copy: written itself stays on the stack
-		err = a.waitAndCall(L, s, true, wait, func(fd int) (err error) {
-			w, err = sendAll(fd, data, w, s.datagram())
-			return err
-		})
-		written = w
-	}
-	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
-	if a.observer != nil {
-		if written > 0 {
-			a.observeSend(s, s.peerName(), false, data[:written], nil)
-		} else if err != nil {
-			a.observeSend(s, s.peerName(), false, "", err)
-		}
-	}
-	// A partial write reports its count; the error comes back on the next call.
-	if err != nil && written == 0 && !s.nothingReady(err) {
-		return pushFailure(L, err)
-	}
-	L.Push(lua.LNumber(written))
-	return 1
-}
-
-// sendAll sends data from written on until all of it is sent (one datagram
-// on a datagram socket) or a send fails, and returns the new count.
-func sendAll(fd int, data string, written int, datagram bool) (int, error) {
-	for written < len(data) || (written == 0 && datagram) {
-		n, err := sendNow(fd, bytesOf(data[written:]))
-		if err != nil {
-			return written, err
-		}
-		written += n
-		if datagram {
-			break
-		}
-	}
-	return written, nil
-}
-
-// pushTLSWrite writes data on a TLS stream and pushes fwrite's results.
-func (a *api) pushTLSWrite(L *lua.LState, s *stream, data string) int {
-	if a.impair != nil {
-		return a.writeImpaired(L, s, data)
-	}
-	if err := s.crypto.ready(L); err != nil { // a handshake still to do runs first
-		return pushFailure(L, err)
-	}
-	n, err := a.tlsWrite(L, s, data)
-	if a.observer != nil {
-		a.observeSend(s, s.peerName(), false, data[:n], err)
-	}
-	if err != nil && n == 0 {
-		return pushFailure(L, err)
-	}
-	L.Push(lua.LNumber(n))
-	return 1
-}
-
-// close is `fclose(s)` → true. A second fclose raises, as in PHP.
-func (a *api) close(L *lua.LState, fname string) int {
-	s := checkStream(L, 1, fname)
-	if a.observer != nil {
-		a.observeClose(s)
-	}
-	a.closeStream(s)
-	s.closedAt = closedBy(L, fname)
-	L.Push(lua.LTrue)
-	return 1
-}
-
-// eof is `feof(s)` → boolean. It never blocks: with nothing buffered it peeks
-// at the socket to see whether the peer has closed.
-func (a *api) eof(L *lua.LState, fname string) int {
-	s := checkStream(L, 1, fname)
-	gone := false
-	if len(s.readBuf) == 0 && !s.eof && !s.listening && s.datagram() && s.crypto == nil {
-		s.peekDatagramFailure()
-	}
-	if len(s.readBuf) == 0 && !s.eof && !s.listening && !s.datagram() {
-		_ = s.raw.Control(func(fd uintptr) { // Control: never waits for another task's read
-			var b [1]byte
-			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-			s.eof = err == nil && n == 0
-			gone = err != nil && !wouldBlock(err) // reset: PHP's liveness check fails too
-		})
-	}
-	L.Push(lua.LBool(len(s.readBuf) == 0 && (s.eof || gone)))
-	return 1
 }
