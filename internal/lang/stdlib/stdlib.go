@@ -55,7 +55,6 @@ func raise(L *lua.LState, format string, args ...any) {
 
 // The argument checks are luaarg's, as Lua 5.1's C API has them, for
 // functions that Lua 5.1 names '?' where no call site names them.
-func typeName(L *lua.LState, n int) string             { return luaarg.TypeName(L, n) }
 func typeError(L *lua.LState, n int, want string)      { luaarg.TypeError(L, n, "?", want) }
 func checkAny(L *lua.LState, n int) lua.LValue         { return luaarg.CheckAny(L, n, "?") }
 func checkNumber(L *lua.LState, n int) float64         { return luaarg.CheckNumber(L, n, "?") }
