@@ -35,10 +35,14 @@ func tshark(ts *testscript.TestScript, args ...string) string {
 // bad checksum is one). For that check every port's payload is decoded as
 // plain data: the headers are luasock's work, the payload the script's and
 // its peer's, and a test's random port may be one Wireshark gives to some
-// other protocol (1113, the UDP time server's, is LTP's).
+// other protocol (1113, the UDP time server's, is LTP's). pcapcheck FILE
+// PROTO decodes every TCP port of the summary as PROTO ("data": TCP and
+// UDP ports, as plain TCP and UDP): a client's
+// ephemeral port may be some protocol's too (44322 is pmproxy's), and
+// Wireshark tries the lower of a connection's two ports first.
 func cmdPcapCheck(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: pcapcheck FILE")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: pcapcheck FILE [PROTO]")
 	}
 	checks := []string{"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"}
 	ports := map[string]bool{}
@@ -50,7 +54,16 @@ func cmdPcapCheck(ts *testscript.TestScript, neg bool, args []string) {
 		checks = append(checks, "-d", "tcp.port=="+p+",data", "-d", "udp.port=="+p+",data")
 	}
 	bad := tshark(ts, append(checks, "-r", args[0], "-Y", "_ws.malformed || _ws.expert.severity == error")...)
-	summary := tshark(ts, "-r", args[0])
+	var decode []string
+	if len(args) == 2 {
+		for p := range ports {
+			decode = append(decode, "-d", "tcp.port=="+p+","+args[1])
+			if args[1] == "data" {
+				decode = append(decode, "-d", "udp.port=="+p+",data")
+			}
+		}
+	}
+	summary := tshark(ts, append(decode, "-r", args[0])...)
 	if strings.TrimSpace(bad) != "" {
 		ts.Fatalf("tshark finds errors in %s:\n%s\nwhole capture:\n%s", args[0], bad, summary)
 	}
