@@ -35,11 +35,12 @@ func tshark(ts *testscript.TestScript, args ...string) string {
 // bad checksum is one). For that check every port's payload is decoded as
 // plain data: the headers are luasock's work, the payload the script's and
 // its peer's, and a test's random port may be one Wireshark gives to some
-// other protocol (1113, the UDP time server's, is LTP's). pcapcheck FILE
-// PROTO decodes every TCP port of the summary as PROTO ("data": TCP and
-// UDP ports, as plain TCP and UDP): a client's
-// ephemeral port may be some protocol's too (44322 is pmproxy's), and
-// Wireshark tries the lower of a connection's two ports first.
+// other protocol (1113, the UDP time server's, is LTP's).
+//
+// pcapcheck FILE PROTO decodes every TCP port of the summary as PROTO
+// ("data": TCP and UDP ports as plain TCP and UDP): a client's ephemeral
+// port may be some protocol's too (44322 is pmproxy's), and Wireshark
+// tries the lower of a connection's two ports first.
 func cmdPcapCheck(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
 		ts.Fatalf("usage: pcapcheck FILE [PROTO]")
