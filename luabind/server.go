@@ -64,7 +64,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 		return pushFailure(L, errno.New("PROXY protocol needs a stream server (tcp, tls, unix), not "+addr.Transport))
 	}
 	if a.worker.Count > 0 && opts.SoReusePort == nil {
-		on := true // workers share the port; the kernel spreads the load
+		on := true // workers share the port: the kernel spreads the load, or they share one socket (workers.go)
 		opts.SoReusePort = &on
 	}
 	if named == nil && !addr.IsIP() && (opts.Owner != "" || opts.Group != "") {
@@ -80,7 +80,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 	case named != nil:
 		s, err = adopt(named, flags)
 	default:
-		s, err = listen(addr, ips, flags, &opts)
+		s, err = a.listenShared(addr, ips, flags, &opts) // listen, or a worker's share of one (workers.go)
 	}
 	if err != nil {
 		if a.observer != nil {
