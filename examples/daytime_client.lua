@@ -16,7 +16,7 @@ elseif address:match("^udp://") then
   fwrite(fp, "\n")
   local answer, err, code = fread(fp, 26)
   if not answer then
-    print("ERROR: " .. tostring(code) .. " - " .. tostring(err)) -- e.g. 111 when nothing listens
+    print("ERROR: " .. tostring(code) .. " - " .. tostring(err)) -- e.g. errno.ECONNREFUSED (111 on Linux, 61 on macOS) when nothing listens
     os.exit(1)
   end
   io.write(answer)

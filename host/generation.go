@@ -29,10 +29,11 @@ func startGeneration(ctx context.Context, prog program, opts Options, out *lineW
 	g := &generation{done: make(chan int, 1), startup: newStartup(opts, n, first)}
 	codes := make([]int, n)
 	var wg sync.WaitGroup
+	group := luabind.NewWorkerGroup()
 	for i := range n {
 		worker := luabind.Worker{}
 		if opts.Workers > 1 {
-			worker = luabind.Worker{ID: i + 1, Count: n}
+			worker = luabind.Worker{ID: i + 1, Count: n, Group: group}
 		}
 		var servers []luabind.Server
 		if i < len(takeover) {

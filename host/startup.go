@@ -157,8 +157,9 @@ func sdNotify(socket, state string) error {
 
 // dropPrivileges makes every thread of the process run as spec ("user" or
 // "user:group", names or numbers) with the user's groups, for good: as
-// root, setuid sets the saved uid too, so nothing can take root back. Go
-// applies setuid, setgid and setgroups to every thread.
+// root, setuid sets the saved uid too, so nothing can take root back. On
+// Linux, where ids are per thread, Go applies setuid, setgid and setgroups
+// to every thread; on macOS and the BSDs they are the process's anyway.
 func dropPrivileges(spec string) error {
 	name, group, _ := strings.Cut(spec, ":")
 	u, err := lookupUser(name)

@@ -5,9 +5,11 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/testutil"
@@ -92,4 +94,75 @@ func (w *countWriter) Write(p []byte) (int, error) {
 		close(w.seen)
 	}
 	return n, err
+}
+
+// TestWorkersShareOneSocket: where the kernel does not spread a port's
+// clients (the portable build: macOS, the BSDs), the workers of a run
+// serve one socket: a client that one worker no longer accepts reaches the
+// other.
+func TestWorkersShareOneSocket(t *testing.T) {
+	if !testutil.Portable {
+		t.Skip("skipped: on Linux each worker binds a socket of its own (SO_REUSEPORT), and the kernel spreads the clients")
+	}
+	src := `
+local s = assert(stream_socket_server("tcp://" .. arg[1]))
+print(s:name())
+print("ready")
+local c = assert(stream_socket_accept(s))
+fwrite(c, "worker " .. WORKER .. "\n")
+fclose(c)
+`
+	ready := make(chan struct{})
+	out := &countWriter{want: 2, seen: ready}
+	done := make(chan testutil.Result, 1)
+	go func() {
+		done <- testutil.RunOptions(host.Options{Script: "test.lua", Source: []byte(src), Args: []string{heldTCPPort(t)}, Stdout: out, Workers: 2})
+	}()
+	select {
+	case <-ready:
+	case r := <-done:
+		r.Fatalf(t, "the workers ended before both served")
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the workers did not both serve: %q", out.String())
+	}
+	names := strings.Fields(strings.ReplaceAll(out.String(), "ready\n", ""))
+	if len(names) != 2 || names[0] != names[1] {
+		t.Fatalf("the workers' servers: %q, want one address twice", names)
+	}
+	var got []string
+	for range 2 {
+		c, err := net.Dial("tcp", names[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 64)
+		n, _ := c.Read(b)
+		c.Close()
+		got = append(got, strings.TrimSpace(string(b[:n])))
+	}
+	sort.Strings(got)
+	if strings.Join(got, ",") != "worker 1,worker 2" {
+		t.Fatalf("the clients were served by %q, want one by each worker", got)
+	}
+	(<-done).WantStatus(t, host.ExitOK)
+}
+
+// heldTCPPort returns a loopback TCP address whose port a socket with
+// SO_REUSEPORT holds, bound but not listening (so it takes no client), until
+// the test ends: the workers listen on it beside that socket.
+func heldTCPPort(t *testing.T) string {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+	if err == nil {
+		t.Cleanup(func() { unix.Close(fd) })
+		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+	}
+	if err == nil {
+		err = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
+	}
+	sa, err2 := unix.Getsockname(fd)
+	if err != nil || err2 != nil {
+		t.Fatal(err, err2)
+	}
+	return "127.0.0.1:" + strconv.Itoa(sa.(*unix.SockaddrInet4).Port)
 }

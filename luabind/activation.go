@@ -29,7 +29,7 @@ import (
 type inheritedSocket struct {
 	fd        int
 	name      string // its LISTEN_FDNAMES entry, "" when there are none
-	family    int    // SO_DOMAIN
+	family    int    // socketFamily: SO_DOMAIN on Linux
 	sotype    int    // SO_TYPE
 	listening bool   // SO_ACCEPTCONN
 	local     unix.Sockaddr
@@ -119,7 +119,10 @@ func parseListenEnv(pid, fds, fdnames string, self int) (n int, names []string, 
 func inspectSocket(fd int) (inheritedSocket, bool) {
 	s := inheritedSocket{fd: fd}
 	var err error
-	if s.family, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN); err != nil {
+	if s.local, err = unix.Getsockname(fd); err != nil {
+		return s, false
+	}
+	if s.family, err = socketFamily(fd, s.local); err != nil {
 		return s, false
 	}
 	if s.sotype, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE); err != nil {
@@ -127,9 +130,6 @@ func inspectSocket(fd int) (inheritedSocket, bool) {
 	}
 	acc, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN)
 	s.listening = err == nil && acc != 0
-	if s.local, err = unix.Getsockname(fd); err != nil {
-		return s, false
-	}
 	return s, true
 }
 

@@ -60,7 +60,7 @@ func passSockets(t *testing.T, fds map[string]int) {
 
 func socketFD(t *testing.T, family, sotype int, sa unix.Sockaddr, listen bool) (int, unix.Sockaddr) {
 	t.Helper()
-	fd, err := unix.Socket(family, sotype|unix.SOCK_CLOEXEC, 0)
+	fd, err := testSocket(family, sotype)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,9 @@ import (
 // reports them. Lookup is case-sensitive, as in PHP.
 var transports = []string{"tcp", "udp", "unix", "udg", "ssl", "tls", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"}
 
-// maxUnixPath is the longest path sockaddr_un holds with its terminating NUL.
-const maxUnixPath = 107
+// maxUnixPath is the longest path sockaddr_un holds with its terminating
+// NUL: 107 bytes on Linux, 103 on macOS and the BSDs.
+const maxUnixPath = len(unix.RawSockaddrUnix{}.Path) - 1
 
 // parsedAddress is a parsed `transport://target`.
 type parsedAddress struct {
@@ -68,8 +69,8 @@ func parseAddress(s string) (parsedAddress, error) {
 		}
 		a.Host, a.Port = host, port
 	case "unix", "udg":
-		if len(target) > maxUnixPath {
-			return parsedAddress{}, errno.FromSyscall(unix.ENAMETOOLONG)
+		if err := checkUnixPath(target); err != nil {
+			return parsedAddress{}, err
 		}
 		a.Path = target
 	default:
@@ -187,6 +188,28 @@ func ipSockaddr(ip netip.Addr, port, family int) unix.Sockaddr {
 		return sa
 	}
 	return &unix.SockaddrInet4{Port: port, Addr: ip.Unmap().As4()}
+}
+
+// checkUnixPath fails a unix path too long for sockaddr_un, with
+// ENAMETOOLONG as the kernel would say, and an abstract name where the
+// system has none.
+func checkUnixPath(path string) error {
+	if len(path) > maxUnixPath {
+		return errno.FromSyscall(unix.ENAMETOOLONG)
+	}
+	if !abstractNames && strings.HasPrefix(path, "\x00") {
+		return errNoAbstract
+	}
+	return nil
+}
+
+// errNoAbstract is an abstract name's failure where the system has none.
+var errNoAbstract = errNotLinux(`abstract unix socket names (a leading "\0") are Linux's only: give a socket file's path, as in "unix:///tmp/app.sock"`)
+
+// errNotLinux is the failure of what only Linux has: EOPNOTSUPP, with
+// what to do instead.
+func errNotLinux(why string) error {
+	return &errno.Failure{Msg: errno.Strerror(int(unix.EOPNOTSUPP)) + ": " + why, Errno: int(unix.EOPNOTSUPP)}
 }
 
 // unixSockaddr converts a script's path to x/sys's form, where a leading '@'

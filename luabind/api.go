@@ -78,6 +78,9 @@ type api struct {
 // this is (luasock run --workers N). The zero value is a single run.
 type Worker struct {
 	ID, Count int // 1..Count; 0 when not a worker
+	// Group is shared by the workers of one run (NewWorkerGroup): where the
+	// kernel does not spread a port's clients, they share its socket.
+	Group *WorkerGroup
 }
 
 // Config is what Open installs besides the API.

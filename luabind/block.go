@@ -44,8 +44,8 @@ import (
 //     there is one (which wakes a task waiting in the poller), else the
 //     descriptor itself; either way no later try gets the number.
 //
-// The tries' system calls mostly use RawSyscall (rawsyscall.go): Syscall's
-// scheduler hand-off costs more than such a call.
+// The tries' system calls mostly use RawSyscall on Linux (sys_linux.go):
+// Syscall's scheduler hand-off costs more than such a call.
 //
 // Waits of their own, outside the core: a TLS stream's records (tls.go:
 // crypto/tls reads and writes the os.File with the Lua lock released), a

@@ -135,7 +135,7 @@ func (a *api) connect(L *lua.LState, addr parsedAddress, to target, local unix.S
 			}
 		}()
 	}
-	fd, err := unix.Socket(to.family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := socketNow(to.family, sockType(addr.Transport), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (a *api) pair(L *lua.LState, fname string) int {
 	domain := luaarg.CheckInt(L, 1, fname)
 	typ := luaarg.CheckInt(L, 2, fname)
 	proto := luaarg.CheckInt(L, 3, fname)
-	fds, err := unix.Socketpair(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	fds, err := socketpairNow(domain, typ, proto)
 	if err != nil {
 		return pushFailure(L, err)
 	}

@@ -1,6 +1,10 @@
 package luabind
 
-// constants are PHP's stream constants, same names and values.
+import "golang.org/x/sys/unix"
+
+// constants are PHP's stream constants, same names and values. The
+// domains and socket types are the system's, as PHP defines them
+// (STREAM_PF_INET6 is 10 on Linux, 30 on macOS, 28 on FreeBSD).
 var constants = map[string]int{
 	"STREAM_SERVER_BIND":          streamServerBind,
 	"STREAM_SERVER_LISTEN":        streamServerListen,
@@ -9,22 +13,22 @@ var constants = map[string]int{
 	"STREAM_CLIENT_CONNECT":       4,
 	"STREAM_OOB":                  streamOOB,
 	"STREAM_PEEK":                 streamPeek,
-	"STREAM_SHUT_RD":              0,
-	"STREAM_SHUT_WR":              1,
-	"STREAM_SHUT_RDWR":            2,
-	"STREAM_PF_UNIX":              1,
-	"STREAM_PF_INET":              2,
-	"STREAM_PF_INET6":             10,
-	"STREAM_SOCK_STREAM":          1,
-	"STREAM_SOCK_DGRAM":           2,
-	"STREAM_SOCK_RAW":             3,
-	"STREAM_SOCK_RDM":             4,
-	"STREAM_SOCK_SEQPACKET":       5,
-	"STREAM_IPPROTO_IP":           0,
-	"STREAM_IPPROTO_ICMP":         1,
-	"STREAM_IPPROTO_TCP":          6,
-	"STREAM_IPPROTO_UDP":          17,
-	"STREAM_IPPROTO_RAW":          255,
+	"STREAM_SHUT_RD":              unix.SHUT_RD,
+	"STREAM_SHUT_WR":              unix.SHUT_WR,
+	"STREAM_SHUT_RDWR":            unix.SHUT_RDWR,
+	"STREAM_PF_UNIX":              unix.AF_UNIX,
+	"STREAM_PF_INET":              unix.AF_INET,
+	"STREAM_PF_INET6":             unix.AF_INET6,
+	"STREAM_SOCK_STREAM":          unix.SOCK_STREAM,
+	"STREAM_SOCK_DGRAM":           unix.SOCK_DGRAM,
+	"STREAM_SOCK_RAW":             unix.SOCK_RAW,
+	"STREAM_SOCK_RDM":             unix.SOCK_RDM,
+	"STREAM_SOCK_SEQPACKET":       unix.SOCK_SEQPACKET,
+	"STREAM_IPPROTO_IP":           unix.IPPROTO_IP,
+	"STREAM_IPPROTO_ICMP":         unix.IPPROTO_ICMP,
+	"STREAM_IPPROTO_TCP":          unix.IPPROTO_TCP,
+	"STREAM_IPPROTO_UDP":          unix.IPPROTO_UDP,
+	"STREAM_IPPROTO_RAW":          unix.IPPROTO_RAW,
 
 	"STREAM_CRYPTO_METHOD_ANY_CLIENT":     127,
 	"STREAM_CRYPTO_METHOD_TLS_CLIENT":     121,

@@ -57,7 +57,7 @@ func TestServerSocketOptions(t *testing.T) {
 
 // TestClientSocketOptions checks on the socket what a client context sets.
 func TestClientSocketOptions(t *testing.T) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := testSocket(unix.AF_INET, unix.SOCK_STREAM)
 	if err != nil {
 		t.Fatal(err)
 	}

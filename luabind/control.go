@@ -11,8 +11,9 @@ import (
 )
 
 // setTimeout is `stream_set_timeout(s, seconds [, microseconds])` → true.
-// Reads, writes and recvfrom then fail with `nil, "Connection timed out",
-// 110` after that long without progress. 0 times out at once, as in PHP.
+// Reads, writes and recvfrom then fail with `nil, errstr, ETIMEDOUT` ("Connection
+// timed out", 110 on Linux) after that long without progress. 0 times out at
+// once, as in PHP.
 func setTimeout(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	sec := luaarg.CheckNumber(L, 2, fname)

@@ -1,7 +1,6 @@
 package luabind
 
 import (
-	"sync"
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
@@ -9,8 +8,8 @@ import (
 )
 
 // The datagram fast path: what keeps a datagram's recvfrom and sendto to
-// their system call and the data. The calls go straight to the fd
-// (rawsyscall.go), with no getsockopt (x/sys's Recvfrom asks SO_PROTOCOL on
+// their system call and the data. On Linux the calls go straight to the fd
+// (sys_linux.go), with no getsockopt (x/sys's Recvfrom asks SO_PROTOCOL on
 // every IPv4 datagram); the peers' names and the parsed destinations are
 // cached per socket; a receive with nothing queued takes a batch of
 // datagrams at once. The profile behind this is in docs/benchmarks.md.
@@ -57,51 +56,18 @@ func (s *stream) peerNameOf(from *rawAddr) (name lua.LValue, ok bool) {
 }
 
 // destination is a parsed sendto address: its Sockaddr, and for IP the raw
-// bytes that sendNow sends to.
+// form that sendNow sends to.
 type destination struct {
 	sa  unix.Sockaddr
-	raw [unix.SizeofSockaddrInet6]byte
-	len uint32 // 0: no raw form (unix paths), which sends through x/sys (sendOp)
+	raw unix.RawSockaddrInet6 // or a RawSockaddrInet4 in its first bytes
+	len uint32                // 0: no raw form (unix paths), which sends through x/sys (sendOp)
 }
 
 func newDestination(sa unix.Sockaddr) *destination {
 	d := &destination{sa: sa}
-	put := func(port int) {
-		d.raw[2], d.raw[3] = byte(port>>8), byte(port)
-	}
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		*(*uint16)(unsafe.Pointer(&d.raw[0])) = unix.AF_INET
-		put(a.Port)
-		copy(d.raw[4:8], a.Addr[:])
-		d.len = unix.SizeofSockaddrInet4
-	case *unix.SockaddrInet6:
-		*(*uint16)(unsafe.Pointer(&d.raw[0])) = unix.AF_INET6
-		put(a.Port)
-		copy(d.raw[8:24], a.Addr[:])
-		*(*uint32)(unsafe.Pointer(&d.raw[24])) = a.ZoneId
-		d.len = unix.SizeofSockaddrInet6
-	}
+	d.len = putInet(sa, &d.raw)
 	return d
 }
-
-// Batched receives: when a datagram socket has nothing queued here,
-// recvmmsg(2) takes up to recvBatch datagrams from the kernel in one call;
-// the first is this call's, the rest wait in the socket's queue (whole, as
-// the kernel held them) for the next calls, which then need no system call.
-// stream_select counts a non-empty queue as readable.
-const recvBatch = 8
-
-// batchBufs is one recvmmsg's worth of buffers, pooled: every buffer holds
-// the largest datagram, so nothing is cut before the script asks.
-type batchBufs struct {
-	msgs  [recvBatch]mmsghdr
-	iovs  [recvBatch]unix.Iovec
-	names [recvBatch]unix.RawSockaddrAny
-	data  [recvBatch][maxRecv]byte
-}
-
-var batchPool = sync.Pool{New: func() any { return new(batchBufs) }}
 
 // queuedDgram is a datagram received ahead of the script's call.
 type queuedDgram struct {
@@ -120,36 +86,4 @@ func (s *stream) popDgram(length int, peek bool, from *rawAddr) (int, string) {
 	*from = d.from
 	data := d.data[:min(length, len(d.data))]
 	return len(data), data
-}
-
-// recvBatchNow is recvOp's first try on a datagram socket whose queue is
-// empty, with the Lua lock held: the datagrams after the first go to the
-// queue.
-func (s *stream) recvBatchNow(fd, length int, from *rawAddr) (int, string, error) {
-	b := batchPool.Get().(*batchBufs)
-	for i := range b.msgs {
-		b.iovs[i].Base = &b.data[i][0]
-		b.iovs[i].SetLen(maxRecv)
-		b.msgs[i].hdr = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&b.names[i])), Namelen: unix.SizeofSockaddrAny, Iov: &b.iovs[i]}
-		b.msgs[i].hdr.SetIovlen(1)
-	}
-	k, err := recvmmsgNow(fd, b.msgs[:])
-	if err != nil {
-		batchPool.Put(b)
-		return 0, "", err
-	}
-	var n int
-	var data string
-	for i := range k {
-		size := int(b.msgs[i].len)
-		got := rawAddr{sa: b.names[i], len: b.msgs[i].hdr.Namelen}
-		if i == 0 {
-			n = min(size, length)
-			data, *from = string(b.data[0][:n]), got
-			continue
-		}
-		s.dgrams = append(s.dgrams, queuedDgram{data: string(b.data[i][:size]), from: got})
-	}
-	batchPool.Put(b)
-	return n, data, nil
 }

@@ -56,9 +56,9 @@ func (a *api) noteNil(L *lua.LState, call, fname string, n int) {
 	}
 }
 
-// warnFailure writes PHP's warning for a failure: `Warning:
-// stream_socket_accept(): Connection timed out (110) in server.lua on line
-// 12`. A server's or client's names its address as PHP's does: `Unable to
+// warnFailure writes PHP's warning for a failure (the errno as the system
+// numbers it): `Warning: stream_socket_accept(): Connection timed out (110)
+// in server.lua on line 12`. A server's or client's names its address as PHP's does: `Unable to
 // connect to tcp://127.0.0.1:8000 (Address already in use (98))`.
 func (a *api) warnFailure(L *lua.LState, call string, f failures.Failure) {
 	text := f.Errstr

@@ -132,12 +132,17 @@ func newSocketFile(path string) *socketFile {
 	if path == "" || path[0] == 0 || unix.Stat(path, &st) != nil {
 		return nil
 	}
-	return &socketFile{path: path, dev: st.Dev, ino: st.Ino}
+	return &socketFile{path: path, dev: uint64(st.Dev), ino: uint64(st.Ino)}
+}
+
+// is tells whether st is the file's (st.Dev is an int32 on macOS).
+func (f *socketFile) is(st *unix.Stat_t) bool {
+	return uint64(st.Dev) == f.dev && uint64(st.Ino) == f.ino
 }
 
 func (f *socketFile) remove() {
 	var st unix.Stat_t
-	if unix.Stat(f.path, &st) == nil && st.Dev == f.dev && st.Ino == f.ino {
+	if unix.Stat(f.path, &st) == nil && f.is(&st) {
 		_ = os.Remove(f.path)
 	}
 }

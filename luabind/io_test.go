@@ -352,7 +352,11 @@ fclose(s)
 			c.Close()
 		}
 	}
-	want := "datagram 1\ttrue\nreceived ahead\t70\n"
+	ahead := "70" // datagrams 2..8, eight bytes each but the tenth
+	if testutil.Portable {
+		ahead = "0" // the batch of one: a recvfrom a call, no recvmmsg
+	}
+	want := "datagram 1\ttrue\nreceived ahead\t" + ahead + "\n"
 	for i := 2; i <= 10; i++ {
 		if i == 3 {
 			want += "peek\tdat\tPEER\n"
@@ -381,7 +385,7 @@ print(s:name())
 local c = assert(stream_socket_accept(s))
 stream_set_timeout(c, 0, 200000)
 local line, err, code = fgets(c)
-while code == 110 and stream_get_meta_data(c).unread_bytes < 300000 do
+while code == errno.ETIMEDOUT and stream_get_meta_data(c).unread_bytes < 300000 do
   line, err, code = fgets(c) -- the peer may still be sending
 end
 print(line, err, code, stream_get_meta_data(c).unread_bytes)

@@ -60,7 +60,7 @@ func (a *api) observeClose(s *stream) {
 	e := sockevent.Event{Op: sockevent.Close, Peer: s.peerName()}
 	if s.connected && s.transport == "tcp" {
 		_ = s.raw.Control(func(fd uintptr) {
-			if n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ); err == nil {
+			if n, err := unix.IoctlGetInt(int(fd), unreadRequest); err == nil {
 				e.Unread = n
 			}
 		})

@@ -96,6 +96,7 @@ end
 // and returns false; luasock's returns it, and a client reaches the server
 // by it.
 func TestUnixAutobindAsPHP(t *testing.T) {
+	testutil.NeedLinux(t, "autobind (an abstract unix name the kernel picks)")
 	php := testprog.Need(t, "php", "php-cli")
 	out := testprog.Output(t, php, "-r", `
 function sockets() {

@@ -31,7 +31,7 @@ import (
 // Go's poller, up to proxyHeaderTimeout, touching no Lua value. Connections
 // whose header is read queue in the server's intake; accept returns the
 // first, and waits (Lua lock released, through poll) on the listener and
-// the intake's eventfd together.
+// the intake's wakeFD (an eventfd, or a pipe) together.
 
 // proxyHeaderTimeout bounds how long a connection may take to send its
 // header after it is accepted.
@@ -48,10 +48,10 @@ const intakeFullRecheck = 50 * time.Millisecond
 // errProxyProtocol is the errno of a bad header: EPROTO, "Protocol error".
 const errProxyProtocol = unix.EPROTO
 
-// proxyIntake is a PROXY server's connections between accept4 and the
+// proxyIntake is a PROXY server's connections between accept and the
 // script. Its goroutines and the script's tasks share it under mu.
 type proxyIntake struct {
-	efd int // eventfd in semaphore mode: its count is len(ready)
+	wake wakeFD // its count is len(ready)
 
 	mu      sync.Mutex
 	ready   []*stream // header read, peer set: next for accept
@@ -89,14 +89,12 @@ func (in *proxyIntake) takeFailures() []headerFailure {
 }
 
 func newProxyIntake() (*proxyIntake, error) {
-	efd, err := unix.Eventfd(0, unix.EFD_SEMAPHORE|unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	wake, err := newWakeFD(true)
 	if err != nil {
 		return nil, err
 	}
-	return &proxyIntake{efd: efd}, nil
+	return &proxyIntake{wake: wake}, nil
 }
-
-var eventfdOne = []byte{1, 0, 0, 0, 0, 0, 0, 0}
 
 // push queues a connection whose header was read; false when the server
 // was closed meanwhile (the caller closes the connection).
@@ -107,7 +105,7 @@ func (in *proxyIntake) push(conn *stream) bool {
 		return false
 	}
 	in.ready = append(in.ready, conn)
-	_, _ = unix.Write(in.efd, eventfdOne)
+	in.wake.post()
 	return true
 }
 
@@ -120,8 +118,7 @@ func (in *proxyIntake) pop() *stream {
 	}
 	conn := in.ready[0]
 	in.ready = in.ready[1:]
-	var count [8]byte
-	_, _ = unix.Read(in.efd, count[:]) // one down
+	in.wake.takeOne()
 	return conn
 }
 
@@ -140,7 +137,7 @@ func (in *proxyIntake) startedReading(delta int) {
 }
 
 // close drops the connections no one accepted (as closing a listener drops
-// its queue) and the eventfd. Any goroutine may call it, more than once.
+// its queue) and the wakeFD. Any goroutine may call it, more than once.
 func (in *proxyIntake) close(untrack func(io.Closer)) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -153,7 +150,7 @@ func (in *proxyIntake) close(untrack func(io.Closer)) {
 		_ = conn.Close()
 	}
 	in.ready = nil
-	unix.Close(in.efd)
+	in.wake.close()
 }
 
 // acceptProxied is accept for a PROXY server: the next connection whose
@@ -175,11 +172,9 @@ func (a *api) acceptProxied(L *lua.LState, s *stream, wait time.Duration) (*stre
 		backingOff := false
 		for in.room() {
 			var nfd int
-			var sa unix.Sockaddr
+			var from rawAddr
 			var err error
-			if cerr := s.raw.Control(func(fd uintptr) {
-				nfd, sa, err = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-			}); cerr != nil {
+			if cerr := s.raw.Control(func(fd uintptr) { nfd, err = acceptNow(int(fd), &from) }); cerr != nil {
 				a.endTaskIfHostClosed(L, os.ErrClosed)
 				return nil, cerr
 			}
@@ -192,7 +187,7 @@ func (a *api) acceptProxied(L *lua.LState, s *stream, wait time.Duration) (*stre
 			case err != nil:
 				return nil, err
 			default:
-				if err = a.startHeader(s, nfd, sa); err != nil {
+				if err = a.startHeader(s, nfd, toSockaddr(&from)); err != nil {
 					return nil, err
 				}
 				continue
@@ -211,7 +206,7 @@ func (a *api) acceptProxied(L *lua.LState, s *stream, wait time.Duration) (*stre
 		if wait == 0 {
 			return nil, unix.EAGAIN // accept says: timed out
 		}
-		fds := []unix.PollFd{{Fd: int32(in.efd), Events: unix.POLLIN}}
+		fds := []unix.PollFd{{Fd: int32(in.wake.r), Events: unix.POLLIN}}
 		if backingOff {
 			left = delay
 			if wait > 0 {
@@ -395,7 +390,7 @@ func (r *headerReader) try(fd int) (done bool, err error) {
 // peerClosed tells whether the peer has shut its side down: a peek still
 // returns the bytes it sent before, never the end of the stream.
 func peerClosed(fd int) bool {
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
+	fds := []unix.PollFd{{Fd: int32(fd), Events: pollPeerShut}}
 	n, err := pollRetry(fds, 0)
-	return err == nil && n > 0 && fds[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0
+	return err == nil && n > 0 && fds[0].Revents&(pollPeerShut|unix.POLLHUP|unix.POLLERR) != 0
 }

@@ -8,95 +8,42 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The system calls that the blocking core tries (block.go), and the raw
-// addresses they fill. They are made with RawSyscall: on a non-blocking
-// socket they do not wait, and Syscall's scheduler hand-off costs more than
-// it saves. With one Go processor, a Syscall that lasts past a sysmon tick
-// has its processor handed to another thread, and the caller must win it
-// back: a futex wake and two context switches for an accept, a write or a
-// close.
+// The system calls that the blocking core tries (block.go) fill and read
+// raw addresses; this file holds what both builds share: the raw address
+// and its decoding. The calls themselves are per system: sys_linux.go
+// makes them with RawSyscall (accept4, recvmmsg, and no getsockopt per
+// datagram), sys_portable.go through x/sys's wrappers (libSystem on
+// macOS, as Apple supports).
 
 // bytesOf views a Lua string's bytes for a system call that only reads them.
 func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
-// rawAddr is a peer's address as recvfrom(2) and accept4(2) fill it.
+// rawAddr is a peer's address as recvfrom(2) and accept(2) fill it.
 type rawAddr struct {
 	sa  unix.RawSockaddrAny
 	len uint32
 }
 
-// accept4Now is accept4(2) on a listening socket, without waiting; from is
-// the client's address (toSockaddr decodes it as x/sys would, without its
-// getsockopt).
-func accept4Now(fd int, from *rawAddr) (int, error) {
-	from.len = unix.SizeofSockaddrAny
-	nfd, _, errno := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(&from.sa)),
-		uintptr(unsafe.Pointer(&from.len)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
-	if errno != 0 {
-		return -1, errno
+// putInet writes an IPv4 or IPv6 address into p as the kernel reads it,
+// and returns its length (0 for another kind: p is left alone). A BSD
+// kernel takes sa_len from that length, so it is not set here.
+func putInet(sa unix.Sockaddr, p *unix.RawSockaddrInet6) uint32 {
+	port := func(to *uint16, port int) {
+		b := (*[2]byte)(unsafe.Pointer(to))
+		b[0], b[1] = byte(port>>8), byte(port)
 	}
-	return int(nfd), nil
-}
-
-// recvfromNow is one recvfrom(2) that does not wait.
-func recvfromNow(fd int, b []byte, flags int, from *rawAddr) (int, error) {
-	from.len = unix.SizeofSockaddrAny
-	var p unsafe.Pointer
-	if len(b) > 0 {
-		p = unsafe.Pointer(&b[0])
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		in := (*unix.RawSockaddrInet4)(unsafe.Pointer(p))
+		*in = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: a.Addr}
+		port(&in.Port, a.Port)
+		return unix.SizeofSockaddrInet4
+	case *unix.SockaddrInet6:
+		*p = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: a.Addr, Scope_id: a.ZoneId}
+		port(&p.Port, a.Port)
+		return unix.SizeofSockaddrInet6
 	}
-	n, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(p), uintptr(len(b)),
-		uintptr(flags|unix.MSG_DONTWAIT), uintptr(unsafe.Pointer(&from.sa)), uintptr(unsafe.Pointer(&from.len)))
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(n), nil
-}
-
-// mmsghdr is struct mmsghdr of recvmmsg(2).
-type mmsghdr struct {
-	hdr unix.Msghdr
-	len uint32
-	_   [4]byte
-}
-
-// recvmmsgNow is one recvmmsg(2) into msgs that does not wait; it returns
-// how many datagrams came.
-func recvmmsgNow(fd int, msgs []mmsghdr) (int, error) {
-	k, _, errno := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&msgs[0])), uintptr(len(msgs)),
-		unix.MSG_DONTWAIT, 0, 0)
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(k), nil
-}
-
-// sendNow is send(2) of b, or with to sendto(2) to to's raw form (to.len >
-// 0), without waiting.
-func sendNow(fd int, b []byte, flags int, to *destination) (int, error) {
-	var p, name unsafe.Pointer
-	if len(b) > 0 {
-		p = unsafe.Pointer(&b[0])
-	}
-	var namelen uint32
-	if to != nil {
-		name, namelen = unsafe.Pointer(&to.raw[0]), to.len
-	}
-	n, _, errno := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(p), uintptr(len(b)),
-		uintptr(flags|unix.MSG_DONTWAIT), uintptr(name), uintptr(namelen))
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(n), nil
-}
-
-// closeNow is close(2) of a socket that nothing waits on (no SO_LINGER is
-// ever set, so it does not block).
-func closeNow(fd int) error {
-	if _, _, errno := unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); errno != 0 {
-		return errno
-	}
-	return nil
+	return 0
 }
 
 // toSockaddr decodes a raw address as x/sys would, without asking the
@@ -125,7 +72,7 @@ func toSockaddr(from *rawAddr) unix.Sockaddr {
 	return nil
 }
 
-// formatRawAddr is formatSockaddr of an address as accept4Now fills it, in
+// formatRawAddr is formatSockaddr of an address as acceptNow fills it, in
 // one allocation for IP addresses.
 func formatRawAddr(from *rawAddr) string {
 	var buf [64]byte

@@ -94,24 +94,33 @@ func (o *recvOp) try(fd int, luaLocked bool) error {
 		o.n, o.data, err = o.s.recvBatchNow(fd, o.length, &o.from)
 		return err
 	}
+	o.n, o.data, err = recvOne(fd, o.length, o.flags, o.s.datagram(), &o.from)
+	return err
+}
+
+// recvOne is one recvfrom(2) of at most length bytes through a pooled
+// buffer; a datagram that may be longer than the buffer is sized first
+// (datagramSize, per system).
+func recvOne(fd, length, flags int, datagram bool, from *rawAddr) (int, string, error) {
 	bufp := recvBufs.Get().(*[]byte)
-	b := (*bufp)[:min(o.length, maxRecv)]
-	if o.length > maxRecv && o.s.datagram() {
-		var size int
-		size, _, err = unix.Recvfrom(fd, b[:1], o.flags|unix.MSG_PEEK|unix.MSG_TRUNC)
+	b := (*bufp)[:min(length, maxRecv)]
+	if length > maxRecv && datagram {
+		size, err := datagramSize(fd, flags)
 		recvBufs.Put(bufp)
 		if err != nil {
-			return err
+			return 0, "", err
 		}
-		bufp, b = nil, make([]byte, min(size, o.length))
+		bufp, b = nil, make([]byte, min(size, length))
 	}
-	if o.n, err = recvfromNow(fd, b, o.flags, &o.from); err == nil {
-		o.data = string(b[:o.n])
+	n, err := recvfromNow(fd, b, flags, from)
+	var data string
+	if err == nil {
+		data = string(b[:n])
 	}
 	if bufp != nil {
 		recvBufs.Put(bufp)
 	}
-	return err
+	return n, data, err
 }
 
 // recvTLS is recv on a TLS stream. A record may hold more than length:

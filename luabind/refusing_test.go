@@ -23,7 +23,7 @@ func RefusingAddr(t testing.TB, network string) string {
 	if network == "udp" {
 		sotype = unix.SOCK_DGRAM
 	}
-	fd, err := unix.Socket(unix.AF_INET, sotype|unix.SOCK_CLOEXEC, 0)
+	fd, err := testSocket(unix.AF_INET, sotype)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ type selectEntry struct {
 	key    lua.LValue
 	s      *stream
 	pfd    int // index into the poll set
-	intake int // a PROXY server's intake eventfd in the poll set, or -1
+	intake int // a PROXY server's intake wakeFD in the poll set, or -1
 }
 
 // selectStreams is `stream_select(read, write, except, seconds [, microseconds])`
@@ -94,7 +94,7 @@ var selectEvents = [3]int16{unix.POLLIN, unix.POLLOUT, unix.POLLPRI}
 type pollSet struct {
 	fds      []unix.PollFd
 	index    map[*stream]int // the stream's descriptor in fds
-	intakes  map[*stream]int // a PROXY server's intake eventfd in fds
+	intakes  map[*stream]int // a PROXY server's intake wakeFD in fds
 	entries  [3][]selectEntry
 	chans    []chanEntry
 	buffered bool // a readable stream has data buffered: no need to wait
@@ -145,7 +145,7 @@ func (p *pollSet) add(L *lua.LState, fname string, i int, t *lua.LTable) {
 	})
 }
 
-// addIntake puts a PROXY server's intake eventfd in the set, once.
+// addIntake puts a PROXY server's intake wakeFD in the set, once.
 func (p *pollSet) addIntake(s *stream) int {
 	if n, ok := p.intakes[s]; ok {
 		return n
@@ -155,7 +155,7 @@ func (p *pollSet) addIntake(s *stream) int {
 	}
 	n := len(p.fds)
 	p.intakes[s] = n
-	p.fds = append(p.fds, unix.PollFd{Fd: int32(s.proxy.efd), Events: unix.POLLIN})
+	p.fds = append(p.fds, unix.PollFd{Fd: int32(s.proxy.wake.r), Events: unix.POLLIN})
 	return n
 }
 
@@ -216,26 +216,25 @@ func (e chanEntry) ready() bool {
 }
 
 // waitForSet waits until something in the set is ready or wait passes
-// (< 0: forever). Channels wake the poll through an eventfd in the poll
+// (< 0: forever). Channels wake the poll through a wakeFD in the poll
 // set; a channel that changed without becoming ready for this select (a
 // value another task took first) does not end the wait.
 func (a *api) waitForSet(L *lua.LState, p *pollSet, wait time.Duration) error {
 	if len(p.chans) == 0 {
 		return a.poll(L, p.fds, wait)
 	}
-	efd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	wake, err := newWakeFD(false)
 	if err != nil {
 		return err
 	}
-	defer unix.Close(efd)
+	defer wake.close()
 	chans := make([]*channel.Chan, len(p.chans))
 	for i, e := range p.chans {
 		chans[i] = e.c
 	}
-	one := []byte{1, 0, 0, 0, 0, 0, 0, 0}
-	stop := channel.Watch(chans, func() { _, _ = unix.Write(efd, one) })
+	stop := channel.Watch(chans, wake.post)
 	defer stop()
-	fds := append(p.fds[:len(p.fds):len(p.fds)], unix.PollFd{Fd: int32(efd), Events: unix.POLLIN})
+	fds := append(p.fds[:len(p.fds):len(p.fds)], unix.PollFd{Fd: int32(wake.r), Events: unix.POLLIN})
 	deadline := time.Now().Add(wait)
 	for {
 		if p.chansReady() { // checked after Watch: no change is missed
@@ -248,8 +247,7 @@ func (a *api) waitForSet(L *lua.LState, p *pollSet, wait time.Duration) error {
 		if wait == 0 || p.socketsReady() || p.chansReady() {
 			return nil
 		}
-		var count [8]byte
-		_, _ = unix.Read(efd, count[:]) // this wake-up is used
+		wake.drain() // this wake-up is used
 		if wait > 0 {
 			if wait = time.Until(deadline); wait <= 0 {
 				return nil

@@ -64,7 +64,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 		return pushFailure(L, errno.New("PROXY protocol needs a stream server (tcp, tls, unix), not "+addr.Transport))
 	}
 	if a.worker.Count > 0 && opts.SoReusePort == nil {
-		on := true // workers share the port; the kernel spreads the load
+		on := true // workers share the port: the kernel spreads the load, or they share one socket (workers.go)
 		opts.SoReusePort = &on
 	}
 	if named == nil && !addr.IsIP() && (opts.Owner != "" || opts.Group != "") {
@@ -80,7 +80,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 	case named != nil:
 		s, err = adopt(named, flags)
 	default:
-		s, err = listen(addr, ips, flags, &opts)
+		s, err = a.listenShared(addr, ips, flags, &opts) // listen, or a worker's share of one (workers.go)
 	}
 	if err != nil {
 		if a.observer != nil {
@@ -133,6 +133,9 @@ func (a *api) resolve(L *lua.LState, host string) ([]netip.Addr, error) {
 // instead, before anything is bound.
 func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions) (*stream, error) {
 	if !addr.IsIP() {
+		if !abstractNames && addr.Path == "" && flags&streamServerBind != 0 {
+			return nil, errNotLinux(`"` + addr.Transport + `://" with no path (autobind: an abstract name the kernel picks) is Linux's only: give a socket file's path`)
+		}
 		sa := unixSockaddr(addr.Path)
 		if inh := findMatching(addr.Transport, unix.AF_UNIX, sa, flags); inh != nil {
 			return adopt(inh, flags)
@@ -166,7 +169,7 @@ func listen(addr parsedAddress, ips []netip.Addr, flags int, opts *socketOptions
 // stream_socket_server's default flags ask for: errstr says what to do
 // (PHP's errstr is empty).
 func datagramListen(transport string) error {
-	return &errno.Failure{Msg: "Operation not supported: a " + transport + " server takes STREAM_SERVER_BIND alone", Errno: int(unix.EOPNOTSUPP)}
+	return &errno.Failure{Msg: errno.Strerror(int(unix.EOPNOTSUPP)) + ": a " + transport + " server takes STREAM_SERVER_BIND alone", Errno: int(unix.EOPNOTSUPP)}
 }
 
 func sockType(transport string) int {
@@ -177,7 +180,7 @@ func sockType(transport string) int {
 }
 
 func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts *socketOptions) (*stream, error) {
-	fd, err := unix.Socket(family, sockType(addr.Transport)|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := socketNow(family, sockType(addr.Transport), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -193,13 +196,12 @@ func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts 
 		return fail(err)
 	}
 	restricted := restrictsFile(addr, opts) && flags&streamServerBind != 0
-	if restricted {
-		if err := closeBeforeBind(fd, opts); err != nil {
-			return fail(err)
-		}
-	}
 	if flags&streamServerBind != 0 {
-		if err := unix.Bind(fd, sa); err != nil {
+		bind := unix.Bind
+		if restricted && opts.Mode != nil { // without a mode, the default one until chown: no one new gets in
+			bind = bindClosed // setFileAccess opens it as asked
+		}
+		if err := bind(fd, sa); err != nil {
 			return fail(err)
 		}
 		if family == unix.AF_UNIX {
@@ -238,7 +240,8 @@ func listenOn(addr parsedAddress, family int, sa unix.Sockaddr, flags int, opts 
 
 // setServerOptions applies PHP's defaults and a context's socket options
 // before bind: SO_REUSEADDR on TCP listeners unless the context says
-// otherwise; on UDP only when asked, so that a port in use fails with 98.
+// otherwise; on UDP only when asked, so that a port in use fails with
+// EADDRINUSE.
 func setServerOptions(fd int, addr parsedAddress, family int, o *socketOptions) error {
 	set := func(level, opt int, on bool) error {
 		v := 0
@@ -352,8 +355,9 @@ func (a *api) acceptClient(L *lua.LState, s *stream, wait time.Duration) (*strea
 	}
 }
 
-// acceptOp is one accept4(2). The connection is tracked at once, before
-// the Lua lock is back: if the run stops now, the host still closes it.
+// acceptOp is one accept (acceptNow: accept4(2) on Linux). The connection
+// is tracked at once, before the Lua lock is back: if the run stops now,
+// the host still closes it.
 type acceptOp struct {
 	server *stream
 	host   Host
@@ -364,7 +368,7 @@ var acceptOps opPool[acceptOp]
 
 func (o *acceptOp) try(fd int, _ bool) error {
 	var from rawAddr
-	nfd, err := accept4Now(fd, &from)
+	nfd, err := acceptNow(fd, &from)
 	if err != nil {
 		return err
 	}
@@ -396,7 +400,7 @@ func (a *api) sleepFor(L *lua.LState, d time.Duration) {
 
 // accept is `stream_socket_accept(server [, timeout])` → `conn, peername` |
 // `nil, errstr, errno`. No timeout (or a negative one) waits until a client
-// comes; 0 polls once; a timeout gives `nil, "Connection timed out", 110`.
+// comes; 0 polls once; a timeout gives `nil, errstr, ETIMEDOUT` (110 on Linux).
 func (a *api) accept(L *lua.LState, fname string) int {
 	s := checkStream(L, 1, fname)
 	wait := time.Duration(-1)

@@ -3,10 +3,13 @@ package luabind_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/luasock/luasock/internal/errno"
 	"github.com/luasock/luasock/internal/testutil"
+	"golang.org/x/sys/unix"
 )
 
 // printServer prints what stream_socket_server returns for the address in arg[1].
@@ -85,6 +88,9 @@ func TestServerSuccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if strings.Contains(tt.address, "\x00") {
+				testutil.NeedLinux(t, "an abstract unix socket name")
+			}
 			src := `
 local address, pattern = ...
 local flags = nil
@@ -241,4 +247,28 @@ print(tostring(stream_context_create()), stream_context_create({ssl = {verify_pe
 		"true\nnil\tAddress already in use\t98\n"+
 		"nil\tPermission denied\t13\n1\n"+
 		"true\nstream context\ttrue\n", nil)
+}
+
+// TestAbstractNamesOnlyOnLinux: in the portable build (macOS, the BSDs) an
+// abstract unix name and autobind fail as a script can act on: nil, an
+// errstr that says what to use instead, and EOPNOTSUPP.
+func TestAbstractNamesOnlyOnLinux(t *testing.T) {
+	if !testutil.Portable {
+		t.Skip("skipped: Linux has abstract names (TestServerSuccess, TestUnixAutobindAsPHP)")
+	}
+	src := `
+print(stream_socket_server("unix://\0name"))
+print(stream_socket_client("udg://\0name"))
+local a = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_DGRAM, 0)
+print(stream_socket_sendto(a, "x", 0, "\0name"))
+print(stream_socket_server("unix://"))
+print(stream_socket_server("udg://", STREAM_SERVER_BIND))
+`
+	notsup := errno.Strerror(int(unix.EOPNOTSUPP))
+	code := strconv.Itoa(int(unix.EOPNOTSUPP))
+	abstract := "nil\t" + notsup + `: abstract unix socket names (a leading "\0") are Linux's only: give a socket file's path, as in "unix:///tmp/app.sock"` + "\t" + code + "\n"
+	autobind := func(transport string) string {
+		return "nil\t" + notsup + `: "` + transport + `://" with no path (autobind: an abstract name the kernel picks) is Linux's only: give a socket file's path` + "\t" + code + "\n"
+	}
+	testutil.Expect(t, src, abstract+abstract+abstract+autobind("unix")+autobind("udg"), nil)
 }

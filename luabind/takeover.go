@@ -22,21 +22,10 @@ func (a *api) takeOver(address string, flags int) (*stream, error) {
 			continue
 		}
 		a.takeover = slices.Delete(a.takeover, i, i+1) // each is taken once
-		fd := h.lockFD()
-		if fd < 0 {
-			return nil, nil
-		}
-		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-		h.unlockFD()
-		if err != nil {
+		s, err := h.duplicate()
+		if s == nil || err != nil {
 			return nil, err
 		}
-		s, err := newStream(nfd, h.transport, h.family)
-		if err != nil {
-			unix.Close(nfd)
-			return nil, err
-		}
-		s.listening = h.listening
 		if h.sockFile != nil { // the new handle removes it, not the old one
 			s.sockFile = h.sockFile
 			h.handedOver.Store(true)
@@ -44,4 +33,25 @@ func (a *api) takeOver(address string, flags int) (*stream, error) {
 		return s, nil
 	}
 	return nil, nil
+}
+
+// duplicate is a new stream on a second descriptor of s's socket (nil
+// when s is closed): a server taken over, or shared by workers.
+func (s *stream) duplicate() (*stream, error) {
+	fd := s.lockFD()
+	if fd < 0 {
+		return nil, nil
+	}
+	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	s.unlockFD()
+	if err != nil {
+		return nil, err
+	}
+	d, err := newStream(nfd, s.transport, s.family)
+	if err != nil {
+		unix.Close(nfd)
+		return nil, err
+	}
+	d.listening = s.listening
+	return d, nil
 }

@@ -6,19 +6,19 @@ import (
 
 	"github.com/luasock/luasock/internal/errno"
 	lua "github.com/yuin/gopher-lua"
-	"golang.org/x/sys/unix"
 )
 
 // A unix server's socket file: the context options mode, owner and group
 // decide who may connect (connect(2) needs write permission on the file).
 //
 // The file must never accept connections with looser permissions than
-// asked, so the order is: fchmod the socket to 0 before bind (Linux gives
-// the new file the socket inode's mode, less the umask: the file is born
-// closed to everyone but root), bind, chown, chmod to the mode asked (on
-// the path: once bound, fchmod changes only the socket's inode, not the
-// file), and only then listen. A stream socket refuses connections until
-// listen anyway; the fchmod covers udg, which receives from bind on.
+// asked, so the order is: bind to a file born closed to everyone but root
+// (bindClosed: on Linux an fchmod of the socket to 0 before bind, as the
+// file gets the socket inode's mode less the umask; elsewhere a umask of
+// 0777 around bind), chown, chmod to the mode asked (chownChmod: on the
+// file, checked to be the one bind created), and only then listen. A
+// stream socket refuses connections until listen anyway; the closed birth
+// covers udg, which receives from bind on.
 
 // fileOwner is what owner and group resolve to: ids, -1 for unchanged.
 type fileOwner struct{ uid, gid int }
@@ -131,44 +131,17 @@ func restrictsFile(addr parsedAddress, o *socketOptions) bool {
 	return !addr.IsIP() && addr.Path != "" && addr.Path[0] != 0 && (o.Mode != nil || o.owner != nil)
 }
 
-// closeBeforeBind makes the file bind creates inaccessible (mode 0) when
-// a mode is asked; setFileAccess opens it as asked once it is bound.
-func closeBeforeBind(fd int, o *socketOptions) error {
-	if o.Mode == nil {
-		return nil // the default mode until chown: no one new gets in
-	}
-	return unix.Fchmod(fd, 0)
-}
-
-// setFileAccess gives the bound socket file its owner, group and mode,
-// through a descriptor of the file itself (O_PATH, not following a
-// symlink) that is checked to be the file bind created: in a folder
-// others can write, the path could be replaced by a symlink meanwhile, and
-// a chmod through it would change another file.
+// setFileAccess gives the bound socket file its owner, group and mode
+// (chownChmod, per system), once it is sure to be the file bind created.
 func setFileAccess(path string, created *socketFile, o *socketOptions) error {
 	if created == nil { // gone since bind
-		return errno.New("The socket file " + path + " was replaced before its permissions were set")
+		return errReplaced(path)
 	}
-	fd, err := unix.Open(created.path, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return err
-	}
-	if st.Dev != created.dev || st.Ino != created.ino {
-		return errno.New("The socket file " + created.path + " was replaced before its permissions were set")
-	}
-	if o.owner != nil {
-		if err := unix.Fchownat(fd, "", o.owner.uid, o.owner.gid, unix.AT_EMPTY_PATH); err != nil {
-			return err
-		}
-	}
-	if o.Mode != nil {
-		// fchmod does not take an O_PATH descriptor; its /proc link does.
-		return unix.Chmod("/proc/self/fd/"+strconv.Itoa(fd), *o.Mode)
-	}
-	return nil
+	return chownChmod(created, o)
+}
+
+// errReplaced is the failure of a socket file that another took the place
+// of between bind and setFileAccess.
+func errReplaced(path string) error {
+	return errno.New("The socket file " + path + " was replaced before its permissions were set")
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -304,7 +303,7 @@ const (
 
 // run runs src with args as the helper's user and returns what it printed.
 func (h *userHelper) run(t testing.TB, src string, args ...string) string {
-	cmd := exec.Command(h.exe, "-test.run=^TestHelperScriptAsUser$")
+	cmd := testutil.Command(h.exe, "-test.run=^TestHelperScriptAsUser$")
 	cmd.Dir = "/"
 	cmd.Env = append(os.Environ(), helperSrcEnv+"="+src, helperArgsEnv+"="+strings.Join(args, "\x1f"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(h.uid), Gid: uint32(h.gid)}}

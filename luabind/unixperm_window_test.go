@@ -14,18 +14,15 @@ import (
 // user the mode keeps out.
 func TestSocketFileBornClosed(t *testing.T) {
 	for _, sotype := range []int{unix.SOCK_STREAM, unix.SOCK_DGRAM} {
-		fd, err := unix.Socket(unix.AF_UNIX, sotype|unix.SOCK_CLOEXEC, 0)
+		fd, err := testSocket(unix.AF_UNIX, sotype)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer unix.Close(fd)
 		mode := uint32(0o666)
 		opts := &socketOptions{Mode: &mode}
-		if err := closeBeforeBind(fd, opts); err != nil {
-			t.Fatal(err)
-		}
 		path := filepath.Join(t.TempDir(), "s.sock")
-		if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+		if err := bindClosed(fd, &unix.SockaddrUnix{Name: path}); err != nil {
 			t.Fatal(err)
 		}
 		var st unix.Stat_t
@@ -50,7 +47,7 @@ func TestSocketFileReplaced(t *testing.T) {
 	if err := os.WriteFile(target, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := testSocket(unix.AF_UNIX, unix.SOCK_STREAM)
 	if err != nil {
 		t.Fatal(err)
 	}

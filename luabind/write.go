@@ -169,8 +169,8 @@ func (a *api) parseDestination(L *lua.LState, s *stream, address string) (sa uni
 		address = address[i+3:]
 	}
 	if s.family == unix.AF_UNIX {
-		if len(address) > maxUnixPath {
-			return nil, false, errno.FromSyscall(unix.ENAMETOOLONG)
+		if err := checkUnixPath(address); err != nil {
+			return nil, false, err
 		}
 		return unixSockaddr(address), true, nil
 	}

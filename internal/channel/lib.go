@@ -105,7 +105,7 @@ func (l *library) make(L *lua.LState) int {
 }
 
 // ch:receive([timeout]) -> true, value | nil once the channel is closed and
-// drained | nil, "Connection timed out", 110. Only the calling task waits.
+// drained | nil, errstr, ETIMEDOUT. Only the calling task waits.
 func (l *library) receive(L *lua.LState) int {
 	c := check(L, 1, "receive")
 	timeout := optTimeout(L, 2, "receive")
@@ -164,9 +164,9 @@ func (l *library) awaitLocked(L *lua.LState, g *group, timeout time.Duration, ch
 	return fired
 }
 
-// ch:send(value [, timeout]) -> true | nil, "Broken pipe", 32 when the
-// channel is closed | nil, "Connection timed out", 110. Any Lua value
-// passes. Only the calling task waits.
+// ch:send(value [, timeout]) -> true | nil, errstr, EPIPE when the channel
+// is closed | nil, errstr, ETIMEDOUT. Any Lua value passes. Only the calling
+// task waits.
 func (l *library) send(L *lua.LState) int {
 	c := check(L, 1, "send")
 	if L.GetTop() < 2 {

@@ -6,15 +6,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// aliases are the second names glibc gives to some numbers.
+// aliases are the second names the C library gives to some numbers, as
+// this system numbers them: on Linux ENOTSUP is EOPNOTSUPP, on macOS a
+// number of its own (ErrnoName has it then), and only Linux has EDEADLOCK
+// (edeadlock_linux.go).
 var aliases = map[string]syscall.Errno{
-	"EWOULDBLOCK": unix.EAGAIN,
-	"ENOTSUP":     unix.EOPNOTSUPP,
+	"EWOULDBLOCK": unix.EWOULDBLOCK,
+	"ENOTSUP":     unix.ENOTSUP,
 	"EOPNOTSUPP":  unix.EOPNOTSUPP,
-	"EDEADLOCK":   unix.EDEADLK,
 }
 
-// Names maps every Linux errno name, glibc's aliases included, to its number.
+// Names maps every errno name of this system, the C library's aliases
+// included, to its number.
 func Names() map[string]int {
 	names := map[string]int{}
 	for n := 1; n < 256; n++ {

@@ -25,7 +25,7 @@ type dater struct {
 func (d *dater) date(L *lua.LState) int {
 	format := luaarg.CheckString(L, 1, "date")
 	if L.Get(2) != lua.LNil {
-		t := time.Unix(int64(luaarg.CheckInt(L, 2, "date")), 0).In(clock.Zone())
+		t := time.Unix(luaarg.CheckInt64(L, 2, "date"), 0).In(clock.Zone())
 		L.Push(lua.LString(phpdate.Format(make([]byte, 0, 64), format, t)))
 		return 1
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -173,12 +174,36 @@ func listen(t testing.TB, network string) (io.Closer, string) {
 	return l, l.Addr().String()
 }
 
-// OpenFDs counts this process's open file descriptors.
+// OpenFDs counts this process's open file descriptors: /proc/self/fd on
+// Linux, /dev/fd on macOS and the BSDs.
 func OpenFDs(t testing.TB) int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
+		entries, err = os.ReadDir("/dev/fd")
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	return len(entries)
+}
+
+// NeedLinux skips a test of what only the Linux build has (what names it)
+// in the portable build, where that fails with EOPNOTSUPP or does not
+// exist.
+func NeedLinux(t testing.TB, what string) {
+	t.Helper()
+	if Portable {
+		t.Skip("skipped: " + what + " is Linux's only, and this is the portable build (tag luasock_portable, or not Linux)")
+	}
+}
+
+// Command is exec.Command, through the emulator that LUASOCK_QEMU names
+// when the tests run under qemu-user (.ci/crossbuild --tests): a test
+// binary that runs itself again runs another system's code.
+func Command(name string, args ...string) *exec.Cmd {
+	if emulator := os.Getenv("LUASOCK_QEMU"); emulator != "" {
+		return exec.Command(emulator, append([]string{name}, args...)...)
+	}
+	return exec.Command(name, args...)
 }

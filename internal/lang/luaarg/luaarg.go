@@ -107,13 +107,23 @@ func OptNumber(L *lua.LState, n int, fname string, def float64) float64 {
 }
 
 // CheckInt reads a number as an int, truncating a fraction; one that an
-// int cannot hold raises.
+// int cannot hold (past ±2^63, or ±2^31 on a 32-bit system) raises.
 func CheckInt(L *lua.LState, n int, fname string) int {
-	f := CheckNumber(L, n, fname)
-	if math.IsNaN(f) || f >= 0x1p63 || f < -0x1p63 { // int(f) would wrap
+	i := CheckInt64(L, n, fname)
+	if int64(int(i)) != i { // a 32-bit int would wrap
 		Error(L, n, fname, "number has no integer representation")
 	}
-	return int(f)
+	return int(i)
+}
+
+// CheckInt64 is CheckInt for an int64 on every system: a time in seconds
+// outgrows a 32-bit int in 2038.
+func CheckInt64(L *lua.LState, n int, fname string) int64 {
+	f := CheckNumber(L, n, fname)
+	if math.IsNaN(f) || f >= 0x1p63 || f < -0x1p63 { // int64(f) would wrap
+		Error(L, n, fname, "number has no integer representation")
+	}
+	return int64(f)
 }
 
 // OptInt is CheckInt with def for nil or a missing argument.

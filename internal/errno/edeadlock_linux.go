@@ -1,0 +1,5 @@
+package errno
+
+import "golang.org/x/sys/unix"
+
+func init() { aliases["EDEADLOCK"] = unix.EDEADLOCK }
