@@ -93,7 +93,7 @@ func runDifferential(t *testing.T, prog, pkg, lib string, specs []funcSpec) {
 	ref := testprog.Need(t, prog, pkg)
 	seed := testprog.EnvInt(t, "BITLIB_SEED", time.Now().UnixNano())
 	n := int(testprog.EnvInt(t, "BITLIB_CASES", 3000))
-	t.Logf("seed %d, %d cases (replay: BITLIB_SEED=%d go test ./internal/bitlib -run %s)", seed, n, seed, t.Name())
+	t.Logf("seed %d, %d cases (replay: BITLIB_SEED=%d go test ./internal/lang/bitlib -run %s)", seed, n, seed, t.Name())
 	r := rand.New(rand.NewSource(seed))
 
 	calls := make([]string, n)

@@ -184,7 +184,7 @@ func math10(e int) float64 {
 func TestGenerated(t *testing.T) {
 	lua51 := need(t)
 	seed := genSeed(t)
-	t.Logf("seed %d (replay: IOLIB_SEED=%d go test -run TestGenerated ./internal/iolib/)", seed, seed)
+	t.Logf("seed %d (replay: IOLIB_SEED=%d go test -run TestGenerated ./internal/lang/iolib/)", seed, seed)
 	r := rand.New(rand.NewSource(seed))
 	const cases = 120
 	failed := 0
