@@ -32,7 +32,7 @@ const statusFileEnv = "LUASOCK_TEST_STATUS_FILE"
 const testNowEnv = "LUASOCK_TEST_NOW"
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(emulatedM{m}, map[string]func(){
 		"luasock": func() {
 			if at := os.Getenv(testNowEnv); at != "" {
 				now, err := time.Parse(time.RFC3339Nano, at)
@@ -49,6 +49,58 @@ func TestMain(m *testing.M) {
 			os.Exit(code)
 		},
 	})
+}
+
+// emulatedM runs the tests with the luasock on PATH (testscript's copy of
+// this test binary) started through the emulator that LUASOCK_QEMU names,
+// when the tests run under qemu-user (.ci/crossbuild --tests): without
+// binfmt_misc the system cannot start another architecture's binary itself.
+// qemu's -0 keeps the name luasock in argv[0], by which testscript.Main
+// tells the command from the tests.
+type emulatedM struct{ *testing.M }
+
+func (m emulatedM) Run() int {
+	if emulator := os.Getenv("LUASOCK_QEMU"); emulator != "" {
+		if err := wrapInEmulator(emulator); err != nil {
+			fmt.Fprintf(os.Stderr, "LUASOCK_QEMU: %v\n", err)
+			return 1
+		}
+	}
+	return m.M.Run()
+}
+
+// wrapInEmulator moves the luasock on PATH to luasock.bin and puts a shell
+// script in its place that runs it under emulator.
+func wrapInEmulator(emulator string) error {
+	path, err := exec.LookPath("luasock")
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(path, path+".bin"); err != nil {
+		return err
+	}
+	script := fmt.Sprintf("#!/bin/sh\nexec %s -0 luasock %s \"$@\"\n", shellQuote(emulator), shellQuote(path+".bin"))
+	return os.WriteFile(path, []byte(script), 0o755)
+}
+
+// luasockBinary is the test binary that runs as luasock: under an emulator
+// the one wrapInEmulator moved, for a test that copies it; run it with
+// testutil.Command.
+func luasockBinary(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("luasock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("LUASOCK_QEMU") != "" {
+		return path + ".bin"
+	}
+	return path
+}
+
+// shellQuote quotes s for sh as one word.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // TestScripts runs testdata/*.txtar: each example end to end through the

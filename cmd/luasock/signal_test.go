@@ -100,10 +100,7 @@ func TestSecondInterruptForces(t *testing.T) {
 // TestPrivilegedPort: binding port 80 as an unprivileged user is EACCES
 // (13). As root, the test runs luasock as nobody.
 func TestPrivilegedPort(t *testing.T) {
-	path, err := exec.LookPath("luasock")
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := luasockBinary(t)
 	dir := t.TempDir()
 	os.Chmod(filepath.Dir(dir), 0o755) // so that nobody can reach the binary
 	os.Chmod(dir, 0o755)
@@ -120,7 +117,7 @@ func TestPrivilegedPort(t *testing.T) {
 print(stream_socket_server("unix://" .. arg[1] .. "/x.sock"))`), 0o644)
 	locked := filepath.Join(dir, "locked")
 	os.Mkdir(locked, 0o555)
-	cmd := exec.Command(bin, "run", script, locked)
+	cmd := testutil.Command(bin, "run", script, locked)
 	if os.Geteuid() == 0 {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	}
