@@ -27,6 +27,13 @@ const (
 	Shutdown Op = "shutdown" // stream_socket_shutdown; How says which way
 	Close    Op = "close"    // fclose, or the host releasing a task's handle
 	TLS      Op = "tls"      // a TLS handshake ended (Note: version and cipher); Data of later events is plaintext
+	// NoteOp: the script named the handle's next message (trace_note):
+	// Note is its text. NameOp: the script named the handle's peer
+	// (trace_name): Note is the name. Drop: --drop lost the datagram in
+	// Data that the script sent to Peer (nothing went).
+	NoteOp Op = "note"
+	NameOp Op = "name"
+	Drop   Op = "drop"
 )
 
 // Event is one socket operation. The binding fills it with the Lua lock
@@ -63,7 +70,7 @@ type Event struct {
 	// that the script never read: the kernel answers the close with a
 	// reset (RST), not the end of the stream (FIN).
 	Unread int
-	Note   string // TLS: the version and cipher suite
+	Note   string // TLS: the version and cipher suite; NoteOp, NameOp: the script's text
 	Err    error  // the operation failed (never a "would block")
 }
 
