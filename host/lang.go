@@ -9,6 +9,7 @@ import (
 	"github.com/luasock/luasock/internal/lang"
 	"github.com/luasock/luasock/internal/lang/compile"
 	"github.com/luasock/luasock/internal/phplib"
+	"github.com/luasock/luasock/internal/redislib"
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
@@ -20,7 +21,8 @@ import (
 // PHP's functions that need no socket (codec's globals and
 // require("codec"), phplib's date, microtime, hrtime, strerror and errno);
 // channels; the sockets (luabind), whose require("luasock") also holds
-// phplib's values and the host's spawn and sleep; and the host's os.exit,
+// phplib's values and the host's spawn and sleep; the Redis client on
+// those sockets (require("redis")); and the host's os.exit,
 // which runs the run's cleanup.
 func (rt *scriptRun) openLibraries(opts Options, worker luabind.Worker, observer sockevent.Observer, takeover []luabind.Server) {
 	L := rt.L
@@ -44,6 +46,7 @@ func (rt *scriptRun) openLibraries(opts Options, worker luabind.Worker, observer
 		Impair:   opts.Impair,
 		Takeover: takeover,
 	})
+	redislib.Open(L) // require("redis"), on the sockets above
 	if osTable, ok := L.GetGlobal("os").(*lua.LTable); ok {
 		osTable.RawSetString("exit", L.NewFunction(rt.exit))
 	}
