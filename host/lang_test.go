@@ -39,7 +39,9 @@ func TestLanguageMatchesLua51(t *testing.T) {
 			want := testutil.Exited(t, err, stdout.String(), stderr.String())
 			// lua5.1 names itself before an uncaught error; luasock does not.
 			wantOut := want.Stdout + "\n" + strings.Replace(want.Stderr, lua51+": ", "", 1)
-			r := testutil.RunOptions(host.Options{Script: script})
+			// No busy limit: baseargs.lua runs Lua for seconds without a wait
+			// under an emulator on a loaded machine (qemu-user in CI).
+			r := testutil.RunOptions(host.Options{Script: script, BusyLimit: -1})
 			gotOut := r.Stdout + "\n" + r.Stderr
 			if r.Code != want.Code || gotOut != wantOut {
 				t.Fatalf("exit %d, lua5.1 %d; stdout, a blank line, then stderr, against lua5.1's: %s", r.Code, want.Code, testutil.Diff(wantOut, gotOut))
