@@ -14,7 +14,7 @@ local stream = {}
 
 ---Options for stream_context_create.
 ---@class luasock.context_options
----@field socket? {backlog?: integer, so_reuseaddr?: boolean, so_reuseport?: boolean, ipv6_v6only?: boolean, so_broadcast?: boolean, tcp_nodelay?: boolean, bindto?: string, mode?: integer|string, owner?: string|integer, group?: string|integer, proxy_protocol?: boolean}
+---@field socket? {backlog?: integer, so_reuseaddr?: boolean, so_reuseport?: boolean, ipv6_v6only?: boolean, so_broadcast?: boolean, tcp_nodelay?: boolean, bindto?: string, mode?: integer|string, owner?: string|integer, group?: string|integer, proxy_protocol?: boolean, proxy_trusted?: string|string[], proxy_untrusted?: "refuse"|"direct"}
 ---@field ssl? {local_cert?: string, local_pk?: string, passphrase?: string, verify_peer?: boolean, verify_peer_name?: boolean, peer_name?: string, cafile?: string, allow_self_signed?: boolean, SNI_enabled?: boolean, crypto_method?: integer}
 
 ---What stream_get_meta_data returns.

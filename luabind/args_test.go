@@ -45,7 +45,7 @@ func TestBadArguments(t *testing.T) {
 		{`stream_context_create(5)`, `bad argument #1 to 'stream_context_create' (table expected, got number)`},
 		{`stream_context_create({socket = 5})`, `bad argument #1 to 'stream_context_create' (options must have the form {wrapper = {option = value}})`},
 		{`stream_context_create({1, 2})`, `bad argument #1 to 'stream_context_create' (options must have the form {wrapper = {option = value}})`},
-		{`stream_context_create({socket = {backlg = 5}})`, `bad argument #1 to 'stream_context_create' (unknown socket option 'backlg' (known: backlog, bindto, group, ipv6_v6only, mode, owner, proxy_protocol, so_broadcast, so_reuseaddr, so_reuseport, tcp_nodelay))`},
+		{`stream_context_create({socket = {backlg = 5}})`, `bad argument #1 to 'stream_context_create' (unknown socket option 'backlg' (known: backlog, bindto, group, ipv6_v6only, mode, owner, proxy_protocol, proxy_trusted, proxy_untrusted, so_broadcast, so_reuseaddr, so_reuseport, tcp_nodelay))`},
 		{`stream_context_create({socket = {backlog = "many"}})`, `bad argument #1 to 'stream_context_create' (socket option 'backlog' must be a number, got string)`},
 		{`stream_context_create({socket = {so_reuseport = "yes"}})`, `bad argument #1 to 'stream_context_create' (socket option 'so_reuseport' must be a boolean, got string)`},
 		{`stream_context_create({socket = {bindto = 5}})`, `bad argument #1 to 'stream_context_create' (socket option 'bindto' must be a string, got number)`},

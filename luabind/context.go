@@ -2,7 +2,9 @@ package luabind
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/luasock/luasock/internal/lang/luaarg"
@@ -26,7 +28,12 @@ type socketOptions struct {
 	// owner and group as given (a name or an id). owner is what those
 	// resolve to, set by stream_socket_server.
 	// ProxyProtocol: a server's connections start with a PROXY header.
+	// ProxyTrusted, when set, are the only sources whose header is read
+	// (the balancers); ProxyDirect serves the others as direct connections
+	// instead of refusing them (proxy_untrusted = "direct").
 	ProxyProtocol bool
+	ProxyTrusted  []netip.Prefix
+	ProxyDirect   bool
 
 	Mode         *uint32
 	Owner, Group string
@@ -116,6 +123,21 @@ func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *stre
 				default:
 					bad("socket option 'proxy_protocol' must be a boolean, got %s", v.Type())
 				}
+			case name == "proxy_trusted":
+				ctx.Socket.ProxyTrusted = parseTrusted(v, bad)
+			case name == "proxy_untrusted":
+				switch v {
+				case lua.LString("refuse"):
+					ctx.Socket.ProxyDirect = false
+				case lua.LString("direct"):
+					ctx.Socket.ProxyDirect = true
+				default:
+					got := v.Type().String()
+					if text, ok := v.(lua.LString); ok {
+						got = strconv.Quote(string(text))
+					}
+					bad("socket option 'proxy_untrusted' must be \"refuse\" or \"direct\", got %s", got)
+				}
 			case boolSocketOptions[string(name)] != nil:
 				var b bool
 				switch x := v.(type) {
@@ -178,8 +200,47 @@ func parseSSLOptions(opts *lua.LTable, o *sslOptions, bad func(string, ...any)) 
 	})
 }
 
+// parseTrusted reads proxy_trusted: an address or network ("127.0.0.1",
+// "10.0.0.0/8", "::1"), or a table of them.
+func parseTrusted(v lua.LValue, bad func(string, ...any)) []netip.Prefix {
+	var entries []lua.LValue
+	switch x := v.(type) {
+	case lua.LString:
+		entries = []lua.LValue{x}
+	case *lua.LTable:
+		for i := 1; i <= x.Len(); i++ {
+			entries = append(entries, x.RawGetInt(i))
+		}
+	default:
+		bad("socket option 'proxy_trusted' must be an address, a network or a table of them, got %s", v.Type())
+	}
+	var nets []netip.Prefix
+	for _, e := range entries {
+		text, ok := e.(lua.LString)
+		if !ok {
+			bad("socket option 'proxy_trusted' must hold strings, got %s", e.Type())
+		}
+		p, err := netip.ParsePrefix(string(text))
+		if err != nil {
+			a, aerr := netip.ParseAddr(string(text))
+			if aerr != nil || a.Zone() != "" {
+				bad("socket option 'proxy_trusted': %q is not an IP address or network (\"127.0.0.1\", \"10.0.0.0/8\", \"::1\")", string(text))
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 { // as an IPv4 client's address is compared
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		nets = append(nets, p.Masked())
+	}
+	if len(nets) == 0 {
+		bad("socket option 'proxy_trusted' is empty: it would trust no one")
+	}
+	return nets
+}
+
 func knownSocketOptions() string {
-	names := []string{"bindto", "backlog", "mode", "owner", "group", "proxy_protocol"}
+	names := []string{"bindto", "backlog", "mode", "owner", "group", "proxy_protocol", "proxy_trusted", "proxy_untrusted"}
 	for name := range boolSocketOptions {
 		names = append(names, name)
 	}

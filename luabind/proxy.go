@@ -3,6 +3,7 @@ package luabind
 import (
 	"errors"
 	"io"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -52,6 +53,12 @@ const errProxyProtocol = unix.EPROTO
 // script. Its goroutines and the script's tasks share it under mu.
 type proxyIntake struct {
 	wake wakeFD // its count is len(ready)
+
+	// trusted (proxy_trusted), when set, are the only sources whose
+	// header is read: the others are refused or, direct, served as
+	// connections without a header. Set before the first accept.
+	trusted []netip.Prefix
+	direct  bool
 
 	mu      sync.Mutex
 	ready   []*stream // header read, peer set: next for accept
@@ -240,6 +247,18 @@ func (a *api) startHeader(s *stream, nfd int, sa unix.Sockaddr) error {
 	a.host.Track(conn)
 	conn.connected, conn.accepted = true, true
 	r := &headerReader{via: formatSockaddr(sa), started: time.Now(), timeout: proxyHeaderTimeout}
+	if !s.proxy.trusts(sa) {
+		if s.proxy.direct { // its bytes, a forged header too, are the script's data
+			conn.peer = r.via
+			if !s.proxy.push(conn) {
+				a.host.Untrack(conn)
+				_ = conn.Close()
+			}
+			return nil
+		}
+		a.finishHeader(s, conn, r, errUntrusted, false)
+		return nil
+	}
 	var done bool
 	if cerr := conn.raw.Control(func(fd uintptr) { done, err = r.try(int(fd)) }); cerr != nil {
 		err = cerr
@@ -266,6 +285,32 @@ func (a *api) startHeader(s *stream, nfd int, sa unix.Sockaddr) error {
 		a.finishHeader(s, conn, r, err, true)
 	}()
 	return nil
+}
+
+// errUntrusted refuses a connection from outside proxy_trusted: whatever
+// header it sends is not believed.
+var errUntrusted = &errno.Failure{Msg: "not from a trusted address (proxy_trusted)", Errno: int(unix.EPERM)}
+
+// trusts tells whether a connection from sa may send a PROXY header.
+func (in *proxyIntake) trusts(sa unix.Sockaddr) bool {
+	if in.trusted == nil {
+		return true
+	}
+	var addr netip.Addr
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		addr = netip.AddrFrom4(sa.Addr)
+	case *unix.SockaddrInet6:
+		addr = netip.AddrFrom16(sa.Addr).Unmap() // a dual-stack server's IPv4 clients
+	default:
+		return false
+	}
+	for _, p := range in.trusted {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // finishHeader hands a connection whose header was read to the intake, or

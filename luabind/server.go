@@ -63,6 +63,12 @@ func (a *api) server(L *lua.LState, fname string) int {
 	if opts.ProxyProtocol && addr.Datagram() {
 		return pushFailure(L, errno.New("PROXY protocol needs a stream server (tcp, tls, unix), not "+addr.Transport))
 	}
+	if opts.ProxyTrusted != nil && !opts.ProxyProtocol {
+		return pushFailure(L, errno.New("socket option 'proxy_trusted' needs proxy_protocol = true"))
+	}
+	if opts.ProxyTrusted != nil && !addr.IsIP() {
+		return pushFailure(L, errno.New("socket option 'proxy_trusted' needs an IP server (tcp, tls), not "+addr.Transport))
+	}
 	if a.worker.Count > 0 && opts.SoReusePort == nil {
 		on := true // workers share the port: the kernel spreads the load, or they share one socket (workers.go)
 		opts.SoReusePort = &on
@@ -94,6 +100,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 			_ = s.Close()
 			return pushFailure(L, err)
 		}
+		s.proxy.trusted, s.proxy.direct = opts.ProxyTrusted, opts.ProxyDirect
 	}
 	s.request, s.requestFlags = address, flags
 	s.nodelay = opts.TCPNoDelay != nil && *opts.TCPNoDelay

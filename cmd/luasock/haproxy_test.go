@@ -227,6 +227,23 @@ func TestHAProxy(t *testing.T) {
 		t.Fatalf("served by s1 %d, s2 %d: want both", served[s1], served[s2])
 	}
 
+	// A client that reaches s1 directly, from 127.0.0.2, and forges a
+	// header is not the balancer: closed unread, printed by no one.
+	d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	forger, err := d.Dial("tcp", s1.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(forger, "PROXY TCP4 203.0.113.66 127.0.0.1 4444 80\r\n")
+	forger.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if got, err := io.ReadAll(forger); len(got) != 0 {
+		t.Fatalf("the forger got %q, %v; want the connection closed", got, err)
+	}
+	forger.Close()
+	if printed, _ := s1.printed("203.0.113.66:4444"); printed {
+		t.Fatalf("s1 printed the forged header's address")
+	}
+
 	// s1 goes down. Until the health checks notice, HAProxy still sends it
 	// clients: refused, they are retried on s2.
 	s1.cmd.Process.Signal(syscall.SIGTERM)
