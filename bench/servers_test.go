@@ -39,6 +39,10 @@ func TestMain(m *testing.M) {
 		goServer(kind, addr)
 		return
 	}
+	if spec := os.Getenv(holdEnv); spec != "" {
+		holdConnections(spec) // memory_bench_test.go
+		return
+	}
 	flag.Parse()
 	if flag.Lookup("test.bench").Value.String() == "" { // go test ./...: nothing to build
 		os.Exit(m.Run())
@@ -158,7 +162,9 @@ func launch(b *testing.B, name, addr string, cmd *exec.Cmd) *server {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	if cmd.Stderr == nil {
+		cmd.Stderr = os.Stderr
+	}
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}

@@ -135,6 +135,10 @@ type Options struct {
 	// secrets of every TLS session in the NSS key log format, so that
 	// Wireshark can decrypt a real capture of the run's traffic.
 	KeyLog io.Writer
+	// ReturnMemory gives the memory a burst of tasks or connections left
+	// back to the system once the run is quiet (memory.go); luasock run
+	// sets it. Memory is the process's: an embedder decides for itself.
+	ReturnMemory bool
 	// Warnings, when set (luasock run --warnings), receives a line in PHP's
 	// shape (`Warning: fread(): ...`) for every failure a call returns to
 	// the script. With Workers it must be safe for concurrent use.
@@ -251,6 +255,11 @@ func RunContext(ctx context.Context, opts Options) int {
 		return ExitError
 	}
 	opts.Source = src // each state remembers it, to explain its errors
+	if opts.ReturnMemory {
+		stop := make(chan struct{})
+		defer close(stop)
+		go returnMemory(stop)
+	}
 	stdout := opts.Stdout
 	if stdout == nil {
 		stdout = io.Discard

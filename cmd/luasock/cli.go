@@ -272,6 +272,7 @@ func run(args []string, stdout, stderr io.Writer, bare bool) int {
 		KeyLog:       keyLog,
 		Impair:       flags.impair,
 		Warnings:     warnings,
+		ReturnMemory: true,
 		Grace:        flags.grace,
 		BusyLimit:    flags.busyLimit,
 		ReadyFile:    flags.readyFile,
