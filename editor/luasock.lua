@@ -178,6 +178,23 @@ function fclose(s) end
 ---@return boolean
 function feof(s) end
 
+-- The lab (--trace, --pcap, --record): names for what the script does
+
+---Names s's next message (send, receive or dropped datagram) in the trace, the
+---diagram's arrow and the capture's packet comments. Does nothing unobserved.
+---@param s luasock.stream
+---@param text string
+---@return true
+function trace_note(s, text) end
+
+---Names s's peer in the trace and diagram instead of "client N"; a socket without
+---a peer (a UDP server) names the peer at address, as stream_socket_recvfrom gave it.
+---@param s luasock.stream
+---@param name string
+---@param address? string
+---@return true
+function trace_name(s, name, address) end
+
 -- Control
 
 ---The local name, or the peer's with want_peer: "ip:port", "[v6]:port", a path.

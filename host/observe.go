@@ -8,6 +8,7 @@ import (
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/internal/sockpcap"
 	"github.com/luasock/luasock/internal/socktrace"
+	"github.com/luasock/luasock/internal/tracefilter"
 )
 
 // TraceFormats are the values of Options.TraceFormat.
@@ -17,7 +18,8 @@ var TraceFormats = []string{"text", "json", "mermaid"}
 var ErrTraceFormat = errors.New("unknown trace format")
 
 // newObserver makes the observers of the run's socket events that opts
-// asks for (the trace, the capture, the recording), joined: nil when there is none, so
+// asks for (the trace, the capture, the recording; the first two through
+// TraceFilter), joined: nil when there is none, so
 // that the binding pays one comparison per call. sockevent.Finish, once the
 // run has ended, writes what waits for the end (a Mermaid diagram).
 func newObserver(opts Options) (sockevent.Observer, error) {
@@ -51,5 +53,6 @@ func newObserver(opts Options) (sockevent.Observer, error) {
 			fmt.Fprintf(opts.Stderr, "luasock: the recording stopped: %v\n", err)
 		})
 	}
+	trace, capture = tracefilter.Wrap(opts.TraceFilter, trace), tracefilter.Wrap(opts.TraceFilter, capture)
 	return sockevent.Join(trace, capture, record), nil
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/luasock/luasock/internal/lang/protect"
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/internal/socktrace"
+	"github.com/luasock/luasock/internal/tracefilter"
 	"github.com/luasock/luasock/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -123,6 +124,9 @@ type Options struct {
 	// of the bytes the script's TCP and UDP sockets send and receive, in
 	// synthesized IP packets (package sockpcap); a TLS stream's plaintext.
 	Pcap io.Writer
+	// TraceFilter, when set (luasock run --trace-filter), keeps from Trace
+	// and Pcap the events it does not match (not from Record).
+	TraceFilter *tracefilter.Filter
 	// Record, when set (luasock run --record FILE), receives the session
 	// of every stream connection, written when the run ends (package
 	// replay's format): what luasock replay plays back.

@@ -232,6 +232,8 @@ func (a *api) functions() map[string]apiFunc {
 		"fputs":                       (*api).write,
 		"fclose":                      (*api).close,
 		"feof":                        (*api).eof,
+		"trace_note":                  (*api).traceNote,
+		"trace_name":                  (*api).traceName,
 	}
 }
 

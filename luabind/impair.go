@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/luasock/luasock/internal/impair"
+	"github.com/luasock/luasock/internal/sockevent"
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 )
@@ -16,7 +17,7 @@ import (
 // The reads (read.go) and writes (write.go) each make one a.impair != nil
 // check and come here only when it is set, so that an unimpaired run pays
 // that comparison and nothing more. The observers see the calls as made: a sliced write is
-// several sends, a dropped datagram is no send, a duplicated one two.
+// several sends, a dropped datagram a drop event and no send, a duplicated one two.
 
 // impairer is one state's impairment: its dice and the datagrams held back
 // for reordering, one per socket at most.
@@ -136,6 +137,13 @@ func (a *api) sliceWrite(L *lua.LState, s *stream, data string, dest *destinatio
 func (a *api) datagramImpaired(L *lua.LState, s *stream, data string, dest *destination, flags int) (int, error) {
 	fate := a.impair.dice.Datagram()
 	if fate.Drop {
+		if a.observer != nil {
+			peer, addressed := s.peerName(), false
+			if dest != nil {
+				peer, addressed = formatSockaddr(dest.sa), true
+			}
+			a.observe(s, sockevent.Event{Op: sockevent.Drop, Peer: peer, Addressed: addressed, Data: data})
+		}
 		return len(data), nil
 	}
 	a.pause(L, fate.Delay)

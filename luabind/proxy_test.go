@@ -170,7 +170,7 @@ func TestProxyProtocolRefuses(t *testing.T) {
 	for _, b := range bad {
 		r.wantRefused(t, b.name, `127\.0\.0\.1:\d+`, b.reason)
 	}
-	if !regexp.MustCompile(`accept   <- 192\.0\.2\.7:1  \(PROXY v1 via 127\.0\.0\.1:\d+\)\n`).MatchString(r.trace) {
+	if !regexp.MustCompile(`accept   <- client 1 \(192\.0\.2\.7:1\)  \(PROXY v1 via 127\.0\.0\.1:\d+\)\n`).MatchString(r.trace) {
 		t.Errorf("no accept line naming the balancer in\n%s", r.trace)
 	}
 }

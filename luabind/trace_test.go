@@ -63,16 +63,16 @@ func TestTrace(t *testing.T) {
 	want := []string{
 		`tcp server ` + q(srv) + `  listen`,
 		`tcp stream ` + q(cli) + `  connect  -> ` + q(srv),
-		`tcp stream ` + q(srv) + `  accept   <- ` + q(cli),
+		`tcp stream ` + q(srv) + `  accept   <- client 1 \(` + q(cli) + `\)`,
 		`tcp stream ` + q(cli) + `  send     -> ` + q(srv) + `  23 bytes`,
 		`            0000  41 42 00 01 ff 0d 0a 41  41 41 41 41 41 41 41 41  \|AB\.\.\.\.\.AAAAAAAAA\|`,
 		`            \.\.\.   7 more bytes`,
-		`tcp stream ` + q(srv) + `  recv     <- ` + q(cli) + `  23 bytes`,
+		`tcp stream ` + q(srv) + `  recv     <- client 1 \(` + q(cli) + `\)  23 bytes`,
 		`            0000  41 42 00 01 ff 0d 0a 41  41 41 41 41 41 41 41 41  \|AB\.\.\.\.\.AAAAAAAAA\|`,
 		`            \.\.\.   7 more bytes`,
 		`tcp stream ` + q(cli) + `  shutdown write`,
-		`tcp stream ` + q(srv) + `  recv     <- ` + q(cli) + `  0 bytes  \(end of stream\)`,
-		`tcp stream ` + q(srv) + `  close    ` + q(cli),
+		`tcp stream ` + q(srv) + `  recv     <- client 1 \(` + q(cli) + `\)  0 bytes  \(end of stream\)`,
+		`tcp stream ` + q(srv) + `  close    client 1 \(` + q(cli) + `\)`,
 		`tcp stream ` + q(cli) + `  close    ` + q(srv),
 		`tcp server ` + q(srv) + `  close`,
 		`udp socket ` + q(udp) + `  bind`,
@@ -174,12 +174,12 @@ func TestTraceJSON(t *testing.T) {
 	want := []socktrace.JSONEvent{
 		{Stream: 1, Op: "listen", Transport: "tcp", Kind: "server", Local: srv},
 		{Stream: 2, Op: "connect", Transport: "tcp", Kind: "stream", Local: cli, Peer: srv},
-		{Stream: 3, Op: "accept", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli},
+		{Stream: 3, Op: "accept", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli, Name: "client 1"},
 		{Stream: 2, Op: "send", Transport: "tcp", Kind: "stream", Local: cli, Peer: srv, Bytes: n(23), DataHex: "41420001ff0d0a414141414141414141"},
-		{Stream: 3, Op: "recv", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli, Bytes: n(23), DataHex: "41420001ff0d0a414141414141414141"},
+		{Stream: 3, Op: "recv", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli, Name: "client 1", Bytes: n(23), DataHex: "41420001ff0d0a414141414141414141"},
 		{Stream: 2, Op: "shutdown", Transport: "tcp", Kind: "stream", Local: cli, Peer: srv, How: "write"},
-		{Stream: 3, Op: "recv", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli, Bytes: n(0), EOF: true},
-		{Stream: 3, Op: "close", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli},
+		{Stream: 3, Op: "recv", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli, Name: "client 1", Bytes: n(0), EOF: true},
+		{Stream: 3, Op: "close", Transport: "tcp", Kind: "stream", Local: srv, Peer: cli, Name: "client 1"},
 		{Stream: 2, Op: "close", Transport: "tcp", Kind: "stream", Local: cli, Peer: srv},
 		{Stream: 1, Op: "close", Transport: "tcp", Kind: "server", Local: srv},
 		{Stream: 4, Op: "bind", Transport: "udp", Kind: "socket", Local: udp},
@@ -218,18 +218,19 @@ func jsonOf(v any) string {
 }
 
 // TestTraceMermaid: --trace-format mermaid is a sequence diagram: one
-// participant per endpoint, one arrow per event between two of them
+// participant per endpoint (a client by its name), one arrow per event between two of them
 // (sends and receives with a preview of the bytes), notes for the rest.
 func TestTraceMermaid(t *testing.T) {
 	closed := luabind.RefusingAddr(t, "tcp")
-	trace, srv, cli, udp := traceRun(t, closed, "mermaid")
+	trace, srv, _, udp := traceRun(t, closed, "mermaid")
 	failed := regexp.MustCompile(`participant P4 as (127\.0\.0\.1:\d+)\n`).FindStringSubmatch(trace.String()) // the refused socket's port
 	if failed == nil {
 		t.Fatalf("no participant for the refused socket:\n%s", trace.String())
 	}
 	want := "sequenceDiagram\n" +
 		"    participant P1 as " + srv + "\n" +
-		"    participant P2 as " + cli + "\n" +
+		"    participant P2 as client 1\n" + // the script's client is the server's first
+
 		"    participant P3 as " + udp + "\n" +
 		"    participant P4 as " + failed[1] + "\n" +
 		"    participant P5 as " + closed + "\n" +

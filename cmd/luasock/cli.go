@@ -54,6 +54,11 @@ Flags of run:
   --pcap FILE       write the bytes the script's TCP and UDP sockets send and
                     receive to FILE as a pcapng capture (Wireshark, tshark),
                     in synthesized IP packets; TLS streams as their plaintext
+  --trace-filter E  trace and capture only the events E matches: terms ANDed,
+                    a term FIELD=V1,V2 (any of) or FIELD!=V1,V2 (none of);
+                    fields port, peer, handle, worker, dir (in, out), kind
+                    (read, write, accept, close, datagram, drop, note, ...):
+                    'port=7000 kind=read,write' (docs/lab.md)
   --warnings, -W    print every failure a call returns to the script on stderr,
                     as PHP's warnings: Warning: fread(): ... in script.lua on line 9
   --grace T         after SIGTERM, how long connections may finish once the
@@ -268,6 +273,7 @@ func run(args []string, stdout, stderr io.Writer, bare bool) int {
 		TraceBytes:   flags.traceBytes,
 		TraceFormat:  flags.traceFmt,
 		Pcap:         capture,
+		TraceFilter:  flags.filter,
 		Record:       record,
 		KeyLog:       keyLog,
 		Impair:       flags.impair,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/impair"
+	"github.com/luasock/luasock/internal/tracefilter"
 )
 
 // runFlags are run's options.
@@ -35,6 +36,8 @@ type runFlags struct {
 	prompt     bool            // -i
 	set        *flag.FlagSet
 	badValue   error // the first value a flag refused, in luasock's words
+
+	filter *tracefilter.Filter // --trace-filter; nil: every event
 }
 
 func newRunFlags() *runFlags {
@@ -48,6 +51,7 @@ func newRunFlags() *runFlags {
 	f.add("trace-bytes", &numberFlag{n: &f.traceBytes, name: "--trace-bytes", min: 0, max: math.MaxInt, want: "a number of bytes (0 or more)"})
 	f.add("trace-format", choiceFlag{value: &f.traceFmt, name: "--trace-format", choices: host.TraceFormats})
 	f.add("pcap", fileFlag{file: &f.pcap, name: "--pcap"})
+	f.add("trace-filter", filterFlag{filter: &f.filter})
 	f.add("warnings", switchFlag{on: &f.warnings, name: "--warnings"})
 	f.add("W", switchFlag{on: &f.warnings, name: "-W"})
 	f.add("grace", &durationFlag{d: &f.grace, name: "--grace"})
@@ -446,5 +450,27 @@ func (v *busyFlag) Set(s string) error {
 	if err := d.Set(s); err != nil {
 		return fmt.Errorf("--busy-limit takes %s, not %q", v.wants(), s)
 	}
+	return nil
+}
+
+// filterFlag is --trace-filter EXPR, parsed at once: a bad expression is
+// a usage error before anything runs.
+type filterFlag struct{ filter **tracefilter.Filter }
+
+func (v filterFlag) String() string {
+	if v.filter == nil {
+		return ""
+	}
+	return (*v.filter).String()
+}
+
+func (v filterFlag) wants() string { return "an expression such as 'port=7000 kind=read,write'" }
+
+func (v filterFlag) Set(s string) error {
+	f, err := tracefilter.Parse(s)
+	if err != nil {
+		return fmt.Errorf("--trace-filter: %v", err)
+	}
+	*v.filter = f
 	return nil
 }

@@ -9,13 +9,16 @@
 // the conversation. Nothing is read from the network: no root, no libpcap.
 //
 // TLS streams carry the plaintext the script sees, each such packet with a
-// comment saying so. Unix sockets are not captured.
+// comment saying so. A trace_note is the comment of the packets of the
+// message it names (its handle's next send or receive); a datagram lost to
+// --drop is no packet. Unix sockets are not captured.
 package sockpcap
 
 import (
 	"errors"
 	"io"
 	"net/netip"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -37,6 +40,7 @@ type Writer struct {
 	err     error // the first failed write; later events are dropped
 	onError func(error)
 	conns   map[connKey]*conn
+	notes   map[connKey]string // trace_note's text for the handle's next message
 	ipID    uint16
 	buf     []byte // the blocks of one event
 	packet  []byte // one packet
@@ -63,7 +67,7 @@ func New(w io.Writer, onError func(error)) (*Writer, error) {
 	if _, err := w.Write(appendHeader(nil, headerComment)); err != nil {
 		return nil, err
 	}
-	return &Writer{w: w, onError: onError, conns: map[connKey]*conn{}}, nil
+	return &Writer{w: w, onError: onError, conns: map[connKey]*conn{}, notes: map[connKey]string{}}, nil
 }
 
 // Observe writes the packets of one socket event: none for an event that
@@ -78,6 +82,20 @@ func (p *Writer) Observe(e *sockevent.Event) {
 		return
 	}
 	p.buf = p.buf[:0]
+	key := connKey{e.Worker, e.Stream}
+	switch {
+	case e.Op == sockevent.NoteOp:
+		if note := strings.ToValidUTF8(e.Note, "\uFFFD"); p.notes[key] != "" {
+			p.notes[key] += "; " + note
+		} else {
+			p.notes[key] = note
+		}
+		return
+	case e.Op == sockevent.NameOp:
+		return
+	case e.Op == sockevent.Close:
+		defer delete(p.notes, key)
+	}
 	if e.Transport == "udp" {
 		p.datagram(e)
 	} else {
@@ -111,8 +129,21 @@ func addresses(e *sockevent.Event) (local, peer netip.AddrPort, ok bool) {
 	return local, peer, true
 }
 
-// datagram writes a UDP datagram sent or received.
+// takeNote is the note that names e's message, forgotten once taken; ""
+// when e is no message (it moves no bytes, or peeks) or has no note.
+func (p *Writer) takeNote(e *sockevent.Event) string {
+	if e.Err != nil || e.Peek || e.EOF || (e.Op != sockevent.Send && e.Op != sockevent.Recv && e.Op != sockevent.Drop) {
+		return ""
+	}
+	key := connKey{e.Worker, e.Stream}
+	note := p.notes[key]
+	delete(p.notes, key)
+	return note
+}
+
+// datagram writes a UDP datagram sent or received; a dropped one is none.
 func (p *Writer) datagram(e *sockevent.Event) {
+	note := p.takeNote(e)
 	if (e.Op != sockevent.Send && e.Op != sockevent.Recv) || e.Err != nil || e.Peek {
 		return
 	}
@@ -127,7 +158,7 @@ func (p *Writer) datagram(e *sockevent.Event) {
 	}
 	p.ipID++
 	p.packet = udpDatagram(p.packet[:0], way, e.Data, p.ipID)
-	p.buf = appendPacket(p.buf, e.Time, p.packet, out, "")
+	p.buf = appendPacket(p.buf, e.Time, p.packet, out, note)
 }
 
 // stream writes the segments of a TCP event.
@@ -208,9 +239,12 @@ func (p *Writer) handshake(e *sockevent.Event, c *conn, local bool) {
 // data writes the bytes of a send (out) or receive, in segments of at most
 // maxSegment bytes.
 func (p *Writer) data(e *sockevent.Event, c *conn, out bool) {
-	comment := ""
+	comment := p.takeNote(e)
 	if e.TLS {
-		comment = "TLS plaintext"
+		if comment != "" {
+			comment += "; "
+		}
+		comment += "TLS plaintext"
 		if c.tlsNote != "" {
 			comment += " (" + c.tlsNote + ")"
 		}

@@ -167,3 +167,68 @@ func TestChecksums(t *testing.T) {
 }
 
 func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+// TestNotes: a trace_note is the comment of the packets of its handle's
+// next message (every segment of it), joined with a TLS stream's own; a
+// note that names no message, a name, a peek and a dropped datagram (no
+// packet: its note goes with it) leave no comment on the packets after.
+func TestNotes(t *testing.T) {
+	testprog.Need(t, "tshark", "tshark")
+	now := time.Now()
+	cli := sockevent.Event{Time: now, Stream: 1, Transport: "tcp", Kind: "stream", Local: "127.0.0.1:51646", Peer: "127.0.0.1:1313"}
+	tls := sockevent.Event{Time: now, Stream: 2, Transport: "tcp", TLS: true, Kind: "stream", Local: "127.0.0.1:51647", Peer: "127.0.0.1:1314"}
+	udp := sockevent.Event{Time: now, Stream: 3, Transport: "udp", Kind: "socket", Local: "127.0.0.1:41113", Peer: "127.0.0.1:50738", Addressed: true}
+	with := func(e sockevent.Event, op sockevent.Op, data, note string) sockevent.Event {
+		e.Op, e.Data, e.Note = op, data, note
+		return e
+	}
+	peek := with(cli, sockevent.Recv, "ab", "")
+	peek.Peek = true
+	events := []sockevent.Event{
+		with(cli, sockevent.Connect, "", ""),
+		with(cli, sockevent.NoteOp, "", "request"),
+		with(cli, sockevent.NameOp, "", "the server"),
+		with(cli, sockevent.Send, strings.Repeat("x", 70000), ""), // 2 segments
+		with(cli, sockevent.NoteOp, "", "answer"),
+		with(cli, sockevent.NoteOp, "", "in two\xff notes"),
+		peek,
+		with(cli, sockevent.Recv, "ab", ""),
+		with(cli, sockevent.Send, "c", ""),
+		with(cli, sockevent.NoteOp, "", "never sent"),
+		with(cli, sockevent.Close, "", ""),
+		with(tls, sockevent.Connect, "", ""),
+		with(tls, sockevent.NoteOp, "", "secret"),
+		with(tls, sockevent.Send, "s", ""),
+		with(udp, sockevent.NoteOp, "", "lost"),
+		with(udp, sockevent.Drop, "gone", ""),
+		with(udp, sockevent.Send, "sent", ""),
+	}
+	var buf bytes.Buffer
+	w, err := New(&buf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range events {
+		w.Observe(&events[i])
+	}
+	path := filepath.Join(t.TempDir(), "n.pcapng")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("tshark", "-r", path, "-Y", "frame.comment", "-T", "fields", "-e", "frame.number", "-e", "frame.comment").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "4\trequest\n5\trequest\n6\tanswer; in two\ufffd notes\n" +
+		"13\tsecret; TLS plaintext: the bytes as the script saw them; on the wire they were encrypted\n"
+	if string(out) != want {
+		t.Errorf("comments:\n%s\nwant\n%s", out, want)
+	}
+	summary, err := exec.Command("tshark", "-r", path, "-Y", "udp").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(summary), "\n"); n != 1 || !strings.Contains(string(summary), "Len=4") {
+		t.Errorf("want the one datagram sent, of 4 bytes:\n%s", summary)
+	}
+}

@@ -21,19 +21,22 @@ type JSONWriter struct {
 	maxBytes int
 	err      error
 	onError  func(error)
+	names    peerNames
 }
 
 // NewJSON writes JSON lines to w, with at most maxBytes of each message's
 // data. If a write fails, the trace stops and onError (if not nil) hears
 // why, once.
 func NewJSON(w io.Writer, maxBytes int, onError func(error)) *JSONWriter {
-	return &JSONWriter{w: w, start: time.Now(), maxBytes: max(maxBytes, 0), onError: onError}
+	return &JSONWriter{w: w, start: time.Now(), maxBytes: max(maxBytes, 0), onError: onError, names: newPeerNames(false)}
 }
 
 // JSONEvent is one line of the JSON trace. Op is the operation as
 // package sockevent names it, also when it failed (then Error and Errno
-// are set). Bytes is the count of a send or receive; Data its first bytes
-// (at most --trace-bytes) when they are UTF-8 text, else DataHex.
+// are set). Name is the peer's ("client 1", or trace_name's). Bytes is the
+// count of a send, receive or drop; Data its first bytes (at most
+// --trace-bytes) when they are UTF-8 text, else DataHex. Note is a
+// note's text, a name's, or a TLS handshake's version and cipher.
 type JSONEvent struct {
 	T         float64 `json:"t"` // seconds since the run started
 	Worker    int     `json:"worker,omitempty"`
@@ -44,6 +47,7 @@ type JSONEvent struct {
 	Kind      string  `json:"kind"`
 	Local     string  `json:"local,omitempty"`
 	Peer      string  `json:"peer,omitempty"`
+	Name      string  `json:"name,omitempty"`
 	Addressed bool    `json:"addressed,omitempty"`
 	Bytes     *int    `json:"bytes,omitempty"`
 	Data      *string `json:"data,omitempty"`
@@ -59,16 +63,20 @@ type JSONEvent struct {
 
 // Observe writes the line of a socket event.
 func (t *JSONWriter) Observe(e *sockevent.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.names.see(e)
+	defer t.names.done(e)
 	j := JSONEvent{
 		T: e.Time.Sub(t.start).Seconds(), Worker: e.Worker, Stream: e.Stream, Op: string(e.Op),
 		Transport: e.Transport, TLS: e.TLS, Kind: e.Kind, Local: e.Local, Peer: e.Peer,
-		Addressed: e.Addressed, EOF: e.EOF, Peek: e.Peek, How: e.How, Unread: e.Unread, Note: e.Note,
+		Name: t.names.of(e.Peer), Addressed: e.Addressed, EOF: e.EOF, Peek: e.Peek, How: e.How, Unread: e.Unread, Note: e.Note,
 	}
 	switch {
 	case e.Err != nil:
 		msg, code := errno.Of(e.Err)
 		j.Error, j.Errno = msg, &code
-	case e.Op == sockevent.Send || e.Op == sockevent.Recv:
+	case e.Op == sockevent.Send || e.Op == sockevent.Recv || e.Op == sockevent.Drop:
 		n := len(e.Data)
 		j.Bytes = &n
 		if shown := e.Data[:min(n, t.maxBytes)]; shown != "" {
@@ -83,8 +91,6 @@ func (t *JSONWriter) Observe(e *sockevent.Event) {
 	if err != nil { // nothing in JSONEvent can fail to marshal
 		panic(err)
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.err != nil {
 		return
 	}
@@ -94,6 +100,14 @@ func (t *JSONWriter) Observe(e *sockevent.Event) {
 			t.onError(err)
 		}
 	}
+}
+
+// Skip takes the names of an event that a filter leaves out.
+func (t *JSONWriter) Skip(e *sockevent.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.names.see(e)
+	t.names.done(e)
 }
 
 // hexOf is s in lower-case hex, two digits a byte.

@@ -13,10 +13,13 @@ import (
 
 // MermaidWriter draws the conversation as a Mermaid sequence diagram
 // (luasock run --trace-format mermaid), which GitHub and most Markdown
-// viewers render: one participant per endpoint (an address), one arrow
-// per send and per receive with a short escaped preview of the bytes,
-// connects (failed ones too), accepts, ends of stream and closes as arrows
-// too, listening, TLS and other failures as notes. It is a sockevent.Observer that keeps the
+// viewers render: one participant per endpoint (an address; a client by
+// its name, "client 1" or trace_name's), one arrow per send and per
+// receive with a short escaped preview of the bytes (or the trace_note
+// that named it), connects (failed ones too), accepts, ends of stream,
+// dropped datagrams and closes as arrows too, listening, TLS, other
+// failures and notes that named no message as notes. It is a
+// sockevent.Observer that keeps the
 // diagram until Finish writes it, at the end of the run; past mermaidLines
 // statements it only counts the events it leaves out.
 type MermaidWriter struct {
@@ -29,6 +32,22 @@ type MermaidWriter struct {
 	dropped  int
 	onError  func(error)
 	flushed  bool
+	peers    peerNames
+	pending  map[handleKey]*pendingNote // notes waiting for their handle's next message
+}
+
+// handleKey is one handle of a run.
+type handleKey struct {
+	worker int
+	stream uint64
+}
+
+// pendingNote is what trace_note said of a handle's next message: its
+// texts, and their lines, drawn as notes until the message comes and
+// takes them as its label.
+type pendingNote struct {
+	lines []int
+	texts []string
 }
 
 // mermaidLines bounds the statements kept: a server that runs for days
@@ -42,7 +61,8 @@ const previewBytes = 24
 // maxBytes of each message (and never more than previewBytes). If the
 // write fails, onError (if not nil) hears why.
 func NewMermaid(w io.Writer, maxBytes int, onError func(error)) *MermaidWriter {
-	return &MermaidWriter{w: w, maxBytes: max(maxBytes, 0), ids: map[string]string{}, onError: onError}
+	return &MermaidWriter{w: w, maxBytes: max(maxBytes, 0), ids: map[string]string{}, onError: onError,
+		peers: newPeerNames(true), pending: map[handleKey]*pendingNote{}}
 }
 
 // participant is the id of an endpoint, declared on first sight.
@@ -60,6 +80,11 @@ func (m *MermaidWriter) participant(name string) string {
 func (m *MermaidWriter) Observe(e *sockevent.Event) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.peers.see(e)
+	key := handleKey{e.Worker, e.Stream}
+	if e.Op == sockevent.Close {
+		defer delete(m.pending, key) // its notes that named nothing stay notes
+	}
 	if len(m.lines) >= mermaidLines {
 		m.dropped++
 		return
@@ -79,7 +104,11 @@ func (m *MermaidWriter) Observe(e *sockevent.Event) {
 	case e.Peer != "":
 		peer = m.participant(e.Peer)
 	case e.Kind == "stream" && e.Stream != 0: // an unnamed unix socket's
-		peer = m.participant(fmt.Sprintf("peer of %s stream %d (unnamed)", e.Transport, e.Stream))
+		unnamed := fmt.Sprintf("peer of %s stream %d (unnamed)", e.Transport, e.Stream)
+		peer = m.participant(unnamed)
+		if e.Op == sockevent.NameOp {
+			m.peers.names[unnamed] = e.Note
+		}
 	}
 	if e.Err != nil {
 		msg, code := errno.Of(e.Err)
@@ -91,7 +120,25 @@ func (m *MermaidWriter) Observe(e *sockevent.Event) {
 		}
 		return
 	}
+	label := ""
+	if message(e) {
+		label = m.preview(e.Data)
+		if note := m.takeNote(key); note != "" {
+			label = escape(note) + " (" + count(len(e.Data)) + ")"
+		}
+	}
 	switch {
+	case e.Op == sockevent.NameOp: // the participant's label says it
+	case e.Op == sockevent.NoteOp:
+		n := len(m.lines)
+		if m.note(me, peer, escape(e.Note)); len(m.lines) > n {
+			p := m.pending[key]
+			if p == nil {
+				p = &pendingNote{}
+				m.pending[key] = p
+			}
+			p.lines, p.texts = append(p.lines, n), append(p.texts, e.Note)
+		}
 	case e.Op == sockevent.Listen || e.Op == sockevent.Bind:
 		m.note(me, "", escape(e.Transport+" "+string(e.Op)))
 	case e.Op == sockevent.TLS:
@@ -103,14 +150,14 @@ func (m *MermaidWriter) Observe(e *sockevent.Event) {
 	case e.Op == sockevent.Accept:
 		m.arrow(peer, "-)", me, "connect (accepted)")
 	case e.Op == sockevent.Send:
-		m.arrow(me, "->>", peer, m.preview(e.Data))
+		m.arrow(me, "->>", peer, label)
+	case e.Op == sockevent.Drop:
+		m.arrow(me, "-x", peer, label+" (dropped by --drop)")
 	case e.Op == sockevent.Recv && e.EOF:
 		m.arrow(peer, "--x", me, "end of stream")
+	case e.Op == sockevent.Recv && e.Peek:
+		m.arrow(peer, "->>", me, m.preview(e.Data)+" (peek)")
 	case e.Op == sockevent.Recv:
-		label := m.preview(e.Data)
-		if e.Peek {
-			label += " (peek)"
-		}
 		m.arrow(peer, "->>", me, label)
 	case e.Op == sockevent.Shutdown:
 		m.arrow(me, "--x", peer, "shutdown "+e.How)
@@ -118,6 +165,31 @@ func (m *MermaidWriter) Observe(e *sockevent.Event) {
 		m.arrow(me, "-x", peer, fmt.Sprintf("close with %d bytes unread: reset", e.Unread))
 	case e.Op == sockevent.Close:
 		m.arrow(me, "-x", peer, "close")
+	}
+}
+
+// takeNote is the text of the notes that name the handle's message now
+// drawn, whose own lines go; "" when there is none.
+func (m *MermaidWriter) takeNote(key handleKey) string {
+	p := m.pending[key]
+	if p == nil {
+		return ""
+	}
+	delete(m.pending, key)
+	for _, i := range p.lines {
+		m.lines[i] = ""
+	}
+	return strings.Join(p.texts, "; ")
+}
+
+// Skip takes the names of an event that a filter leaves out; a message
+// left out leaves the notes that named it as notes.
+func (m *MermaidWriter) Skip(e *sockevent.Event) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.peers.see(e)
+	if message(e) || e.Op == sockevent.Close {
+		delete(m.pending, handleKey{e.Worker, e.Stream})
 	}
 }
 
@@ -146,15 +218,11 @@ func (m *MermaidWriter) note(a, b, text string) {
 // preview is an arrow's label: the byte count and the first bytes, quoted
 // and escaped.
 func (m *MermaidWriter) preview(data string) string {
-	count := strconv.Itoa(len(data)) + " bytes"
-	if len(data) == 1 {
-		count = "1 byte"
-	}
 	shown := data[:min(len(data), m.maxBytes, previewBytes)]
 	if shown == "" {
-		return count
+		return count(len(data))
 	}
-	b := []byte(count + ` "`)
+	b := []byte(count(len(data)) + ` "`)
 	for i := range len(shown) {
 		b = quoteByte(b, shown[i])
 	}
@@ -163,6 +231,14 @@ func (m *MermaidWriter) preview(data string) string {
 		b = append(b, "..."...)
 	}
 	return escape(string(b))
+}
+
+// count is "1 byte", "n bytes".
+func count(n int) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return strconv.Itoa(n) + " bytes"
 }
 
 // quoteByte appends one byte of a preview: printable ASCII as it is, else
@@ -202,10 +278,15 @@ func (m *MermaidWriter) Finish() {
 	var b strings.Builder
 	b.WriteString("sequenceDiagram\n")
 	for i, name := range m.names {
+		if given := m.peers.of(name); given != "" {
+			name = given
+		}
 		fmt.Fprintf(&b, "    participant P%d as %s\n", i+1, escape(name))
 	}
 	for _, l := range m.lines {
-		b.WriteString(l + "\n")
+		if l != "" { // a note's, taken by its message
+			b.WriteString(l + "\n")
+		}
 	}
 	if m.dropped > 0 && len(m.names) > 0 {
 		fmt.Fprintf(&b, "    Note over P1: %d more events not drawn\n", m.dropped)

@@ -1,7 +1,8 @@
 // Package socktrace writes luasock's socket trace (luasock run --trace): one
 // line per socket event with the time since the run started, the worker,
-// the handle, the operation, the peer and the byte count, then a
-// hexdump -C style dump of the data, cut after a limit.
+// the handle, the operation, the peer (by name when it has one: "client
+// 1 (127.0.0.1:54302)") and the byte count, then a hexdump -C style dump
+// of the data, cut after a limit. The JSON and Mermaid forms are here too.
 package socktrace
 
 import (
@@ -27,6 +28,7 @@ type Writer struct {
 	err      error // the first failed write; later events are dropped
 	onError  func(error)
 	buf      []byte
+	names    peerNames
 }
 
 // DefaultBytes is how much of each message the trace dumps by default.
@@ -35,7 +37,7 @@ const DefaultBytes = 64
 // New traces to w, dumping at most maxBytes of each message (0: none).
 // If a write fails, the trace stops and onError (if not nil) hears why, once.
 func New(w io.Writer, maxBytes int, onError func(error)) *Writer {
-	return &Writer{w: w, start: time.Now(), maxBytes: max(maxBytes, 0), onError: onError}
+	return &Writer{w: w, start: time.Now(), maxBytes: max(maxBytes, 0), onError: onError, names: newPeerNames(false)}
 }
 
 // Event is one trace line. Peer is shown after an arrow that points the
@@ -49,11 +51,31 @@ type Event struct {
 	Peer   string
 	N      int    // the byte count; < 0 for none
 	Data   string // the bytes to dump
-	Note   string // an error, "(end of stream)"
+	Note   string // an error, "(end of stream)", a trace_note's text
 }
 
-// Observe writes the line of a socket event.
-func (t *Writer) Observe(e *sockevent.Event) { t.Record(Line(e)) }
+// Observe writes the line of a socket event, its peer shown by name when
+// it has one.
+func (t *Writer) Observe(e *sockevent.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.names.see(e)
+	l := Line(e)
+	if l.Peer == e.Peer {
+		l.Peer = t.names.shown(e.Peer)
+	}
+	t.names.done(e)
+	t.record(l)
+}
+
+// Skip takes the names of an event that a filter (--trace-filter) leaves
+// out, so that the clients shown keep the numbers of their arrival.
+func (t *Writer) Skip(e *sockevent.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.names.see(e)
+	t.names.done(e)
+}
 
 // Line is the trace line of a socket event: the handle (kind and local
 // address; "tls" for the transport of a TLS stream), the operation (send
@@ -80,7 +102,7 @@ func Line(e *sockevent.Event) Event {
 		if e.Err == nil || e.Peer != "" { // (a failed accept4 has no peer; a bad PROXY header has)
 			l.Arrow = "<-"
 		}
-	case sockevent.Connect, sockevent.Send:
+	case sockevent.Connect, sockevent.Send, sockevent.Drop:
 		l.Arrow = "->"
 	case sockevent.Recv:
 		l.Arrow = "<-"
@@ -101,6 +123,11 @@ func Line(e *sockevent.Event) Event {
 		l.N, l.Note = 0, "(end of stream)"
 	case e.Op == sockevent.Send || e.Op == sockevent.Recv:
 		l.N, l.Data = len(e.Data), e.Data
+	case e.Op == sockevent.Drop:
+		l.N, l.Data, l.Note = len(e.Data), e.Data, "(lost: --drop)"
+	case e.Op == sockevent.NoteOp:
+		l.Note = strconv.Quote(e.Note)
+	case e.Op == sockevent.NameOp: // the peer, shown by its new name, says it
 	default: // TLS: the version and cipher; listen, accept: an inherited fd, a PROXY header
 		l.Note = e.Note
 	}
@@ -130,6 +157,10 @@ func opName(e *sockevent.Event) string {
 func (t *Writer) Record(e Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.record(e)
+}
+
+func (t *Writer) record(e Event) {
 	if t.err != nil {
 		return
 	}
