@@ -2,6 +2,8 @@ package bench
 
 import (
 	"bufio"
+	"errors"
+	"syscall"
 	"fmt"
 	"io"
 	"net"
@@ -11,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -27,11 +28,20 @@ const holdEnv = "LUASOCK_BENCH_HOLD"
 func holdConnections(spec string) {
 	parts := strings.Split(spec, ",")
 	n, _ := strconv.Atoi(parts[2])
-	d := net.Dialer{Timeout: 30 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(parts[0])}}
+	source := net.ParseIP(parts[0])
 	conns := make([]net.Conn, 0, n)
 	buf := make([]byte, 2)
+	port := 10000 // named source ports: the kernel's search for a free one grows with the ports in use
 	for range n {
-		c, err := d.Dial("tcp", parts[1])
+		var c net.Conn
+		var err error
+		for tries := 0; tries < 1000; tries++ {
+			port++
+			d := net.Dialer{Timeout: 30 * time.Second, LocalAddr: &net.TCPAddr{IP: source, Port: port}}
+			if c, err = d.Dial("tcp", parts[1]); !errors.Is(err, syscall.EADDRINUSE) {
+				break
+			}
+		}
 		if err == nil {
 			_, err = c.Write([]byte("x\n"))
 		}
@@ -127,6 +137,7 @@ func startHolder(b *testing.B, source, addr string, n int) (*holder, <-chan erro
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() })
 	ready := make(chan error, 1)
 	go func() {
 		line, _ := bufio.NewReader(out).ReadString('\n')
@@ -251,7 +262,7 @@ sleep(3600)
 			if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || line != "done\n" {
 				b.Fatalf("%q, %v", line, err)
 			}
-			reportReturn(b, pid, base)
+			reportReturn(b, pid, base, 0)
 			c.Close()
 		}
 	})
@@ -260,50 +271,31 @@ sleep(3600)
 			s := echoServer(b, "127.0.0.1")
 			pid := s.cmd.Process.Pid
 			base := procStatus(pid, "VmRSS")
-			var wg sync.WaitGroup
-			errs := make(chan error, 10)
-			for w := range 10 { // 10 clients' worth of 1,000 connections held, then closed
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					var conns []net.Conn
-					defer func() {
-						for _, c := range conns {
-							c.Close()
-						}
-					}()
-					d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0." + strconv.Itoa(2+w))}}
-					buf := make([]byte, 2)
-					for range 1000 {
-						c, err := d.Dial("tcp", s.addr)
-						if err == nil {
-							conns = append(conns, c)
-							c.SetDeadline(time.Now().Add(30 * time.Second))
-							_, err = c.Write([]byte("x\n"))
-						}
-						if err == nil {
-							_, err = io.ReadFull(c, buf)
-						}
-						if err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
+			var holders []*holder
+			var waits []<-chan error
+			for i := range 10 { // 10 processes' worth of 1,000 connections, held, then closed
+				h, ready := startHolder(b, "127.0.0."+strconv.Itoa(2+i), s.addr, 1000)
+				holders, waits = append(holders, h), append(waits, ready)
 			}
-			wg.Wait()
-			close(errs)
-			if err := <-errs; err != nil {
-				b.Fatal(err)
+			for _, ready := range waits {
+				if err := <-ready; err != nil {
+					b.Fatal(err)
+				}
 			}
-			reportReturn(b, pid, base)
+			peak := procStatus(pid, "VmRSS")
+			for _, h := range holders {
+				h.stdin.Close()
+				h.cmd.Wait()
+			}
+			reportReturn(b, pid, base, peak)
 		}
 	})
 }
 
-// reportReturn follows a process's RSS for 20 s after a burst.
-func reportReturn(b *testing.B, pid int, base float64) {
-	peak, start := procStatus(pid, "VmRSS"), time.Now()
+// reportReturn follows a process's RSS for 20 s after a burst whose peak
+// (when measured before) was peak.
+func reportReturn(b *testing.B, pid int, base, peak float64) {
+	peak, start := max(peak, procStatus(pid, "VmRSS")), time.Now()
 	var at5 float64
 	returned := 20.0
 	for time.Since(start) < 20*time.Second {
