@@ -3,7 +3,6 @@ package bench
 import (
 	"bufio"
 	"errors"
-	"syscall"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
