@@ -17,7 +17,7 @@ var TraceFormats = []string{"text", "json", "mermaid"}
 var ErrTraceFormat = errors.New("unknown trace format")
 
 // newObserver makes the observers of the run's socket events that opts
-// asks for (the trace, the capture, the recording), joined: nil when there is none, so
+// asks for (the trace, the capture, the recording, the live view), joined: nil when there is none, so
 // that the binding pays one comparison per call. sockevent.Finish, once the
 // run has ended, writes what waits for the end (a Mermaid diagram).
 func newObserver(opts Options) (sockevent.Observer, error) {
@@ -51,5 +51,9 @@ func newObserver(opts Options) (sockevent.Observer, error) {
 			fmt.Fprintf(opts.Stderr, "luasock: the recording stopped: %v\n", err)
 		})
 	}
-	return sockevent.Join(trace, capture, record), nil
+	var live sockevent.Observer
+	if opts.Live != nil { // (a nil *View would be an observer that is not nil)
+		live = opts.Live
+	}
+	return sockevent.Join(trace, capture, record, live), nil
 }
