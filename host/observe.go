@@ -18,8 +18,8 @@ var TraceFormats = []string{"text", "json", "mermaid"}
 var ErrTraceFormat = errors.New("unknown trace format")
 
 // newObserver makes the observers of the run's socket events that opts
-// asks for (the trace, the capture, the recording; the first two through
-// TraceFilter), joined: nil when there is none, so
+// asks for (the trace, the capture, the recording, the live view; the
+// first two through TraceFilter), joined: nil when there is none, so
 // that the binding pays one comparison per call. sockevent.Finish, once the
 // run has ended, writes what waits for the end (a Mermaid diagram).
 func newObserver(opts Options) (sockevent.Observer, error) {
@@ -54,5 +54,9 @@ func newObserver(opts Options) (sockevent.Observer, error) {
 		})
 	}
 	trace, capture = tracefilter.Wrap(opts.TraceFilter, trace), tracefilter.Wrap(opts.TraceFilter, capture)
-	return sockevent.Join(trace, capture, record), nil
+	var live sockevent.Observer
+	if opts.Live != nil { // (a nil *View would be an observer that is not nil)
+		live = opts.Live
+	}
+	return sockevent.Join(trace, capture, record, live), nil
 }

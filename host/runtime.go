@@ -28,6 +28,7 @@ import (
 	"github.com/luasock/luasock/internal/lang/luaarg"
 	"github.com/luasock/luasock/internal/lang/luaparse"
 	"github.com/luasock/luasock/internal/lang/protect"
+	"github.com/luasock/luasock/internal/liveview"
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/internal/socktrace"
 	"github.com/luasock/luasock/internal/tracefilter"
@@ -147,6 +148,10 @@ type Options struct {
 	// shape (`Warning: fread(): ...`) for every failure a call returns to
 	// the script. With Workers it must be safe for concurrent use.
 	Warnings io.Writer
+	// Live, when set (luasock run --ui), is the live view: it observes
+	// every socket event and hears what each task does and waits for
+	// (live.go). nil costs nothing: no observer, no goroutine.
+	Live *liveview.View
 	// Globals are an embedder's Go values and functions, set as globals of
 	// the script (of every worker) with gopher-luar: structs, maps, slices
 	// and funcs become userdata the script indexes and calls. They run with
@@ -221,6 +226,7 @@ type scriptRun struct {
 	session   atomic.Pointer[session] // the prompt's, once it runs
 	busyLimit time.Duration           // Options.BusyLimit, or its default; < 0: none
 	calls     callClock               // the API calls of the lock's holder, for the busy limit
+	live      *liveTasks              // what the tasks do, for Options.Live; nil without it
 
 	handlesMu sync.Mutex
 	handles   map[io.Closer]struct{}
@@ -324,6 +330,9 @@ func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, work
 	})
 	rt.owned = map[*lua.LState][]lua.LValue{}
 	rt.prompt = opts.Prompt
+	if opts.Live != nil {
+		rt.live = newLiveTasks(opts.Live, worker.ID, opts.Script)
+	}
 	rt.openLibraries(opts, worker, observer, takeover)
 	setGlobals(rt.L, opts.Globals)
 	return rt
@@ -439,6 +448,9 @@ func (rt *scriptRun) stop(code int) {
 func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LValue) {
 	rt.tasks.Add(1)
 	t := taskStart{L: L, fn: fn, args: args, turn: rt.lock.reserve()}
+	if rt.live != nil {
+		t.live = rt.live.spawned(L, fn)
+	}
 	select {
 	case rt.idleRunners <- t:
 	default:
@@ -556,6 +568,10 @@ func (rt *scriptRun) Block(L *lua.LState, wait func()) {
 
 // Resolving implements luabind.Host: Block without the first-wait actions.
 func (rt *scriptRun) Resolving(L *lua.LState, wait func()) {
+	if rt.live != nil {
+		rt.live.wait(rt, L, wait)
+		return
+	}
 	rt.lock.Unlock()
 	wait()
 	if !rt.enter(L) {
@@ -601,6 +617,9 @@ const turnSlice = time.Millisecond
 func (rt *scriptRun) Turn(L *lua.LState) {
 	rt.calls.count++
 	if rt.lock.overdue(turnSlice) {
+		if rt.live != nil {
+			rt.live.yield = true
+		}
 		rt.Block(L, func() {})
 	}
 }

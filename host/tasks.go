@@ -100,6 +100,9 @@ func (rt *scriptRun) runMain(prog program, args []lua.LValue) {
 	if !rt.enter(L) {
 		return
 	}
+	if rt.live != nil {
+		rt.live.main()
+	}
 	rt.protector.AddTask(L)
 	e := &taskError{}
 	fns := make([]*lua.LFunction, 0, len(prog.prelude)+1)
@@ -131,6 +134,9 @@ func (rt *scriptRun) runMain(prog program, args []lua.LValue) {
 	if !failed && rt.prompt != nil {
 		rt.interact(L, e)
 	}
+	if rt.live != nil {
+		rt.live.ended(nil)
+	}
 	rt.protector.RemoveTask(L)
 	rt.releaseOwned(L)
 	rt.lock.Unlock()
@@ -141,7 +147,8 @@ type taskStart struct {
 	L    *lua.LState
 	fn   *lua.LFunction
 	args []lua.LValue
-	turn *turn // the lock's turn reserved for it (fairLock.reserve)
+	turn *turn  // the lock's turn reserved for it (fairLock.reserve)
+	live uint64 // its number in the live view (liveTasks); 0 without one
 }
 
 // runTasks runs t and then, while the run goes on, the tasks handed to it
@@ -163,6 +170,9 @@ func (rt *scriptRun) runTasks(t taskStart) {
 	for {
 		L := t.L
 		if rt.enterOnTurn(L, t.turn) {
+			if rt.live != nil {
+				rt.live.runs(t.live)
+			}
 			rt.protector.AddTask(L)
 			e.prepare(rt, L)
 			L.Push(t.fn)
@@ -170,6 +180,9 @@ func (rt *scriptRun) runTasks(t taskStart) {
 				L.Push(a)
 			}
 			err := L.PCall(len(t.args), lua.MultRet, e.handler)
+			if rt.live != nil {
+				rt.live.ended(err)
+			}
 			if err != nil {
 				rt.report(err, e.traceback, e.hint)
 				rt.releaseFailed(L)

@@ -84,6 +84,10 @@ Flags of run:
   --watch           reload when the script (or a .lua file beside it) changes, as
                     SIGHUP does: the new code takes over the servers, the old
                     one's connections finish (for --grace)
+  --ui [ADDR]       serve a live view of the run to a browser (its servers,
+                    connections, tasks and messages) on 127.0.0.1 at a free port,
+                    or at ADDR ([HOST]:PORT); its address, with the token it
+                    needs, is printed on stderr
 
 SSLKEYLOGFILE=FILE appends the secrets of every TLS session to FILE, so that
 Wireshark can decrypt a real capture (tcpdump) of the same run.
@@ -219,6 +223,12 @@ func run(args []string, stdout, stderr io.Writer, bare bool) int {
 			keyLog = file
 		}
 	}
+	live, err := startLiveView(flags, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "luasock: --ui: %v\n", err)
+		return host.ExitError
+	}
+	defer live.Close()
 	// Lua code runs on one thread per worker; more Ps than workers only spin
 	// looking for work, taking CPU from the clients on the same machine
 	// (docs/benchmarks.md). The GOMAXPROCS variable still wins.
@@ -285,6 +295,7 @@ func run(args []string, stdout, stderr io.Writer, bare bool) int {
 		NotifySocket: os.Getenv("NOTIFY_SOCKET"),
 		User:         flags.user,
 		Watch:        flags.watch,
+		Live:         live,
 	})
 	if flag := flags.misplacedFlag(args[1:]); flag != "" && code != host.ExitOK {
 		fmt.Fprintf(stderr, "luasock: %s came after the script's name, so the script got it as an argument; luasock's flags go before the script: luasock %s ... %s\n", flag, flag, args[0])

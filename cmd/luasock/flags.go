@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/impair"
+	"github.com/luasock/luasock/internal/liveview"
 	"github.com/luasock/luasock/internal/tracefilter"
 )
 
@@ -32,6 +34,7 @@ type runFlags struct {
 	impair     impair.Settings // --slice, --delay, --drop, --duplicate, --reorder, --seed
 	seeded     bool            // --seed was given
 	record     string          // --record FILE; "" when off
+	ui         uiFlag          // --ui [ADDR]: the live view
 	prelude    []host.Chunk    // -e and -l, in the order given
 	prompt     bool            // -i
 	set        *flag.FlagSet
@@ -66,6 +69,7 @@ func newRunFlags() *runFlags {
 	f.add("reorder", probabilityFlag{p: &f.impair.Reorder, name: "--reorder"})
 	f.add("seed", seedFlag{seed: &f.impair.Seed, given: &f.seeded})
 	f.add("record", fileFlag{file: &f.record, name: "--record"})
+	f.add("ui", &f.ui)
 	f.add("e", chunkFlag{chunks: &f.prelude})
 	f.add("l", chunkFlag{chunks: &f.prelude, require: true})
 	f.add("i", switchFlag{on: &f.prompt, name: "-i"})
@@ -89,7 +93,24 @@ func (f *runFlags) parse(args []string) ([]string, error) {
 	case err != nil:
 		return nil, f.flagError(args, len(args)-f.set.NArg(), err)
 	}
-	return f.set.Args(), nil
+	return f.uiAddressAfter(args, f.set.Args())
+}
+
+// uiAddressAfter takes the address of `--ui ADDR` from the arguments left
+// after the flags (rest, the tail of args): the flag package stops at it,
+// as --ui may stand alone. It is ADDR only when it looks like one
+// (host:port, :port) and --ui came just before it.
+func (f *runFlags) uiAddressAfter(args, rest []string) ([]string, error) {
+	if !f.ui.bare || len(rest) == 0 || !looksLikeAddress(rest[0]) {
+		return rest, nil
+	}
+	if taken := len(args) - len(rest); taken > 0 && (args[taken-1] == "--ui" || args[taken-1] == "-ui") {
+		if err := f.ui.Set(rest[0]); err != nil {
+			return nil, err
+		}
+		return rest[1:], nil
+	}
+	return rest, nil
 }
 
 // splitAttached writes lua's attached forms of -e and -l, -e"print(1)"
@@ -473,4 +494,65 @@ func (v filterFlag) Set(s string) error {
 	}
 	*v.filter = f
 	return nil
+}
+
+// uiFlag is --ui, --ui=ADDR or --ui ADDR (parse takes ADDR): the live view,
+// on 127.0.0.1 at a port the kernel picks unless ADDR says. ADDR is
+// [HOST]:PORT, HOST an IP address or localhost; ":PORT" stays on 127.0.0.1
+// (the page is for this machine: another address must be given).
+type uiFlag struct {
+	on   bool
+	addr string // where the view listens
+	bare bool   // --ui alone (so far): the next argument may be its address
+}
+
+// defaultUIAddress is --ui's address alone: loopback, any free port.
+const defaultUIAddress = "127.0.0.1:0"
+
+func (v *uiFlag) String() string   { return v.addr }
+func (v *uiFlag) IsBoolFlag() bool { return true }
+func (v *uiFlag) wants() string    { return "[HOST]:PORT" }
+
+func (v *uiFlag) Set(s string) error {
+	if s == "true" { // alone
+		v.on, v.bare, v.addr = true, true, defaultUIAddress
+		return nil
+	}
+	host, port, err := net.SplitHostPort(s)
+	n, perr := strconv.Atoi(port)
+	switch {
+	case err != nil || perr != nil || n < 0 || n > 65535:
+		return fmt.Errorf("--ui takes [HOST]:PORT (127.0.0.1:8080, :8080), not %q", s)
+	case host == "":
+		host = "127.0.0.1"
+	case host != "localhost" && net.ParseIP(host) == nil:
+		return fmt.Errorf("--ui takes [HOST]:PORT with HOST an IP address or localhost, not %q", s)
+	}
+	v.on, v.bare, v.addr = true, false, net.JoinHostPort(host, port)
+	return nil
+}
+
+// looksLikeAddress tells an argument after --ui that is its address
+// (host:port, :port, [::1]:port) from a script's name.
+func looksLikeAddress(s string) bool {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil || port == "" || strings.HasSuffix(s, ".lua") {
+		return false
+	}
+	_, err = strconv.Atoi(port)
+	return err == nil
+}
+
+// startLiveView serves the live view that --ui asks for and says where, on
+// stderr; nil (whose Close does nothing) without --ui.
+func startLiveView(f *runFlags, stderr io.Writer) (*liveview.View, error) {
+	if !f.ui.on {
+		return nil, nil
+	}
+	live := liveview.New(0)
+	if err := live.Listen(f.ui.addr); err != nil {
+		return nil, fmt.Errorf("cannot serve the live view: %w", err)
+	}
+	fmt.Fprintf(stderr, "luasock: live view at %s\n", live.URL())
+	return live, nil
 }
