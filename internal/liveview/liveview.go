@@ -136,6 +136,9 @@ type View struct {
 	mu     sync.Mutex
 	seq    uint64   // numbers every change, socket event or task: the page asks for what is newer
 	events uint64   // the socket events observed
+	// clients numbers the peers a server accepted or first heard from,
+	// "client 1", "client 2" as the trace names them, until trace_name.
+	clients int
 	ring   []record // the socket events kept, oldest at head, in the order of Seq
 	head   int
 	kept   int
@@ -239,6 +242,9 @@ func (v *View) account(e *sockevent.Event, seq uint64) {
 			c.State = "failed: " + e.Err.Error()
 		} else if e.Kind == "stream" {
 			c.State = "open"
+			if e.Op == sockevent.Accept && c.Name == "" {
+				c.Name = v.nextClient()
+			}
 		}
 	case sockevent.Send:
 		c.Out += int64(len(e.Data))
@@ -306,12 +312,20 @@ func (v *View) datagramPeer(c *conn, e *sockevent.Event, seq uint64) *conn {
 	if p == nil {
 		p = &conn{Key: key, First: seq, Worker: c.Worker, Stream: c.Stream, Transport: c.Transport,
 			Kind: "peer", Local: c.Local, Peer: e.Peer, DgPeer: true, State: "seen"}
+		if e.Op == sockevent.Recv {
+			p.Name = v.nextClient() // a server heard from it first
+		}
 		if !v.addConn(p) {
 			return nil
 		}
 	}
 	p.Seq = seq
 	return p
+}
+
+func (v *View) nextClient() string {
+	v.clients++
+	return "client " + strconv.Itoa(v.clients)
 }
 
 // addConn lists c, making room if the table is full; false: no room.

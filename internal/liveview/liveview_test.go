@@ -176,8 +176,8 @@ func TestTablesBounded(t *testing.T) {
 	}
 }
 
-// TestTables: names, notes, bytes and states as the page reads them, a
-// datagram socket's peers apart.
+// TestTables: names (given, or "client N" by arrival), notes, bytes and
+// states as the page reads them, a datagram socket's peers apart.
 func TestTables(t *testing.T) {
 	v := New(0)
 	base, token := serve(t, v)
@@ -202,7 +202,7 @@ func TestTables(t *testing.T) {
 		"0/1":                "listening in 0 out 0 name  note ",
 		"0/2":                "closed: reset (3 bytes unread) in 0 out 6 name alice note greeting",
 		"0/3":                "bound in 3 out 6 name  note ",
-		"0/3/127.0.0.1:6000": "seen in 3 out 6 name  note ",
+		"0/3/127.0.0.1:6000": "seen in 3 out 6 name client 2 note ", // as the trace names it (client 1: the accepted one)
 		"0/3/127.0.0.1:6001": "seen in 0 out 0 name  note ",
 	}
 	for key, w := range want {
