@@ -40,7 +40,7 @@ func ClientName(id int) string { return "client" + strconv.Itoa(id) }
 
 // marker writes a marker piece.
 func (p Piece) marker(inHex bool) string {
-	if p.Blank || p.Bytes == "" && !inHex {
+	if p.Blank {
 		return "{" + p.Mark + "}"
 	}
 	if !inHex {

@@ -222,3 +222,22 @@ func TestDifferenceText(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", d.Error(), want)
 	}
 }
+
+// No input makes Parse panic; what it reads, it writes and reads again.
+func FuzzParse(f *testing.F) {
+	f.Add("connection 1 tcp a:1\n> \"x\" {id} \"y\"\n< hex\n    00000000  {id 01} ?? 02 |..|\n2 > end\n")
+	f.Add("connection 1 udp a:1\n1 < {* \"\\x00\"}\n> hex 00ff\n# note: x\n1 = tls\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		s, err := Parse(strings.NewReader(text))
+		if err != nil {
+			return
+		}
+		var b bytes.Buffer
+		if _, err := s.WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(&b); err != nil {
+			t.Fatalf("%q read, written, then: %v\n%s", text, err, b.String())
+		}
+	})
+}
