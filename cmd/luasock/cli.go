@@ -27,11 +27,14 @@ Usage:
                                      run a script; arg[1..] and ... are its arguments
                                      (luasock's flags go before the script's name);
                                      - as the script's name reads it from standard input
-  luasock replay [--server] [--timeout T] session.txt ADDRESS
+  luasock replay [--server] [--timeout T] [--pace T] session.txt ADDRESS
                                      play the client side of a session recorded with
                                      --record against the server at ADDRESS (host:port,
-                                     tcp://..., unix://path), or with --server the
-                                     server side to a client; exit 1 at the first
+                                     tcp://..., udp://..., unix://path), or with --server
+                                     the server side to clients: every connection at
+                                     once, each step after those recorded before it;
+                                     --timeout bounds each wait (5 s), --pace pauses
+                                     before each new connection; exit 1 at the first
                                      difference, with a diff
   luasock version                    print the version
   luasock help                       print this help
@@ -79,8 +82,9 @@ Flags of run:
   --reorder P       ... held back and sent after the socket's next, with P
   --seed S          the seed of those decisions (printed when not given), so
                     that an impaired run replays exactly
-  --record FILE     write the bytes of every stream connection, each way, to FILE
-                    as a session (readable text) that luasock replay plays back
+  --record FILE     write the bytes of every stream connection and UDP datagram,
+                    each way, in their order, to FILE as a session (readable
+                    text) that luasock replay plays back
   --watch           reload when the script (or a .lua file beside it) changes, as
                     SIGHUP does: the new code takes over the servers, the old
                     one's connections finish (for --grace)

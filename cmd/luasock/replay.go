@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"time"
 
 	"github.com/luasock/luasock/host"
 	"github.com/luasock/luasock/internal/replay"
@@ -18,13 +19,15 @@ const (
 	exitReplayFailed  = 3 // the session could not be read, or no peer was reached
 )
 
-// replayCommand is `luasock replay [--server] [--timeout T] session.txt ADDRESS`.
+// replayCommand is `luasock replay [--server] [--timeout T] [--pace T] session.txt ADDRESS`.
 func replayCommand(args []string, stdout, stderr io.Writer) int {
 	set := flag.NewFlagSet("replay", flag.ContinueOnError)
 	set.SetOutput(io.Discard)
 	server := set.Bool("server", false, "")
 	timeout := replay.DefaultTimeout
 	set.Var(&durationFlag{d: &timeout, name: "--timeout"}, "timeout", "")
+	var pace time.Duration
+	set.Var(&durationFlag{d: &pace, name: "--pace"}, "pace", "")
 	if err := set.Parse(args); err != nil || set.NArg() != 2 {
 		if err == nil {
 			err = errors.New("replay needs a session file and an address")
@@ -44,7 +47,7 @@ func replayCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "luasock: %s: %v\n", file, err)
 		return exitReplayFailed
 	}
-	p := &replay.Player{Session: session, Timeout: timeout}
+	p := &replay.Player{Session: session, Timeout: timeout, Pace: pace}
 	side := "client"
 	if *server {
 		side = "server"
@@ -63,10 +66,7 @@ func replayCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "luasock replay: %v\n", err)
 		return exitReplayFailed
 	}
-	steps := 0
-	for _, c := range session.Conns {
-		steps += len(c.Steps)
-	}
+	steps := len(session.Steps) - len(session.Conns) // (a connection's beginning is not a step)
 	fmt.Fprintf(stdout, "replayed the %s side of %s: %s, %s, as recorded\n", side, file, count(len(session.Conns), "connection"), count(steps, "step"))
 	return host.ExitOK
 }

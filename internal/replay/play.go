@@ -1,74 +1,26 @@
 package replay
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
+	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"io"
-	"math/big"
 	"net"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Difference is the first place where the live peer parted from the
-// recording: what the session wanted there and what came.
-type Difference struct {
-	Conn   int    // the connection's number in the session
-	Line   int    // the session line of the first step that differs
-	Peer   string // "server" or "client": whose bytes differ
-	Want   string // the bytes the session has from that step on
-	Got    string // the bytes that came instead
-	Offset int    // the first byte that differs, within Want
-	Reason string // what went wrong, in words
-	ended  bool   // the peer ended its stream
-}
-
-func (d *Difference) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "connection %d, session line %d: %s\n", d.Conn, d.Line, d.Reason)
-	if d.Want == "" && d.Got == "" {
-		return b.String()
-	}
-	start := max(0, d.Offset-40)
-	want, got := window(d.Want, start, d.Offset+40), window(d.Got, start, d.Offset+40)
-	fmt.Fprintf(&b, "  want: %s\n  got:  %s\n", want, got)
-	caret := len(strconv.QuoteToASCII(d.Want[start:min(d.Offset, len(d.Want))])) - 1
-	if start > 0 {
-		caret += 3 // the "..." before the window
-	}
-	fmt.Fprintf(&b, "        %s^ byte %d\n", strings.Repeat(" ", caret), d.Offset)
-	return b.String()
-}
-
-// window quotes s[from:to], marking what was cut.
-func window(s string, from, to int) string {
-	if from > len(s) {
-		from = len(s)
-	}
-	q := strconv.QuoteToASCII(s[from:min(to, len(s))])
-	if from > 0 {
-		q = "..." + q
-	}
-	if to < len(s) {
-		q += "..."
-	}
-	return q
-}
-
-// Player plays one side of a session. Timeout bounds each wait for the
-// peer's bytes (and, playing the server, each wait for a client).
+// Player plays one side of a session. Timeout bounds every wait: for the
+// peer's next bytes, for a client to come (playing the server), for a
+// connection to be made.
 type Player struct {
 	Session *Session
 	Timeout time.Duration
+	// Pace, playing the client, is a pause before each connection after
+	// the first: for a server that takes a connection in one task and
+	// announces it from another, whose announcement would race the next.
+	Pace time.Duration
 
 	certOnce sync.Once // the server side's certificate, for "= tls"
 	cert     tls.Certificate
@@ -78,12 +30,22 @@ type Player struct {
 // DefaultTimeout is how long a player waits for the peer's next bytes.
 const DefaultTimeout = 5 * time.Second
 
-// Network splits a replay address: "tcp://host:port", "host:port",
-// "unix:///path" or a path.
+func (p *Player) timeout() time.Duration {
+	if p.Timeout > 0 {
+		return p.Timeout
+	}
+	return DefaultTimeout
+}
+
+// Network splits a replay address: "tcp://host:port", "udp://host:port",
+// "host:port" (either), "unix:///path" or a path. A session's TCP and UDP
+// connections both go to host:port.
 func Network(address string) (network, addr string) {
 	switch {
 	case strings.HasPrefix(address, "tcp://"):
 		return "tcp", address[len("tcp://"):]
+	case strings.HasPrefix(address, "udp://"):
+		return "udp", address[len("udp://"):]
 	case strings.HasPrefix(address, "unix://"):
 		return "unix", address[len("unix://"):]
 	case strings.HasPrefix(address, "/") || strings.HasPrefix(address, "./"):
@@ -92,217 +54,259 @@ func Network(address string) (network, addr string) {
 	return "tcp", address
 }
 
-// PlayClient connects to the server at address once per recorded
-// connection, sends the client's bytes and checks the server's answers.
-// The first difference is a *Difference.
+// PlayClient plays the client side against the server at address: it
+// makes each recorded connection, sends the client's bytes and checks the
+// server's, every connection in its own goroutine, each step waiting for
+// the steps recorded before it. The first difference is a *Difference.
 func (p *Player) PlayClient(address string) error {
 	network, addr := Network(address)
-	for _, c := range p.Session.Conns {
-		conn, err := net.DialTimeout(network, addr, p.timeout())
-		if err != nil {
-			return fmt.Errorf("connection %d: %w", c.ID, err)
+	r := p.newRun(ToServer)
+	first := true
+	r.open = func(c *Conn) (endpoint, error) {
+		if !first && p.Pace > 0 {
+			select {
+			case <-time.After(min(p.Pace, p.timeout())):
+			case <-r.ctx.Done():
+				return nil, errStopped
+			}
 		}
-		err = p.play(conn, c, ToServer)
-		conn.Close()
-		if err != nil {
-			return err
-		}
+		first = false
+		return r.dial(c, network, addr)
 	}
-	return nil
+	return r.play()
 }
 
-// PlayServer listens at address, accepts one client per recorded
-// connection, sends the server's bytes and checks the client's. ready,
-// when set, is called once it listens.
+// PlayServer plays the server side: it listens at address (TCP and UDP
+// on the same port when the session has both), takes a client for each
+// recorded connection in turn, sends the server's bytes and checks the
+// client's. ready, when set, is called once it listens.
 func (p *Player) PlayServer(address string, ready func(net.Addr)) error {
 	network, addr := Network(address)
-	ln, err := net.Listen(network, addr)
+	r := p.newRun(ToClient)
+	srv, err := r.listen(network, addr)
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
+	defer srv.stop()
 	if ready != nil {
-		ready(ln.Addr())
+		ready(srv.addr)
 	}
-	for _, c := range p.Session.Conns {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return fmt.Errorf("connection %d: %w", c.ID, err)
-			}
-			err = p.play(conn, c, ToClient)
-			conn.Close()
-			if errors.Is(err, errProbe) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			break
-		}
-	}
-	return nil
+	r.open = srv.take
+	return r.play()
 }
 
-// errProbe is a client that left without a byte where the recording has
-// it speak first: a port probe or a health check, not the session's
-// client. The server side waits for the next one.
-var errProbe = errors.New("a client left without a byte")
+// run is one playing of a session.
+type run struct {
+	p    *Player
+	mine Direction // the player's side's bytes
+	peer string    // "server" or "client"
+	open func(c *Conn) (endpoint, error)
 
-func (p *Player) timeout() time.Duration {
-	if p.Timeout > 0 {
-		return p.Timeout
-	}
-	return DefaultTimeout
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu    sync.Mutex
+	turn  int           // the index in Session.Steps of the step to play next
+	moved chan struct{} // closed when turn moves
+	names map[string]string
+	ends  []endpoint
+	err   error
 }
 
-// play walks c's steps on conn as the side whose bytes go mine: those it
-// sends; the others' it reads, every run of them at once (the peer may cut
-// them otherwise), and compares.
-func (p *Player) play(conn net.Conn, c *Conn, mine Direction) error {
+func (p *Player) newRun(mine Direction) *run {
+	ctx, cancel := context.WithCancel(context.Background())
 	peer := "server"
 	if mine == ToClient {
 		peer = "client"
 	}
-	steps := c.Steps
-	first, peerEnded := true, false
-	for i := 0; i < len(steps); first = false {
-		st := steps[i]
-		switch {
-		case st.TLS:
-			tlsConn, err := p.startTLS(conn, mine == ToServer)
-			if err != nil {
-				return &Difference{Conn: c.ID, Line: st.Line, Peer: peer, Reason: fmt.Sprintf("the TLS handshake with the %s failed: %v", peer, err)}
+	return &run{p: p, mine: mine, peer: peer, ctx: ctx, cancel: cancel,
+		moved: make(chan struct{}), names: map[string]string{}}
+}
+
+// play runs a goroutine per connection and waits for them all.
+func (r *run) play() error {
+	defer r.cancel()
+	steps := r.p.Session.Steps
+	byConn := map[int][]int{}
+	var order []int
+	for i, st := range steps {
+		if _, ok := byConn[st.Conn]; !ok {
+			order = append(order, st.Conn)
+		}
+		byConn[st.Conn] = append(byConn[st.Conn], i)
+	}
+	var wg sync.WaitGroup
+	for _, id := range order {
+		c := r.p.Session.Conn(id)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r.playConn(c, byConn[id]); err != nil {
+				r.fail(err)
 			}
-			conn = tlsConn
-			i++
-		case st.Dir == mine && st.End:
-			if cw, ok := conn.(interface{ CloseWrite() error }); ok {
-				// (after the peer's end, a peer that closed for good makes
-				// this fail: the stream is ended either way)
-				if err := cw.CloseWrite(); err != nil && !peerEnded {
-					return fmt.Errorf("connection %d, session line %d: ending the stream: %w", c.ID, st.Line, err)
+		}()
+	}
+	wg.Wait()
+	r.cancel()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.ends {
+		e.close()
+	}
+	return r.err
+}
+
+// fail keeps the first error and stops every goroutine: their waits end,
+// their connections close.
+func (r *run) fail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return
+	}
+	r.err = err
+	r.cancel()
+	for _, e := range r.ends {
+		e.close()
+	}
+}
+
+// waitTurn waits until step i is next, false when the run stopped. The
+// step before it is bounded by the timeout, as all steps are.
+func (r *run) waitTurn(i int) bool {
+	for {
+		r.mu.Lock()
+		turn, moved := r.turn, r.moved
+		r.mu.Unlock()
+		if turn == i {
+			return true
+		}
+		select {
+		case <-moved:
+		case <-r.ctx.Done():
+			return false
+		}
+	}
+}
+
+func (r *run) advance() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.turn++
+	close(r.moved)
+	r.moved = make(chan struct{})
+}
+
+// keep remembers an endpoint to close when the run ends (closed at once
+// when it has stopped).
+func (r *run) keep(e endpoint) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ends = append(r.ends, e)
+	if r.err != nil {
+		e.close()
+	}
+}
+
+func (r *run) matcher() matcher {
+	return matcher{
+		known: func(name string) (string, bool) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			v, ok := r.names[name]
+			return v, ok
+		},
+		capture: func(name, value string) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.names[name] = value
+		},
+	}
+}
+
+// maxProbes bounds the clients a served connection skips (see errProbe).
+const maxProbes = 100
+
+// playConn plays connection c's steps (indexes in Session.Steps), each in
+// its turn.
+func (r *run) playConn(c *Conn, idx []int) error {
+	var ep endpoint
+	firstData := true
+	for _, i := range idx {
+		st := r.p.Session.Steps[i]
+		if !r.waitTurn(i) {
+			return nil // another connection failed
+		}
+		var err error
+		switch {
+		case st.Open:
+			ep, err = r.openConn(c)
+		case ep == nil:
+			err = fmt.Errorf("connection %d, session line %d: a step before its connection line", c.ID, st.Line)
+		default:
+			err = r.step(ep, c, st)
+			// A client that leaves without a byte where the recording has
+			// it speak first is a port probe, not the session's client.
+			for probes := 0; errors.Is(err, errProbe) && firstData && r.mine == ToClient && probes < maxProbes; probes++ {
+				if ep, err = r.openConn(c); err == nil {
+					err = r.step(ep, c, st)
 				}
 			}
-			i++
-		case st.Dir == mine:
-			if _, err := io.WriteString(conn, st.Data); err != nil {
-				return &Difference{Conn: c.ID, Line: st.Line, Peer: peer, Reason: fmt.Sprintf("sending failed: %v (the %s went away)", err, peer)}
+			if errors.Is(err, errProbe) {
+				err = errors.Unwrap(err)
 			}
-			i++
-		case st.End:
-			if err := p.expectEnd(conn, c, st, peer); err != nil {
-				return err
-			}
-			peerEnded = true
-			i++
-		default:
-			want := ""
-			j := i
-			for ; j < len(steps) && steps[j].Dir == st.Dir && !steps[j].End; j++ {
-				want += steps[j].Data
-			}
-			err := p.expect(conn, c, st, peer, want)
-			var d *Difference
-			if first && mine == ToClient && errors.As(err, &d) && d.Got == "" && d.ended {
-				return errProbe
-			}
-			if err != nil {
-				return err
-			}
-			i = j
+			firstData = false
 		}
+		if err != nil {
+			return err
+		}
+		r.advance()
 	}
 	return nil
 }
 
-// startTLS runs a TLS handshake on conn, as the client or the server.
-func (p *Player) startTLS(conn net.Conn, client bool) (net.Conn, error) {
-	_ = conn.SetDeadline(time.Now().Add(p.timeout()))
-	defer conn.SetDeadline(time.Time{})
-	if client {
-		c := tls.Client(conn, &tls.Config{InsecureSkipVerify: true}) // a replay checks bytes, not identities
-		return c, c.Handshake()
-	}
-	cert, err := p.certificate()
+// errProbe wraps the difference of a client that left without a byte.
+var errProbe = errors.New("a client left without a byte")
+
+type probeError struct{ d *Difference }
+
+func (e probeError) Error() string        { return e.d.Error() }
+func (e probeError) Is(target error) bool { return target == errProbe }
+func (e probeError) Unwrap() error        { return e.d }
+
+// openConn makes or takes connection c and names its client's address.
+func (r *run) openConn(c *Conn) (endpoint, error) {
+	ep, err := r.open(c)
 	if err != nil {
 		return nil, err
 	}
-	s := tls.Server(conn, &tls.Config{Certificates: []tls.Certificate{cert}})
-	return s, s.Handshake()
+	r.keep(ep)
+	r.matcher().capture(ClientName(c.ID), ep.clientAddr())
+	return ep, nil
 }
 
-// certificate is the self-signed one a server-side replay shows, made once.
-func (p *Player) certificate() (tls.Certificate, error) {
-	p.certOnce.Do(func() {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			p.certErr = err
-			return
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(1),
-			Subject:      pkix.Name{CommonName: "luasock replay"},
-			DNSNames:     []string{"localhost"},
-			IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		p.cert, p.certErr = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, err
-	})
-	return p.cert, p.certErr
-}
-
-// expect reads len(want) bytes and compares them.
-func (p *Player) expect(conn net.Conn, c *Conn, st Step, peer, want string) error {
-	_ = conn.SetReadDeadline(time.Now().Add(p.timeout()))
-	buf := make([]byte, len(want))
-	n, err := io.ReadFull(conn, buf)
-	got := string(buf[:n])
-	d := &Difference{Conn: c.ID, Line: st.Line, Peer: peer, Want: want, Got: got, Offset: firstDiff(want, got)}
-	switch {
-	case d.Offset < n:
-		d.Reason = fmt.Sprintf("the %s's bytes differ at byte %d", peer, d.Offset)
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		d.ended = true
-		d.Reason = fmt.Sprintf("the %s ended the stream after %d of the %d bytes recorded", peer, n, len(want))
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		d.Reason = fmt.Sprintf("the %s sent %d of the %d bytes recorded, then nothing for %v", peer, n, len(want), p.timeout())
-	case err != nil:
-		d.Reason = fmt.Sprintf("reading from the %s failed after %d of the %d bytes recorded: %v", peer, n, len(want), err)
-	default:
-		return nil
+// step plays one step on ep.
+func (r *run) step(ep endpoint, c *Conn, st *Step) error {
+	switch e := ep.(type) {
+	case *streamEnd:
+		return r.streamStep(e, c, st)
+	case *datagramEnd:
+		return r.datagramStep(e, c, st)
 	}
-	return d
+	return nil
 }
 
-// expectEnd waits for the peer to end its stream.
-func (p *Player) expectEnd(conn net.Conn, c *Conn, st Step, peer string) error {
-	_ = conn.SetReadDeadline(time.Now().Add(p.timeout()))
-	buf := make([]byte, 4096)
-	n, err := conn.Read(buf)
-	switch {
-	case n > 0:
-		return &Difference{Conn: c.ID, Line: st.Line, Peer: peer, Got: string(buf[:n]),
-			Reason: fmt.Sprintf("the %s sent more where the recording ends its stream: %s", peer, window(string(buf[:n]), 0, 80))}
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return &Difference{Conn: c.ID, Line: st.Line, Peer: peer,
-			Reason: fmt.Sprintf("the %s did not end its stream within %v, as the recording does", peer, p.timeout())}
+// sendable is the bytes of one of the player's own steps.
+func (r *run) sendable(c *Conn, st *Step) (string, error) {
+	data, err := r.matcher().outgoing(st.pieces())
+	if err != nil {
+		return "", fmt.Errorf("connection %d, session line %d: %w", c.ID, st.Line, err)
 	}
-	return nil // the end (or a reset, which ends it too)
+	return data, nil
 }
 
-// firstDiff is the first index where a and b differ (len of the shorter
-// when one is a prefix of the other).
-func firstDiff(a, b string) int {
-	n := min(len(a), len(b))
-	for i := range n {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return n
+// endpoint is one connection's live end.
+type endpoint interface {
+	clientAddr() string // the client's address, as the server sees it
+	close()
 }

@@ -1,15 +1,12 @@
 // Package replay is luasock's record and replay of conversations: the
-// session file (a readable, diffable text of each connection's bytes, in
-// order and direction), the recorder that writes it from the socket events
-// of a run (luasock run --record), and the player that plays one side of a
-// recorded session against a live server or client and reports the first
-// difference (luasock replay).
+// session file (a readable, editable text of every connection's bytes, in
+// the order they went, each way), the recorder that writes it from the
+// socket events of a run (luasock run --record), and the player that plays
+// one side of a recorded session against live servers or clients and
+// reports the first difference (luasock replay).
 package replay
 
 import (
-	"bufio"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -17,29 +14,26 @@ import (
 	"unicode/utf8"
 )
 
-// A session file, one line per step (documented in docs/lab.md):
+// A session file (documented in docs/lab.md):
 //
-//	# luasock session
-//	connection 1 tcp 127.0.0.1:6379
-//	> "PING\r\n"
-//	< "+PONG\r\n"
-//	> hex 00ff10
-//	> end
-//	< end
-//	= tls
+//	# luasock session: ...
+//	connection 1 tcp 127.0.0.1:8001
+//	connection 2 tcp 127.0.0.1:8001  # bob
+//	1 < "* " {client2} " joined\n"
+//	1 > "hi\n"
+//	2 < {client1} ": hi\n"
+//	2 > hex
+//	    00000000  10 10 00 04 4d 51 54 54  {id 00 01} ??           |....MQTT....|
+//	2 > end
+//	1 = tls
 //
-// ">" is the client's bytes to the server, "<" the server's to the client;
-// "end" is that side ending its stream (a shutdown, a close). Text is a Go
-// quoted string (ASCII, with \r \n \t \xNN escapes); bytes that are not
-// text are "hex". "= tls" is where both sides start TLS (at once on a
-// tls:// server, after STARTTLS on a plain one): the bytes after it are the
-// plaintext inside TLS, and a replay runs a TLS handshake there (as a
-// client it does not verify the server's certificate; as a server it
-// shows a self-signed one). Blank lines and lines starting with '#' are
-// comments.
+// The file's order is the order things happened, across connections. A
+// step names its connection by number; without one, it is the
+// connection of the line before. Old files, one block per connection,
+// read the same way (block order). See markers.go for the {...} markers.
 
-// tlsLine marks where a connection starts TLS.
-const tlsLine = "= tls"
+// tlsWord marks where a connection starts TLS.
+const tlsWord = "= tls"
 
 // Header is the first line of a session file.
 const Header = "# luasock session: > client to server, < server to client (docs/lab.md)"
@@ -53,35 +47,68 @@ const (
 	ToClient Direction = '<'
 )
 
-// Step is one line of a connection: bytes one way, or the end of one way.
+// Step is one thing that happened on a connection: it began, bytes went
+// one way, one way ended, or TLS started.
 type Step struct {
-	Dir  Direction
-	Data string
-	End  bool // the sender ended its stream
-	TLS  bool // both sides start TLS here (Dir and Data unused)
-	Line int  // the line in the file (0 when not read from one)
+	Conn   int // the connection's number
+	Open   bool
+	Dir    Direction
+	Data   string  // the bytes as recorded (a marker's recorded value in its place)
+	Pieces []Piece // Data cut at its markers; nil when it has none
+	Hex    bool    // written as a hex dump
+	End    bool    // the sender ended its stream
+	TLS    bool    // both sides start TLS here (Dir and Data unused)
+	Notes  []string
+	Line   int // the line in the file (0 when not read from one)
 }
 
-// Conn is one recorded connection.
+// Conn is one recorded connection (for a datagram transport, the
+// datagrams between one client address and the server).
 type Conn struct {
 	ID        int
-	Transport string // tcp or unix
+	Transport string // tcp, unix or udp
 	Server    string // the server's address as recorded
-	Steps     []Step
+	Name      string // what the script called its peer (a comment)
+	Client    string // the client's address as recorded (not in the file)
+	Steps     []*Step
 	Line      int
 }
 
-// Session is a recorded file: its connections, in the order they began.
-type Session struct{ Conns []*Conn }
+// Datagram tells whether the connection is datagrams: each step is one.
+func (c *Conn) Datagram() bool { return c.Transport == "udp" }
 
-// FormatData is a step's bytes as the file writes them: quoted text, or
-// hex when they are not text.
-func FormatData(data string) string {
-	if isText(data) {
-		return strconv.QuoteToASCII(data)
-	}
-	return "hex " + hex.EncodeToString([]byte(data))
+// Session is a recorded file: its connections, in the order they began,
+// and every step of every connection in the order they happened (the
+// connections' beginnings are Open steps).
+type Session struct {
+	Conns []*Conn
+	Steps []*Step
+	byID  map[int]*Conn
 }
+
+// Conn is the connection numbered id, or nil.
+func (s *Session) Conn(id int) *Conn {
+	if len(s.byID) != len(s.Conns) {
+		s.byID = make(map[int]*Conn, len(s.Conns))
+		for _, c := range s.Conns {
+			s.byID[c.ID] = c
+		}
+	}
+	return s.byID[id]
+}
+
+// add appends a step to the session and to its connection's steps.
+func (s *Session) add(st *Step) {
+	s.Steps = append(s.Steps, st)
+	if !st.Open {
+		if c := s.Conn(st.Conn); c != nil {
+			c.Steps = append(c.Steps, st)
+		}
+	}
+}
+
+// FormatData is bytes as a text step writes them: a Go quoted string.
+func FormatData(data string) string { return strconv.QuoteToASCII(data) }
 
 // isText: valid UTF-8 with no control byte but tab, CR and LF.
 func isText(s string) bool {
@@ -96,98 +123,127 @@ func isText(s string) bool {
 	return true
 }
 
-// WriteTo writes the session in the file's format.
+// WriteTo writes the session in the file's format. Steps carry their
+// connection's number when there is more than one connection.
 func (s *Session) WriteTo(w io.Writer) (int64, error) {
 	b := &strings.Builder{}
 	b.WriteString(Header + "\n")
-	for _, c := range s.Conns {
-		fmt.Fprintf(b, "\nconnection %d %s %s\n", c.ID, c.Transport, c.Server)
-		for _, st := range c.Steps {
-			if st.TLS {
-				b.WriteString(tlsLine + "\n")
-				continue
+	numbered := len(s.Conns) > 1
+	for _, st := range s.Steps {
+		for _, n := range st.Notes {
+			fmt.Fprintf(b, "# note: %s\n", oneLine(n))
+		}
+		if st.Open {
+			c := s.Conn(st.Conn)
+			fmt.Fprintf(b, "\nconnection %d %s %s", c.ID, c.Transport, c.Server)
+			if c.Name != "" {
+				fmt.Fprintf(b, "  # %s", oneLine(c.Name))
 			}
-			if st.End {
-				fmt.Fprintf(b, "%c end\n", st.Dir)
-			} else {
-				fmt.Fprintf(b, "%c %s\n", st.Dir, FormatData(st.Data))
-			}
+			b.WriteString("\n")
+			continue
+		}
+		if numbered {
+			fmt.Fprintf(b, "%d ", st.Conn)
+		}
+		switch {
+		case st.TLS:
+			b.WriteString(tlsWord + "\n")
+		case st.End:
+			fmt.Fprintf(b, "%c end\n", st.Dir)
+		case st.Hex || st.Pieces == nil && !isText(st.Data):
+			fmt.Fprintf(b, "%c hex\n", st.Dir)
+			writeDump(b, st.pieces())
+		default:
+			fmt.Fprintf(b, "%c %s\n", st.Dir, formatText(st.pieces()))
 		}
 	}
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
 }
 
-// SyntaxError is a line of a session file that does not parse.
-type SyntaxError struct {
-	Line int
-	Text string
-	Err  error
+// oneLine keeps a comment on its line.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
 }
 
-func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %v: %q", e.Line, e.Err, e.Text) }
-func (e *SyntaxError) Unwrap() error { return e.Err }
+// pieces is the step's data as pieces (one literal when it has no marker).
+func (st *Step) pieces() []Piece {
+	if st.Pieces != nil {
+		return st.Pieces
+	}
+	return []Piece{{Bytes: st.Data}}
+}
 
-// The ways a line fails.
-var (
-	ErrStepOutside = errors.New("a step before any connection line")
-	ErrBadLine     = errors.New("not a connection line, a step or a comment")
-	ErrBadData     = errors.New("neither a quoted string, hex nor end")
-)
-
-// Parse reads a session file.
-func Parse(r io.Reader) (*Session, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<30)
-	s := &Session{}
-	var cur *Conn
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimRight(sc.Text(), " \r")
-		bad := func(err error) error { return &SyntaxError{Line: n, Text: line, Err: err} }
-		switch {
-		case line == "" || strings.HasPrefix(line, "#"):
-		case line == tlsLine:
-			if cur == nil {
-				return nil, bad(ErrStepOutside)
-			}
-			cur.Steps = append(cur.Steps, Step{TLS: true, Line: n})
-		case strings.HasPrefix(line, "connection "):
-			f := strings.Fields(line)
-			if len(f) != 4 {
-				return nil, bad(ErrBadLine)
-			}
-			id, err := strconv.Atoi(f[1])
-			if err != nil {
-				return nil, bad(ErrBadLine)
-			}
-			cur = &Conn{ID: id, Transport: f[2], Server: f[3], Line: n}
-			s.Conns = append(s.Conns, cur)
-		case len(line) >= 2 && (line[0] == '>' || line[0] == '<') && line[1] == ' ':
-			if cur == nil {
-				return nil, bad(ErrStepOutside)
-			}
-			st := Step{Dir: Direction(line[0]), Line: n}
-			rest := line[2:]
-			switch {
-			case rest == "end":
-				st.End = true
-			case strings.HasPrefix(rest, "hex "):
-				b, err := hex.DecodeString(rest[4:])
-				if err != nil {
-					return nil, bad(fmt.Errorf("%w: %w", ErrBadData, err))
-				}
-				st.Data = string(b)
-			default:
-				d, err := strconv.Unquote(rest)
-				if err != nil {
-					return nil, bad(ErrBadData)
-				}
-				st.Data = d
-			}
-			cur.Steps = append(cur.Steps, st)
-		default:
-			return nil, bad(ErrBadLine)
+// formatText writes pieces as a text step: quoted strings and markers.
+func formatText(ps []Piece) string {
+	var parts []string
+	for _, p := range ps {
+		if p.Mark == "" {
+			parts = append(parts, FormatData(p.Bytes))
+		} else {
+			parts = append(parts, p.marker(false))
 		}
 	}
-	return s, sc.Err()
+	if len(parts) == 0 {
+		return `""`
+	}
+	return strings.Join(parts, " ")
+}
+
+// dumpIndent starts a hex dump's lines.
+const dumpIndent = "    "
+
+// writeDump writes pieces as hexdump -C does: the offset, 16 bytes in two
+// groups of 8, the printable ones between bars. A marker stays whole on
+// the line where it begins.
+func writeDump(b *strings.Builder, ps []Piece) {
+	type cell struct {
+		text  string // "8a", "??", or a whole marker
+		bytes string // the bytes it stands for, for the printable column
+	}
+	var cells []cell
+	for _, p := range ps {
+		switch {
+		case p.Mark == "":
+			for i := 0; i < len(p.Bytes); i++ {
+				cells = append(cells, cell{fmt.Sprintf("%02x", p.Bytes[i]), p.Bytes[i : i+1]})
+			}
+		case p.Mark == "*" && p.Blank && len(p.Bytes) == 1:
+			cells = append(cells, cell{"??", "."})
+		default:
+			cells = append(cells, cell{p.marker(true), p.Bytes})
+		}
+	}
+	off := 0
+	for len(cells) > 0 {
+		var hexPart, text strings.Builder
+		n := 0 // bytes on this line
+		for len(cells) > 0 && n < 16 {
+			c := cells[0]
+			cells = cells[1:]
+			if n == 8 {
+				hexPart.WriteString(" ")
+			}
+			hexPart.WriteString(c.text + " ")
+			text.WriteString(printable(c.bytes))
+			n += len(c.bytes)
+		}
+		h := hexPart.String()
+		if pad := 49 - len(h); pad > 0 {
+			h += strings.Repeat(" ", pad)
+		}
+		fmt.Fprintf(b, "%s%08x  %s |%s|\n", dumpIndent, off, h, text.String())
+		off += n
+	}
+}
+
+// printable is the dump's right column: printable ASCII, '.' for the rest.
+func printable(s string) string {
+	out := []byte(s)
+	for i, c := range out {
+		if c < 0x20 || c > 0x7e {
+			out[i] = '.'
+		}
+	}
+	return string(out)
 }
