@@ -134,19 +134,19 @@ type View struct {
 	start time.Time
 
 	mu     sync.Mutex
-	seq    uint64   // numbers every change, socket event or task: the page asks for what is newer
-	events uint64   // the socket events observed
+	seq    uint64 // numbers every change, socket event or task: the page asks for what is newer
+	events uint64 // the socket events observed
 	// clients numbers the peers a server accepted or first heard from,
 	// "client 1", "client 2" as the trace names them, until trace_name.
 	clients int
-	ring   []record // the socket events kept, oldest at head, in the order of Seq
-	head   int
-	kept   int
-	conns  table[*conn]
-	tasks  table[*taskRow]
-	evict  uint64 // seq of the last eviction: a page behind it reloads the tables
-	nTasks uint64 // NewTask's last number
-	hidden [2]int // connections, tasks not listed (the tables were full of live ones)
+	ring    []record // the socket events kept, oldest at head, in the order of Seq
+	head    int
+	kept    int
+	conns   table[*conn]
+	tasks   table[*taskRow]
+	evict   uint64 // seq of the last eviction: a page behind it reloads the tables
+	nTasks  uint64 // NewTask's last number
+	hidden  [2]int // connections, tasks not listed (the tables were full of live ones)
 
 	srv *server // nil until Start
 }
