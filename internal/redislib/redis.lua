@@ -101,15 +101,17 @@ local Client = {} -- the methods
 local mt = {}
 
 -- a client's calls run one at a time (a channel of one is its lock), so
--- that tasks may share a connection: each gets its own replies.
-local function unlock(self, ...)
+-- that tasks may share a connection: each gets its own replies. The lock is
+-- given back however the call ends, an error raised in it too.
+local function unlock(self, ok, ...)
   self.lock:receive()
+  if not ok then error((...), 0) end
   return ...
 end
 
 local function locked(self, f, ...)
   self.lock:send(true)
-  return unlock(self, f(self, ...))
+  return unlock(self, pcall(f, self, ...))
 end
 
 -- close_stream closes the connection once, whoever sees its end first.
@@ -181,18 +183,28 @@ function Client.pipeline(self, cmds)
   return locked(self, roundtrip, concat(parts), #cmds)
 end
 
--- reader is the task that owns a subscribed connection's replies: messages
--- go to r.messages, confirmations of (un)subscribing to r.confirms. When
--- the connection ends both channels close.
+-- A subscribed connection has two tasks. reader owns the connection's
+-- replies: confirmations of (un)subscribing go to the call that waits for
+-- them (r.confirms, made for that call), messages to r.pending; past
+-- r.queue pending it stops reading (Redis then holds them, as it does for
+-- any slow subscriber), unless a call waits for a confirmation behind
+-- them. pump hands r.pending to r.messages, the script's channel, in
+-- order, waiting while the script does not receive. So neither a full
+-- queue nor a slow script keeps a subscribe or unsubscribe from being
+-- confirmed.
+local NO_TIMEOUT = 1e9 -- seconds: a subscribed connection's next message may be long in coming
+
 local function reader(self)
+  stream_set_timeout(self.stream, NO_TIMEOUT)
+  local q = self.pending
   while true do
     local v = read_reply(self.stream, 0)
     if type(v) ~= "table" then break end
-    local kind = v[1]
+    local kind, msg = v[1], nil
     if kind == "message" then
-      if not self.messages:send({kind = kind, channel = v[2], message = v[3]}) then break end
+      msg = {kind = kind, channel = v[2], message = v[3]}
     elseif kind == "pmessage" then
-      if not self.messages:send({kind = kind, pattern = v[2], channel = v[3], message = v[4]}) then break end
+      msg = {kind = kind, pattern = v[2], channel = v[3], message = v[4]}
     else
       local names = (kind == "subscribe" or kind == "unsubscribe") and self.channels or self.patterns
       if kind == "subscribe" or kind == "psubscribe" then
@@ -200,14 +212,41 @@ local function reader(self)
       elseif (kind == "unsubscribe" or kind == "punsubscribe") and v[2] then
         names[v[2]] = nil
       end
-      -- an error reply ({err = ...}) too; never waits: one that nobody
-      -- awaits any more (its call timed out) must not stop the messages
-      self.confirms:send(v, 0)
+      -- an error reply ({err = ...}) too; a late one, of a call that gave
+      -- up, finds no room and is dropped
+      if self.confirms then self.confirms:send(v, 0) end
+    end
+    if msg then
+      q.last = q.last + 1
+      q[q.last] = msg
+      self.more:send(true, 0)
+      while q.last - q.first + 1 > self.queue and self.waiting == 0 and not self.closed do
+        self.room:receive()
+      end
     end
   end
   close_stream(self)
+  self.ended = true
+  self.more:send(true, 0)
+  if self.confirms then self.confirms:close() end
+end
+
+local function pump(self)
+  local q = self.pending
+  while true do
+    if q.first <= q.last then
+      local msg = q[q.first]
+      q[q.first] = nil
+      q.first = q.first + 1
+      self.room:send(true, 0)
+      if not self.messages:send(msg) then break end -- closed by r:close()
+    elseif self.ended then
+      break
+    else
+      self.more:receive()
+    end
+  end
   self.messages:close()
-  self.confirms:close()
 end
 
 local function count(set)
@@ -225,25 +264,35 @@ local function subscription(self, command, names)
   encode(parts, {command, unpack(names)}, command:lower(), 0, 3)
   local first = not self.messages
   if first then
-    self.messages, self.confirms = channel.make(self.queue), channel.make(64)
-    self.channels, self.patterns = {}, {}
+    self.messages, self.more, self.room = channel.make(self.queue), channel.make(1), channel.make(1)
+    self.pending, self.channels, self.patterns = {first = 1, last = 0}, {}, {}
   end
   local want = #names
   if want == 0 then
     want = math.max(1, count(command == "UNSUBSCRIBE" and self.channels or self.patterns))
   end
-  while self.confirms:receive(0) do end -- late ones, of a call that timed out
+  self.confirms = channel.make(want) -- room for every confirmation this call waits for
+  self.waiting = 1
+  self.room:send(true, 0) -- a reader held back by a full queue reads on
   local ok, errstr, code = fwrite(self.stream, concat(parts))
-  if not ok then return failed(self, errstr, code) end
-  if first then spawn(reader, self) end
+  if not ok then
+    self.waiting = 0
+    return failed(self, errstr, code)
+  end
+  if first then
+    spawn(reader, self)
+    spawn(pump, self)
+  end
   for _ = 1, want do
     local got, v, code2 = self.confirms:receive(self.timeout)
-    if not got then
+    if not got or v.err then
+      self.waiting = 0
+      if got then return nil, v.err, 0 end
       if v == nil then return nil, "Redis closed the connection", 0 end
       return nil, v, code2
     end
-    if v.err then return nil, v.err, 0 end
   end
+  self.waiting = 0
   return self.messages
 end
 
@@ -273,6 +322,10 @@ Client.punsubscribe = subscriber("PUNSUBSCRIBE")
 --- r:close() -> true
 function Client.close(self)
   close_stream(self)
+  if self.messages then -- the messages received stay; the tasks end
+    self.messages:close()
+    self.room:send(true, 0)
+  end
   return true
 end
 
@@ -280,7 +333,8 @@ end
 -- r:call("SET", "k", "v").
 -- A client's own fields, nil while unset: never commands.
 local fields = {stream = true, address = true, timeout = true, queue = true, lock = true, closed = true,
-  messages = true, confirms = true, channels = true, patterns = true}
+  messages = true, confirms = true, channels = true, patterns = true, pending = true, more = true,
+  room = true, waiting = true, ended = true}
 
 mt.__index = function(self, key)
   local m = Client[key]
@@ -335,7 +389,7 @@ function redis.connect(address, options)
   if not s then return nil, errstr, code end
   if timeout then stream_set_timeout(s, timeout) end
   local self = setmetatable({stream = s, address = address, timeout = timeout, queue = queue,
-    lock = channel.make(1)}, mt)
+    lock = channel.make(1), waiting = 0}, mt)
   if options.password ~= nil then
     local ok, errstr2, code2
     if options.username ~= nil then

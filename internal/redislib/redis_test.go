@@ -244,3 +244,38 @@ print(r:ping())
 		}
 	}
 }
+
+// TestSubscribedConnectionWaits: a subscribed connection's reply timeout
+// does not end it while no message comes; a hundred names are confirmed
+// at once; a full queue of messages the script has not received does not
+// keep an unsubscribe from being confirmed, and the messages stay, in order.
+func TestSubscribedConnectionWaits(t *testing.T) {
+	addr := testprog.Redis(t)
+	testutil.Expect(t, dump+`
+local pub = assert(redis.connect(arg[1]))
+local sub = assert(redis.connect(arg[1], {timeout = 0.2, queue = 2}))
+local messages = assert(sub:subscribe("news"))
+sleep(0.5) -- longer than the timeout, with nothing said
+out(pub:publish("news", "late"), select(2, messages:receive(5)).message)
+local names = {}
+for i = 1, 100 do names[i] = "room" .. i end
+out(sub:subscribe(unpack(names)) == messages)
+for i = 1, 5 do pub:publish("news", "m" .. i) end
+out(pub:publish("room100", "m6"))
+out(sub:unsubscribe("news") == messages)
+for i = 1, 6 do out(select(2, messages:receive(5)).message) end
+sub:close()
+out(messages:receive(5))
+`, `1 "late"
+true
+1
+true
+"m1"
+"m2"
+"m3"
+"m4"
+"m5"
+"m6"
+nil
+`, nil, addr)
+}
