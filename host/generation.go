@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/luasock/luasock/internal/sockevent"
 	"github.com/luasock/luasock/luabind"
@@ -24,16 +25,16 @@ type generation struct {
 // takeover[i] are the servers worker i takes over from the generation
 // before it (a reload), nil for the first.
 func startGeneration(ctx context.Context, prog program, opts Options, out *lineWriter,
-	observer sockevent.Observer, takeover [][]luabind.Server, first bool) *generation {
+	observer sockevent.Observer, streams []atomic.Uint64, takeover [][]luabind.Server, first bool) *generation {
 	n := max(opts.Workers, 1)
 	g := &generation{done: make(chan int, 1), startup: newStartup(opts, n, first)}
 	codes := make([]int, n)
 	var wg sync.WaitGroup
 	group := luabind.NewWorkerGroup()
 	for i := range n {
-		worker := luabind.Worker{}
+		worker := luabind.Worker{Streams: &streams[i]}
 		if opts.Workers > 1 {
-			worker = luabind.Worker{ID: i + 1, Count: n, Group: group}
+			worker = luabind.Worker{ID: i + 1, Count: n, Group: group, Streams: &streams[i]}
 		}
 		var servers []luabind.Server
 		if i < len(takeover) {

@@ -309,3 +309,70 @@ while true do local c = stream_socket_accept(srv) if c then fwrite(c, "` + v + `
 		t.Errorf("the socket file outlived the run: %v", err)
 	}
 }
+
+// TestReloadNumbersHandlesOn: the observers outlive a reload, so the new
+// state's handles go on from the old one's numbers: a client accepted
+// after a reload is not taken for the server, nor for one accepted before.
+func TestReloadNumbersHandlesOn(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "s.lua")
+	sock := filepath.Join(dir, "s.sock")
+	os.WriteFile(script, []byte(`local srv = assert(stream_socket_server("unix://`+sock+`"))
+while true do local c = stream_socket_accept(srv) if c then fwrite(c, "hi\n") fclose(c) end end`), 0o644)
+	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: filepath.Join(dir, "notify"), Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notify.Close()
+	bound := hangBound(t)
+	next := func() string {
+		notify.SetReadDeadline(time.Now().Add(bound))
+		buf := make([]byte, 64)
+		n, err := notify.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(buf[:n])
+	}
+	ask := func() {
+		c, err := net.Dial("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(bound))
+		io.ReadAll(c)
+	}
+	signals := make(chan os.Signal, 2)
+	trace := &lockedBuffer{}
+	done := make(chan testutil.Result, 1)
+	go func() {
+		done <- testutil.RunOptions(host.Options{Script: script, Signals: signals, Trace: trace, TraceFormat: "json",
+			NotifySocket: notify.LocalAddr().String()})
+	}()
+	if s := next(); s != "READY=1" {
+		t.Fatalf("got %q", s)
+	}
+	ask()
+	signals <- syscall.SIGHUP
+	for s := next(); s != "READY=1"; s = next() {
+	}
+	ask()
+	signals <- syscall.SIGINT
+	<-done
+	var streams []string
+	for _, line := range strings.Split(trace.String(), "\n") {
+		if strings.Contains(line, `"op":"accept"`) || strings.Contains(line, `"op":"listen"`) {
+			_, rest, _ := strings.Cut(line, `"stream":`)
+			n, _, _ := strings.Cut(rest, ",")
+			streams = append(streams, n)
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range streams {
+		seen[n] = true
+	}
+	if len(streams) < 3 || len(seen) != len(streams) { // (the new state's listen is its own handle too)
+		t.Fatalf("the listens and accepts before and after the reload: handles %v, want a number each\n%s", streams, trace.String())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,7 +35,10 @@ func supervise(ctx context.Context, prog program, opts Options, out *lineWriter,
 		defer w.stop()
 		changes = w.changes
 	}
-	gen := startGeneration(ctx, prog, opts, out, observer, nil, true)
+	// One numbering of the handles per worker for all generations: the
+	// observers see a reload's handles as new ones.
+	streams := make([]atomic.Uint64, max(opts.Workers, 1))
+	gen := startGeneration(ctx, prog, opts, out, observer, streams, nil, true)
 	var pending *generation            // a reload's, until it serves
 	draining := map[*generation]bool{} // after a reload, until they end
 	retired := make(chan *generation)
@@ -44,7 +48,7 @@ func supervise(ctx context.Context, prog program, opts Options, out *lineWriter,
 			again = true
 			return
 		}
-		pending = startReload(ctx, prog, opts, out, observer, gen)
+		pending = startReload(ctx, prog, opts, out, observer, streams, gen)
 	}
 	for {
 		var serving <-chan struct{}
@@ -108,7 +112,7 @@ func supervise(ctx context.Context, prog program, opts Options, out *lineWriter,
 
 // startReload compiles the script as it is now and starts it as a new
 // generation that takes over gen's servers; nil when it does not compile.
-func startReload(ctx context.Context, prog program, opts Options, out *lineWriter, observer sockevent.Observer, gen *generation) *generation {
+func startReload(ctx context.Context, prog program, opts Options, out *lineWriter, observer sockevent.Observer, streams []atomic.Uint64, gen *generation) *generation {
 	src, err := readScript(opts.Script)
 	if err == nil {
 		prog.script, err = compile.CompileFile(chunkName(opts.Script), src)
@@ -124,7 +128,7 @@ func startReload(ctx context.Context, prog program, opts Options, out *lineWrite
 		_ = sdNotify(opts.NotifySocket, "RELOADING=1")
 	}
 	opts.Source = src
-	return startGeneration(ctx, prog, opts, out, observer, gen.servers(), false)
+	return startGeneration(ctx, prog, opts, out, observer, streams, gen.servers(), false)
 }
 
 // watchInterval is how often --watch looks at the script's files.

@@ -10,6 +10,7 @@ package luabind
 import (
 	"context"
 	"io"
+	"sync/atomic"
 
 	"github.com/luasock/luasock/internal/impair"
 	"github.com/luasock/luasock/internal/lang/luaarg"
@@ -81,6 +82,11 @@ type Worker struct {
 	// Group is shared by the workers of one run (NewWorkerGroup): where the
 	// kernel does not spread a port's clients, they share its socket.
 	Group *WorkerGroup
+	// Streams, when set, numbers this worker's handles for the socket
+	// events across the run's states: a reload's state goes on from the
+	// last number, so that (Worker, Stream) stays one handle for the
+	// observers, which outlive a reload. nil: the state numbers its own.
+	Streams *atomic.Uint64
 }
 
 // Config is what Open installs besides the API.

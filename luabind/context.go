@@ -29,11 +29,11 @@ type socketOptions struct {
 	// resolve to, set by stream_socket_server.
 	// ProxyProtocol: a server's connections start with a PROXY header.
 	// ProxyTrusted, when set, are the only sources whose header is read
-	// (the balancers); ProxyDirect serves the others as direct connections
-	// instead of refusing them (proxy_untrusted = "direct").
-	ProxyProtocol bool
-	ProxyTrusted  []netip.Prefix
-	ProxyDirect   bool
+	// (the balancers); ProxyUntrusted says what becomes of the others:
+	// "refuse" (or "", not given) or "direct" (served as direct connections).
+	ProxyProtocol  bool
+	ProxyTrusted   []netip.Prefix
+	ProxyUntrusted string
 
 	Mode         *uint32
 	Owner, Group string
@@ -127,10 +127,8 @@ func parseContext(L *lua.LState, n int, fname string, tbl *lua.LTable, ctx *stre
 				ctx.Socket.ProxyTrusted = parseTrusted(v, bad)
 			case name == "proxy_untrusted":
 				switch v {
-				case lua.LString("refuse"):
-					ctx.Socket.ProxyDirect = false
-				case lua.LString("direct"):
-					ctx.Socket.ProxyDirect = true
+				case lua.LString("refuse"), lua.LString("direct"):
+					ctx.Socket.ProxyUntrusted = string(v.(lua.LString))
 				default:
 					got := v.Type().String()
 					if text, ok := v.(lua.LString); ok {

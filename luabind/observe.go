@@ -30,8 +30,12 @@ func (a *api) observe(s *stream, e sockevent.Event) {
 	e.Worker = a.worker.ID
 	if s != nil {
 		if s.eventID == 0 {
-			a.streamsSeen++
-			s.eventID = a.streamsSeen
+			if a.worker.Streams != nil {
+				s.eventID = a.worker.Streams.Add(1)
+			} else {
+				a.streamsSeen++
+				s.eventID = a.streamsSeen
+			}
 		}
 		e.Stream = s.eventID
 		e.Transport = s.transport

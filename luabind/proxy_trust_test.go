@@ -106,6 +106,7 @@ try({proxy_protocol = true, proxy_trusted = "localhost"})
 try({proxy_protocol = true, proxy_trusted = {}})
 try({proxy_protocol = true, proxy_trusted = {1}})
 try({proxy_protocol = true, proxy_trusted = 5})
+try({proxy_protocol = true, proxy_untrusted = "direct"})
 try({proxy_protocol = true, proxy_untrusted = "maybe"})
 try({proxy_protocol = true, proxy_untrusted = true})
 try({proxy_trusted = "127.0.0.1"})
@@ -117,6 +118,7 @@ bad argument #3 to 'stream_socket_server' (socket option 'proxy_trusted': "local
 bad argument #3 to 'stream_socket_server' (socket option 'proxy_trusted' is empty: it would trust no one)
 bad argument #3 to 'stream_socket_server' (socket option 'proxy_trusted' must hold strings, got number)
 bad argument #3 to 'stream_socket_server' (socket option 'proxy_trusted' must be an address, a network or a table of them, got number)
+nil	socket option 'proxy_untrusted' needs proxy_trusted (who is trusted)	0
 bad argument #3 to 'stream_socket_server' (socket option 'proxy_untrusted' must be "refuse" or "direct", got "maybe")
 bad argument #3 to 'stream_socket_server' (socket option 'proxy_untrusted' must be "refuse" or "direct", got boolean)
 nil	socket option 'proxy_trusted' needs proxy_protocol = true	0

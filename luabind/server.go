@@ -66,6 +66,9 @@ func (a *api) server(L *lua.LState, fname string) int {
 	if opts.ProxyTrusted != nil && !opts.ProxyProtocol {
 		return pushFailure(L, errno.New("socket option 'proxy_trusted' needs proxy_protocol = true"))
 	}
+	if opts.ProxyUntrusted != "" && opts.ProxyTrusted == nil {
+		return pushFailure(L, errno.New("socket option 'proxy_untrusted' needs proxy_trusted (who is trusted)"))
+	}
 	if opts.ProxyTrusted != nil && !addr.IsIP() {
 		return pushFailure(L, errno.New("socket option 'proxy_trusted' needs an IP server (tcp, tls), not "+addr.Transport))
 	}
@@ -100,7 +103,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 			_ = s.Close()
 			return pushFailure(L, err)
 		}
-		s.proxy.trusted, s.proxy.direct = opts.ProxyTrusted, opts.ProxyDirect
+		s.proxy.trusted, s.proxy.direct = opts.ProxyTrusted, opts.ProxyUntrusted == "direct"
 	}
 	s.request, s.requestFlags = address, flags
 	s.nodelay = opts.TCPNoDelay != nil && *opts.TCPNoDelay

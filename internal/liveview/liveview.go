@@ -30,6 +30,9 @@ const (
 	RingSize = 4096
 	// KeptBytes is how much of each message the view keeps for a click.
 	KeptBytes = 1024
+	// KeptNote is how much of a note or a name the view keeps (a script
+	// may note each line a peer sends).
+	KeptNote = 200
 	// MaxEntries bounds the connections (and datagram peers) and the tasks
 	// the tables hold, each: past it the oldest closed (ended) one goes,
 	// and when none has closed a new one is counted but not listed.
@@ -180,7 +183,7 @@ func (v *View) Observe(e *sockevent.Event) {
 	r := record{
 		Worker: e.Worker, Stream: e.Stream, Op: string(e.Op), Transport: e.Transport,
 		Kind: e.Kind, Local: e.Local, Peer: e.Peer, Addressed: e.Addressed, TLS: e.TLS,
-		Len: len(e.Data), EOF: e.EOF, Peek: e.Peek, How: e.How, Unread: e.Unread, Note: e.Note,
+		Len: len(e.Data), EOF: e.EOF, Peek: e.Peek, How: e.How, Unread: e.Unread, Note: clip(e.Note),
 	}
 	if e.Data != "" {
 		r.data = strings.Clone(e.Data[:min(len(e.Data), KeptBytes)])
@@ -272,15 +275,15 @@ func (v *View) account(e *sockevent.Event, seq uint64) {
 		}
 	case sockevent.NoteOp:
 		if peer != nil {
-			peer.Note = e.Note
+			peer.Note = clip(e.Note)
 		} else {
-			c.Note = e.Note
+			c.Note = clip(e.Note)
 		}
 	case sockevent.NameOp:
 		if peer != nil {
-			peer.Name = e.Note
+			peer.Name = clip(e.Note)
 		} else {
-			c.Name = e.Note
+			c.Name = clip(e.Note)
 		}
 	case sockevent.Close:
 		c.State = "closed"
@@ -321,6 +324,15 @@ func (v *View) datagramPeer(c *conn, e *sockevent.Event, seq uint64) *conn {
 	}
 	p.Seq = seq
 	return p
+}
+
+// clip keeps at most KeptNote bytes of s, as a copy (the event's strings
+// are the script's).
+func clip(s string) string {
+	if len(s) > KeptNote {
+		return strings.Clone(s[:KeptNote]) + "…"
+	}
+	return s
 }
 
 func (v *View) nextClient() string {

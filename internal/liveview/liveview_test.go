@@ -59,12 +59,14 @@ func events(t *testing.T, base, token string, since uint64) batch {
 	return b
 }
 
-// TestToken: every path needs the token, in the query or the cookie the
-// page sets; a wrong one, or one of another length, is refused.
+// TestToken: the page and its answers need the token in the query; a
+// wrong one, or one of another length, is refused. The script and style,
+// the same in every luasock, are served without it, and no cookie carries
+// the token (a host's cookies go to all its ports).
 func TestToken(t *testing.T) {
 	v := New(0)
 	base, token := serve(t, v)
-	for _, path := range []string{"", "app.js", "style.css", "events", "bytes?q=1"} {
+	for _, path := range []string{"", "events", "bytes?q=1", "nothing"} {
 		if code, _, _ := get(t, base+path); code != http.StatusForbidden {
 			t.Errorf("/%s without the token: %d, want 403", path, code)
 		}
@@ -86,20 +88,16 @@ func TestToken(t *testing.T) {
 	if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("Content-Security-Policy %q", csp)
 	}
-	var cookie *http.Cookie
-	for _, c := range r.Cookies() {
-		if strings.HasPrefix(c.Name, "luasock_ui_") {
-			cookie = c
+	if len(r.Cookies()) != 0 {
+		t.Errorf("the page set cookies: %v", r.Cookies())
+	}
+	for _, path := range []string{"app.js", "style.css"} {
+		if code, body, _ := get(t, base+path); code != 200 || strings.Contains(body, token) {
+			t.Errorf("/%s without the token: %d (holds the token: %v)", path, code, strings.Contains(body, token))
 		}
 	}
-	if cookie == nil || cookie.Value != token || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode {
-		t.Fatalf("the page's cookie: %+v", cookie)
-	}
-	if code, _, _ := get(t, base+"app.js", cookie); code != 200 {
-		t.Errorf("app.js with the cookie: %d", code)
-	}
-	if code, _, _ := get(t, base+"events", &http.Cookie{Name: cookie.Name, Value: "nope"}); code != 403 {
-		t.Errorf("/events with a wrong cookie: %d", code)
+	if code, _, _ := get(t, base+"events?token="+token); code != 200 {
+		t.Errorf("/events with the token: %d", code)
 	}
 	if code, _, _ := get(t, base+"nothing?token="+token); code != 404 {
 		t.Errorf("an unknown path: %d", code)
@@ -338,4 +336,23 @@ func TestClose(t *testing.T) {
 		t.Error("served after Close")
 	}
 	awaitGoroutines(t, before)
+}
+
+// TestNotesClipped: a note or name the script made of a peer's line is
+// kept to KeptNote bytes.
+func TestNotesClipped(t *testing.T) {
+	v := New(0)
+	long := strings.Repeat("n", 10*KeptNote)
+	v.Observe(&sockevent.Event{Stream: 2, Op: sockevent.Accept, Transport: "tcp", Kind: "stream", Peer: "127.0.0.1:5000"})
+	v.Observe(&sockevent.Event{Stream: 2, Op: sockevent.NoteOp, Transport: "tcp", Kind: "stream", Peer: "127.0.0.1:5000", Note: long})
+	v.Observe(&sockevent.Event{Stream: 2, Op: sockevent.NameOp, Transport: "tcp", Kind: "stream", Peer: "127.0.0.1:5000", Note: long})
+	c := v.conns.rows["0/2"]
+	if len(c.Note) > KeptNote+4 || len(c.Name) > KeptNote+4 || !strings.HasPrefix(c.Note, "nnn") {
+		t.Fatalf("kept a note of %d bytes, a name of %d", len(c.Note), len(c.Name))
+	}
+	for i := 0; i < v.kept; i++ {
+		if r := v.ring[(v.head+i)%len(v.ring)]; len(r.Note) > KeptNote+4 {
+			t.Fatalf("the ring kept a note of %d bytes", len(r.Note))
+		}
+	}
 }

@@ -35,7 +35,6 @@ const (
 type server struct {
 	http   *http.Server
 	token  string
-	cookie string // the cookie's name, per port: a host's cookies are shared by all its ports
 	url    string
 	served chan struct{} // closed when Serve returned
 	slots  chan struct{}
@@ -58,14 +57,13 @@ func (v *View) Listen(addr string) error {
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	s := &server{
 		token:  hex.EncodeToString(secret),
-		cookie: "luasock_ui_" + port,
 		served: make(chan struct{}),
 		slots:  make(chan struct{}, answerSlots),
 	}
 	s.idle = sync.NewCond(&s.mu)
 	s.url = "http://" + net.JoinHostPort(host, port) + "/?token=" + s.token
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.page)
+	mux.HandleFunc("GET /{$}", file("static/index.html", "text/html; charset=utf-8"))
 	mux.HandleFunc("GET /app.js", file("static/app.js", "text/javascript; charset=utf-8"))
 	mux.HandleFunc("GET /style.css", file("static/style.css", "text/css; charset=utf-8"))
 	mux.HandleFunc("GET /events", s.answer(v.serveEvents))
@@ -129,8 +127,9 @@ func (v *View) Close() error {
 	return err
 }
 
-// guard serves a request only with the token (in the query, or the cookie
-// the page got), and with headers that keep the page to luasock's own
+// guard serves a request only with the token in its query (app.js adds it
+// to its own), but for the page's script and style, which are the same in
+// every luasock and hold nothing of the run; and with headers that keep the page to luasock's own
 // files.
 func (s *server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -156,7 +155,7 @@ func (s *server) guard(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
-		if !s.allowed(r) {
+		if !publicFiles[r.URL.Path] && !s.allowed(r) {
 			http.Error(w, "luasock live view: this needs the address luasock printed, with its ?token=", http.StatusForbidden)
 			return
 		}
@@ -164,22 +163,15 @@ func (s *server) guard(next http.Handler) http.Handler {
 	})
 }
 
+// publicFiles are served without the token. (A cookie would carry the
+// token to every other server on the host: browsers share a host's cookies
+// among its ports.)
+var publicFiles = map[string]bool{"/app.js": true, "/style.css": true}
+
 // allowed compares the request's token with the view's in constant time.
 func (s *server) allowed(r *http.Request) bool {
 	got := r.URL.Query().Get("token")
-	if got == "" {
-		if c, err := r.Cookie(s.cookie); err == nil {
-			got = c.Value
-		}
-	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
-}
-
-// page serves the page; the cookie lets its own requests (its scripts,
-// /events) carry the token that its address had.
-func (s *server) page(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	file("static/index.html", "text/html; charset=utf-8")(w, r)
 }
 
 // file serves an embedded file.
