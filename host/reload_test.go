@@ -244,31 +244,9 @@ func TestReloadFailures(t *testing.T) {
 while true do local c = stream_socket_accept(srv) if c then fwrite(c, "` + v + `\n") fclose(c) end end`
 	}
 	os.WriteFile(script, []byte(serve("one")), 0o644)
-	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: filepath.Join(dir, "notify"), Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer notify.Close()
+	notify, next := listenNotify(t, dir)
 	bound := hangBound(t)
-	next := func() string {
-		notify.SetReadDeadline(time.Now().Add(bound))
-		buf := make([]byte, 64)
-		n, err := notify.Read(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(buf[:n])
-	}
-	ask := func() string {
-		c, err := net.Dial("unix", sock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(bound))
-		b, _ := io.ReadAll(c)
-		return string(b)
-	}
+	ask := func() string { return askUnix(t, sock, bound) }
 	signals := make(chan os.Signal, 2)
 	errb := &lockedBuffer{}
 	done := make(chan testutil.Result, 1)
@@ -319,30 +297,9 @@ func TestReloadNumbersHandlesOn(t *testing.T) {
 	sock := filepath.Join(dir, "s.sock")
 	os.WriteFile(script, []byte(`local srv = assert(stream_socket_server("unix://`+sock+`"))
 while true do local c = stream_socket_accept(srv) if c then fwrite(c, "hi\n") fclose(c) end end`), 0o644)
-	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: filepath.Join(dir, "notify"), Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer notify.Close()
+	notify, next := listenNotify(t, dir)
 	bound := hangBound(t)
-	next := func() string {
-		notify.SetReadDeadline(time.Now().Add(bound))
-		buf := make([]byte, 64)
-		n, err := notify.Read(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(buf[:n])
-	}
-	ask := func() {
-		c, err := net.Dial("unix", sock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(bound))
-		io.ReadAll(c)
-	}
+	ask := func() { askUnix(t, sock, bound) }
 	signals := make(chan os.Signal, 2)
 	trace := &lockedBuffer{}
 	done := make(chan testutil.Result, 1)
@@ -375,4 +332,36 @@ while true do local c = stream_socket_accept(srv) if c then fwrite(c, "hi\n") fc
 	if len(streams) < 3 || len(seen) != len(streams) { // (the new state's listen is its own handle too)
 		t.Fatalf("the listens and accepts before and after the reload: handles %v, want a number each\n%s", streams, trace.String())
 	}
+}
+
+// listenNotify is a NOTIFY_SOCKET in dir (notify's address) and a function
+// that returns the next state it is told (READY=1, RELOADING=1).
+func listenNotify(t *testing.T, dir string) (notify *net.UnixConn, next func() string) {
+	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: filepath.Join(dir, "notify"), Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { notify.Close() })
+	bound := hangBound(t)
+	return notify, func() string {
+		notify.SetReadDeadline(time.Now().Add(bound))
+		buf := make([]byte, 64)
+		n, err := notify.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(buf[:n])
+	}
+}
+
+// askUnix connects to the unix server at sock and returns all it says.
+func askUnix(t *testing.T, sock string, bound time.Duration) string {
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(bound))
+	b, _ := io.ReadAll(c)
+	return string(b)
 }
