@@ -83,7 +83,8 @@ func (lt *liveTasks) wait(rt *scriptRun, L *lua.LState, wait func()) {
 	lt.view.ObserveTask(t)
 	rt.lock.Unlock()
 	wait()
-	if !rt.enter(L) {
+	if !rt.enter(L) { // the run stopped, or a reload's old state drained: the task ends here
+		lt.view.ObserveTask(liveview.Task{Worker: lt.worker, ID: id, State: liveview.TaskEnded})
 		runtime.Goexit() // enter released the lock
 	}
 	lt.runs(id)

@@ -87,3 +87,27 @@ true	hi`
 		t.Errorf("the tasks:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestLiveTasksEndWithTheRun: a main chunk that raises is failed; a task
+// that waits when the run stops is ended, not left waiting (a reload's
+// old state ends its tasks the same way).
+func TestLiveTasksEndWithTheRun(t *testing.T) {
+	v := liveview.New(0)
+	if err := v.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	src := `spawn(function() sleep(math.huge) end)
+sleep(0)
+error("main gives up")`
+	testutil.RunOptions(host.Options{Script: "live.lua", Source: []byte(src), Live: v}).WantStatus(t, host.ExitError)
+	got, err := liveTasks(v.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `1 main=true failed    fn=live.lua live.lua:3: main gives up
+2 main=false ended    fn=live.lua:1 `
+	if got != want {
+		t.Errorf("the tasks:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -113,6 +113,7 @@ func (rt *scriptRun) runMain(prog program, args []lua.LValue) {
 		fns = append(fns, L.NewFunctionFromProto(prog.script))
 	}
 	failed := false
+	var mainErr error // the live view's: the main task failed
 	for i, fn := range fns {
 		e.prepare(rt, L)
 		L.Push(fn)
@@ -124,6 +125,7 @@ func (rt *scriptRun) runMain(prog program, args []lua.LValue) {
 			n = len(args)
 		}
 		if err := L.PCall(n, lua.MultRet, e.handler); err != nil {
+			mainErr = err
 			rt.report(err, e.traceback, e.hint)
 			rt.stop(ExitError)
 			failed = true
@@ -135,7 +137,7 @@ func (rt *scriptRun) runMain(prog program, args []lua.LValue) {
 		rt.interact(L, e)
 	}
 	if rt.live != nil {
-		rt.live.ended(nil)
+		rt.live.ended(mainErr)
 	}
 	rt.protector.RemoveTask(L)
 	rt.releaseOwned(L)
