@@ -21,10 +21,14 @@ type liveTasks struct {
 	script  string // Options.Script: where the main task's code is
 	current uint64 // the task that holds the Lua lock (0: none reported)
 	yield   bool   // Turn is handing the lock over: the next Block is no wait
+	// next are the numbers of the tasks spawned and not started yet, by
+	// the thread each will run on. (Apart from taskStart: a task's first
+	// frame, which an idle connection holds, must not grow.)
+	next map[*lua.LState]uint64
 }
 
 func newLiveTasks(view *liveview.View, worker int, script string) *liveTasks {
-	return &liveTasks{view: view, worker: worker, script: sourceName(chunkName(script))}
+	return &liveTasks{view: view, worker: worker, script: sourceName(chunkName(script)), next: map[*lua.LState]uint64{}}
 }
 
 // main numbers the worker's main task, which runs now.
@@ -34,8 +38,8 @@ func (lt *liveTasks) main() {
 		State: liveview.TaskRunning, Func: lt.script})
 }
 
-// spawned numbers the task that spawn, called on L, makes to run fn.
-func (lt *liveTasks) spawned(L *lua.LState, fn *lua.LFunction) uint64 {
+// spawned numbers the task that spawn makes to run fn on the thread L.
+func (lt *liveTasks) spawned(L *lua.LState, fn *lua.LFunction) {
 	id := lt.view.NewTask()
 	t := liveview.Task{Worker: lt.worker, ID: id, State: liveview.TaskReady}
 	_, t.At = callSite(L)
@@ -43,7 +47,14 @@ func (lt *liveTasks) spawned(L *lua.LState, fn *lua.LFunction) uint64 {
 		t.Func = sourceName(fn.Proto.SourceName) + ":" + strconv.Itoa(fn.Proto.LineDefined)
 	}
 	lt.view.ObserveTask(t)
-	return id
+	lt.next[L] = id
+}
+
+// started: the task spawned to run on th took the Lua lock for the first time.
+func (lt *liveTasks) started(th *lua.LState) {
+	id := lt.next[th]
+	delete(lt.next, th)
+	lt.runs(id)
 }
 
 // runs: the task numbered id took the Lua lock.

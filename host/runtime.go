@@ -449,7 +449,7 @@ func (rt *scriptRun) startTask(L *lua.LState, fn *lua.LFunction, args []lua.LVal
 	rt.tasks.Add(1)
 	t := taskStart{L: L, fn: fn, args: args, turn: rt.lock.reserve()}
 	if rt.live != nil {
-		t.live = rt.live.spawned(L, fn)
+		rt.live.spawned(L, fn)
 	}
 	select {
 	case rt.idleRunners <- t:

@@ -149,8 +149,7 @@ type taskStart struct {
 	L    *lua.LState
 	fn   *lua.LFunction
 	args []lua.LValue
-	turn *turn  // the lock's turn reserved for it (fairLock.reserve)
-	live uint64 // its number in the live view (liveTasks); 0 without one
+	turn *turn // the lock's turn reserved for it (fairLock.reserve)
 }
 
 // runTasks runs t and then, while the run goes on, the tasks handed to it
@@ -173,7 +172,7 @@ func (rt *scriptRun) runTasks(t taskStart) {
 		L := t.L
 		if rt.enterOnTurn(L, t.turn) {
 			if rt.live != nil {
-				rt.live.runs(t.live)
+				rt.live.started(L)
 			}
 			rt.protector.AddTask(L)
 			e.prepare(rt, L)
