@@ -22,9 +22,9 @@ type Recorder struct {
 	session   Session
 	streams   map[handle]*recording
 	datagrams map[conversation]*recording
-	serves    map[handle]bool     // a UDP handle: the script is its server
-	notes     map[handle][]string // trace_note texts for the handle's next step
-	names     map[handle]string   // trace_name of a UDP handle before its peer's first datagram
+	serves    map[handle]bool         // a UDP handle: the script is its server
+	notes     map[handle][]string     // trace_note texts for the handle's next step
+	names     map[conversation]string // trace_name of a UDP peer before its first datagram
 }
 
 type handle struct {
@@ -48,7 +48,7 @@ type recording struct {
 func NewRecorder(w io.Writer, stopped func(error)) *Recorder {
 	return &Recorder{w: w, stopped: stopped,
 		streams: map[handle]*recording{}, datagrams: map[conversation]*recording{},
-		serves: map[handle]bool{}, notes: map[handle][]string{}, names: map[handle]string{}}
+		serves: map[handle]bool{}, notes: map[handle][]string{}, names: map[conversation]string{}}
 }
 
 // Observe implements sockevent.Observer.
@@ -109,6 +109,7 @@ func (r *Recorder) Observe(e *sockevent.Event) {
 	case sockevent.Close:
 		r.end(rec, mine)
 		delete(r.streams, key)
+		delete(r.notes, key) // (notes no message followed)
 	case sockevent.TLS:
 		r.session.add(&Step{Conn: rec.conn.ID, TLS: true})
 	}
@@ -136,7 +137,13 @@ func (r *Recorder) datagram(key handle, e *sockevent.Event) {
 				delete(r.datagrams, k)
 			}
 		}
+		for k := range r.names {
+			if k.handle == key {
+				delete(r.names, k)
+			}
+		}
 		delete(r.serves, key)
+		delete(r.notes, key)
 		return
 	case e.Op != sockevent.Send && e.Op != sockevent.Recv || e.Peek || e.Peer == "" || e.Data == "":
 		return
@@ -152,9 +159,9 @@ func (r *Recorder) datagram(key handle, e *sockevent.Event) {
 			server, client = e.Local, e.Peer
 		}
 		rec = r.open("udp", server, client, r.serves[key])
-		if name, ok := r.names[key]; ok {
+		if name, ok := r.names[conv]; ok {
 			rec.conn.Name = name
-			delete(r.names, key)
+			delete(r.names, conv)
 		}
 		r.datagrams[conv] = rec
 	}
@@ -176,7 +183,7 @@ func (r *Recorder) name(key handle, e *sockevent.Event) {
 		rec.conn.Name = e.Note
 		return
 	}
-	r.names[key] = e.Note
+	r.names[conversation{key, e.Peer}] = e.Note // (a peer not heard from yet: named when it is)
 }
 
 // open begins a connection (numbered for now; Finish renumbers).

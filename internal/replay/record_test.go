@@ -74,3 +74,29 @@ connection 3 udp 127.0.0.1:53
 		t.Errorf("read back: %d connections, %d steps", len(s.Conns), len(s.Steps))
 	}
 }
+
+// TestRecorderNamesDatagramPeers: trace_name given a peer's address before
+// that peer's first datagram names that peer, not whichever comes first.
+func TestRecorderNamesDatagramPeers(t *testing.T) {
+	var b strings.Builder
+	r := NewRecorder(&b, func(err error) { t.Error(err) })
+	udp := func(op sockevent.Op, peer, data string) *sockevent.Event {
+		return &sockevent.Event{Stream: 1, Op: op, Transport: "udp", Local: "127.0.0.1:53", Peer: peer, Data: data}
+	}
+	for _, e := range []*sockevent.Event{
+		udp(sockevent.Bind, "", ""),
+		{Stream: 1, Op: sockevent.NameOp, Transport: "udp", Peer: "127.0.0.1:6000", Note: "bob"},
+		udp(sockevent.Recv, "127.0.0.1:5000", "from alice"),
+		udp(sockevent.Recv, "127.0.0.1:6000", "from bob"),
+		udp(sockevent.Close, "", ""),
+	} {
+		r.Observe(e)
+	}
+	r.Finish()
+	if !strings.Contains(b.String(), "connection 1 udp 127.0.0.1:53\n") || !strings.Contains(b.String(), "connection 2 udp 127.0.0.1:53  # bob\n") {
+		t.Errorf("got\n%s", b.String())
+	}
+	if len(r.names) != 0 || len(r.notes) != 0 {
+		t.Errorf("kept after the close: names %v, notes %v", r.names, r.notes)
+	}
+}
