@@ -149,7 +149,10 @@ type View struct {
 	tasks   table[*taskRow]
 	evict   uint64 // seq of the last eviction: a page behind it reloads the tables
 	nTasks  uint64 // NewTask's last number
-	hidden  [2]int // connections, tasks not listed (the tables were full of live ones)
+	// hidden are the connections and the tasks not listed (the tables
+	// were full of live ones when they began), by key, until they end:
+	// listed later, they would show only the rest of their lives.
+	hidden [2]map[string]bool
 
 	srv *server // nil until Start
 }
@@ -167,10 +170,11 @@ func New(ringSize int) *View {
 		ringSize = RingSize
 	}
 	return &View{
-		start: time.Now(),
-		ring:  make([]record, ringSize),
-		conns: table[*conn]{rows: map[string]*conn{}},
-		tasks: table[*taskRow]{rows: map[string]*taskRow{}},
+		start:  time.Now(),
+		ring:   make([]record, ringSize),
+		conns:  table[*conn]{rows: map[string]*conn{}},
+		tasks:  table[*taskRow]{rows: map[string]*taskRow{}},
+		hidden: [2]map[string]bool{{}, {}},
 	}
 }
 
@@ -223,11 +227,21 @@ func (v *View) account(e *sockevent.Event, seq uint64) {
 	}
 	key := strconv.Itoa(e.Worker) + "/" + strconv.FormatUint(e.Stream, 10)
 	c := v.conns.rows[key]
-	if c == nil {
+	if c == nil && !v.hidden[0][key] {
 		c = &conn{Key: key, First: seq, Worker: e.Worker, Stream: e.Stream, Peer: e.Peer, State: "open"}
 		if !v.addConn(c) {
-			return
+			c = nil
+			v.hide(0, key)
 		}
+	}
+	if c == nil { // not listed: numbered as the trace numbers it, forgotten when it ends
+		if e.Op == sockevent.Accept && e.Err == nil {
+			v.nextClient()
+		}
+		if e.Op == sockevent.Close {
+			delete(v.hidden[0], key)
+		}
+		return
 	}
 	c.Seq, c.Transport, c.Kind, c.Local = seq, e.Transport, e.Kind, e.Local
 	if c.Peer == "" && !e.Addressed {
@@ -340,11 +354,22 @@ func (v *View) nextClient() string {
 	return "client " + strconv.Itoa(v.clients)
 }
 
+// hide keeps key as an entry of table (0: connections, 1: tasks) not
+// listed, up to maxHidden of them (past that, they are listed when there
+// is room).
+func (v *View) hide(table int, key string) {
+	if len(v.hidden[table]) < maxHidden {
+		v.hidden[table][key] = true
+	}
+}
+
+// maxHidden bounds the entries the view remembers it did not list.
+const maxHidden = 64 * MaxEntries
+
 // addConn lists c, making room if the table is full; false: no room.
 func (v *View) addConn(c *conn) bool {
 	if len(v.conns.rows) >= MaxEntries {
 		if !evictOne(&v.conns, func(c *conn) bool { return c.done }) {
-			v.hidden[0]++
 			return false
 		}
 		v.evict = v.seq
@@ -393,11 +418,17 @@ func (v *View) ObserveTask(t Task) {
 	defer v.mu.Unlock()
 	v.seq++
 	r := v.tasks.rows[key]
+	if r == nil && v.hidden[1][key] {
+		if t.State == TaskEnded || t.State == TaskFailed {
+			delete(v.hidden[1], key)
+		}
+		return
+	}
 	if r == nil {
 		r = &taskRow{Key: key, Worker: t.Worker, ID: t.ID}
 		if len(v.tasks.rows) >= MaxEntries {
 			if !evictOne(&v.tasks, func(r *taskRow) bool { return r.State == TaskEnded || r.State == TaskFailed }) {
-				v.hidden[1]++
+				v.hide(1, key)
 				return
 			}
 			v.evict = v.seq
@@ -440,7 +471,7 @@ func (v *View) changes(since uint64) batch {
 	if since > v.seq { // not this view's number
 		since = 0
 	}
-	b := batch{Seq: v.seq, Full: since == 0 || since < v.evict, Hidden: v.hidden, Ring: len(v.ring)}
+	b := batch{Seq: v.seq, Full: since == 0 || since < v.evict, Hidden: [2]int{len(v.hidden[0]), len(v.hidden[1])}, Ring: len(v.ring)}
 	n := 0 // the newest kept records after since, at most maxBatch
 	for n < v.kept && n < maxBatch && v.record(v.kept-1-n).Seq > since {
 		n++

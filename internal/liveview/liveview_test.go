@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -161,8 +162,18 @@ func TestTablesBounded(t *testing.T) {
 	for s := uint64(10000); s < 10000+2*MaxEntries; s++ {
 		v.Observe(&sockevent.Event{Stream: s, Op: sockevent.Accept, Transport: "tcp", Kind: "stream", Peer: "127.0.0.1:1"})
 	}
-	if n := len(v.conns.rows); n != MaxEntries || v.hidden[0] != MaxEntries {
-		t.Fatalf("%d connections listed, %d hidden", n, v.hidden[0])
+	if n := len(v.conns.rows); n != MaxEntries || len(v.hidden[0]) != MaxEntries {
+		t.Fatalf("%d connections listed, %d hidden", n, len(v.hidden[0]))
+	}
+	// An entry not listed counts once, however many events it has, and
+	// not once it ended; it is not listed part-way when room comes.
+	hidden := uint64(10000 + 2*MaxEntries - 1)
+	for range 10 {
+		v.Observe(send(0, hidden, "x"))
+	}
+	v.Observe(&sockevent.Event{Stream: hidden, Op: sockevent.Close, Transport: "tcp", Kind: "stream", Peer: "127.0.0.1:1"})
+	if len(v.hidden[0]) != MaxEntries-1 || v.conns.rows["0/"+strconv.FormatUint(hidden, 10)] != nil {
+		t.Fatalf("after 10 sends and a close of a connection not listed: %d hidden", len(v.hidden[0]))
 	}
 	for range 3 * MaxEntries {
 		id := v.NewTask()
