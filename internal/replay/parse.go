@@ -133,11 +133,11 @@ func Parse(r io.Reader) (*Session, error) {
 	return s, nil
 }
 
-// parseConnLine reads "connection N TRANSPORT SERVER [# name]".
+// parseConnLine reads "connection N TRANSPORT SERVER [# name]"; SERVER
+// may be a quoted string (a unix path with a space or a '#').
 func parseConnLine(line string, n int) (*Conn, error) {
-	text, name, _ := strings.Cut(line, "#")
-	f := strings.Fields(text)
-	if len(f) != 4 {
+	f := strings.Fields(line)
+	if len(f) < 4 {
 		return nil, ErrBadLine
 	}
 	id, err := strconv.Atoi(f[1])
@@ -149,7 +149,31 @@ func parseConnLine(line string, n int) (*Conn, error) {
 	default:
 		return nil, ErrTransport
 	}
-	return &Conn{ID: id, Transport: f[2], Server: f[3], Name: strings.TrimSpace(name), Line: n}, nil
+	rest := line
+	for _, field := range f[:3] { // past "connection", N and TRANSPORT
+		rest = strings.TrimLeft(strings.TrimPrefix(strings.TrimLeft(rest, " \t"), field), " \t")
+	}
+	server := rest
+	if strings.HasPrefix(rest, `"`) {
+		q, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return nil, ErrBadLine
+		}
+		server, _ = strconv.Unquote(q)
+		rest = rest[len(q):]
+	} else {
+		server, rest, _ = strings.Cut(rest, " ")
+		server = strings.TrimRight(server, "\t")
+		rest = " " + rest
+	}
+	name := ""
+	if rest = strings.TrimSpace(rest); rest != "" {
+		var ok bool
+		if name, ok = strings.CutPrefix(rest, "#"); !ok {
+			return nil, ErrBadLine
+		}
+	}
+	return &Conn{ID: id, Transport: f[2], Server: server, Name: strings.TrimSpace(name), Line: n}, nil
 }
 
 // parseStep reads "[N] DIR DATA" or "[N] = tls"; cur is the connection

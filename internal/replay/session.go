@@ -135,7 +135,7 @@ func (s *Session) WriteTo(w io.Writer) (int64, error) {
 		}
 		if st.Open {
 			c := s.Conn(st.Conn)
-			fmt.Fprintf(b, "\nconnection %d %s %s", c.ID, c.Transport, c.Server)
+			fmt.Fprintf(b, "\nconnection %d %s %s", c.ID, c.Transport, serverField(c.Server))
 			if c.Name != "" {
 				fmt.Fprintf(b, "  # %s", oneLine(c.Name))
 			}
@@ -246,4 +246,14 @@ func printable(s string) string {
 		}
 	}
 	return string(out)
+}
+
+// serverField is a connection's server address as its line writes it:
+// quoted when it would not read back as one word (a unix path with a
+// space or a '#').
+func serverField(addr string) string {
+	if addr == "" || strings.ContainsAny(addr, " \t#\"") || !utf8.ValidString(addr) {
+		return strconv.Quote(addr)
+	}
+	return addr
 }

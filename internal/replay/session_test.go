@@ -241,3 +241,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestServerAddressQuoted: a unix path with a space or a '#' is written
+// quoted on its connection line and read back whole, its name too.
+func TestServerAddressQuoted(t *testing.T) {
+	for _, server := range []string{"/tmp/my sock", "/tmp/a#b", `/tmp/"q"`, "127.0.0.1:6379"} {
+		s := &Session{}
+		c := &Conn{ID: 1, Transport: "unix", Server: server, Name: "alice"}
+		s.Conns = append(s.Conns, c)
+		s.add(&Step{Conn: 1, Open: true})
+		s.add(&Step{Conn: 1, Dir: ToServer, Data: "hi\n"})
+		var b strings.Builder
+		if _, err := s.WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse(strings.NewReader(b.String()))
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", server, err, b.String())
+		}
+		if g := got.Conns[0]; g.Server != server || g.Name != "alice" {
+			t.Errorf("%q read back as %q (name %q):\n%s", server, g.Server, g.Name, b.String())
+		}
+	}
+}
