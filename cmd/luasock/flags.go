@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -554,5 +555,18 @@ func startLiveView(f *runFlags, stderr io.Writer) (*liveview.View, error) {
 		return nil, fmt.Errorf("cannot serve the live view: %w", err)
 	}
 	fmt.Fprintf(stderr, "luasock: live view at %s\n", live.URL())
+	if host, _, err := net.SplitHostPort(f.ui.addr); err == nil && !isLoopback(host) {
+		fmt.Fprintf(stderr, "luasock: --ui %s serves the view beyond this machine, in plain HTTP: whoever sees the traffic sees the token\n", f.ui.addr)
+	}
 	return live, nil
+}
+
+// isLoopback tells whether host (an IP address or localhost) is this
+// machine's own.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -91,7 +91,7 @@ fwrite(c, "hello\n") print(fgets(conn))`), 0o644)
 		t.Fatalf("%d %q %q", code, out.String(), errb.String())
 	}
 	url := regexp.MustCompile(`luasock: live view at (http://127\.0\.0\.1:\d+/\?token=[0-9a-f]{48})\n`).FindStringSubmatch(errb.String())
-	if url == nil {
+	if url == nil || strings.Contains(errb.String(), "beyond this machine") {
 		t.Fatalf("stderr: %q", errb.String())
 	}
 	if _, err := http.Get(url[1]); err == nil {
@@ -298,4 +298,17 @@ print(n .. " lines")`), 0o644)
 		t.Fatal(err)
 	}
 	t.Logf("20000 messages and exit in %v", time.Since(began))
+}
+
+// TestUILoopback: which --ui addresses stay on this machine (others get a
+// warning that the token travels in plain HTTP).
+func TestUILoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "127.0.0.2": true, "::1": true, "localhost": true,
+		"0.0.0.0": false, "::": false, "192.0.2.7": false, "2001:db8::7": false,
+	} {
+		if got := isLoopback(host); got != want {
+			t.Errorf("isLoopback(%q) = %v", host, got)
+		}
+	}
 }
