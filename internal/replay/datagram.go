@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,8 +15,9 @@ import (
 type datagramEnd struct {
 	client string
 	send   func([]byte) error
-	inbox  chan []byte // the server side's datagrams from this client
-	conn   net.Conn    // the client side's socket
+	inbox  chan []byte   // the server side's datagrams from this client
+	queued *atomic.Int64 // the server side's bytes in every inbox (udpServer's)
+	conn   net.Conn      // the client side's socket
 }
 
 func newDatagramClient(conn net.Conn) *datagramEnd {
@@ -43,6 +45,7 @@ func (e *datagramEnd) receive(r *run, timeout time.Duration) ([]byte, error) {
 	defer timer.Stop()
 	select {
 	case b := <-e.inbox:
+		e.queued.Add(-int64(len(b)))
 		return b, nil
 	case <-timer.C:
 		return nil, os.ErrDeadlineExceeded

@@ -272,3 +272,55 @@ func TestPlayDatagramDifference(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// TestUDPServerBounded: datagrams no connection has taken yet are held up
+// to maxQueued bytes, however many clients send them (one client's inbox
+// alone holds up to 64).
+func TestUDPServerBounded(t *testing.T) {
+	defer func(q int64) { maxQueued = q }(maxQueued)
+	maxQueued = 100000
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := newUDPServer(pc, 1)
+	done := make(chan struct{})
+	go func() { u.dispatch(); close(done) }()
+	big := make([]byte, 20000)
+	for range 4 { // 4 clients x 10 x 20,000 bytes: 8 times the bound
+		c, err := net.Dial("udp", pc.LocalAddr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		for range 10 {
+			c.Write(big)
+		}
+	}
+	// A probe from a fifth client, sent last: once the dispatcher knows it,
+	// it has handled every datagram before it (kept, or dropped).
+	probe, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	probe.Write([]byte("probe"))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		u.mu.Lock()
+		seen := u.known[probe.LocalAddr().String()] != nil
+		u.mu.Unlock()
+		if seen {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d bytes queued: the probe was not dispatched", u.queued.Load())
+		}
+		time.Sleep(10 * time.Millisecond) // polls the dispatcher's progress
+	}
+	pc.Close()
+	<-done
+	if q := u.queued.Load(); q > maxQueued || q < maxQueued/2 {
+		t.Fatalf("%d bytes queued, want at most %d (and more than half: the kernel keeps that many)", q, maxQueued)
+	}
+}

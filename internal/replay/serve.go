@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -142,7 +143,13 @@ type udpServer struct {
 	mu    sync.Mutex
 	known map[string]*datagramEnd
 	limit int
+	// queued counts the bytes waiting in every inbox: past maxQueued,
+	// datagrams are dropped, as a network may, whoever sends them.
+	queued atomic.Int64
 }
+
+// maxQueued bounds the bytes of the datagrams waiting for the connections.
+var maxQueued int64 = 4 << 20
 
 // maxInbox bounds the datagrams waiting for one connection: more are
 // dropped, as a network may.
@@ -167,16 +174,18 @@ func (u *udpServer) dispatch() {
 		e := u.known[from.String()]
 		if e == nil && len(u.known) < u.limit {
 			to := from
-			e = &datagramEnd{client: from.String(), inbox: make(chan []byte, maxInbox),
+			e = &datagramEnd{client: from.String(), inbox: make(chan []byte, maxInbox), queued: &u.queued,
 				send: func(b []byte) error { _, err := u.pc.WriteTo(b, to); return err }}
 			u.known[from.String()] = e
 			u.peers <- e // (room for every sender known: see limit)
 		}
 		u.mu.Unlock()
-		if e != nil {
+		if e != nil && u.queued.Load()+int64(n) <= maxQueued {
+			u.queued.Add(int64(n))
 			select {
 			case e.inbox <- bytes.Clone(buf[:n]):
 			default:
+				u.queued.Add(-int64(n))
 			}
 		}
 	}
