@@ -195,9 +195,9 @@ end
 local NO_TIMEOUT = 1e9 -- seconds: a subscribed connection's next message may be long in coming
 
 local function reader(self)
-  stream_set_timeout(self.stream, NO_TIMEOUT)
+  if not self.closed then stream_set_timeout(self.stream, NO_TIMEOUT) end
   local q = self.pending
-  while true do
+  while not self.closed do -- (r:close() between two reads: the handle is gone)
     local v = read_reply(self.stream, 0)
     if type(v) ~= "table" then break end
     local kind, msg = v[1], nil
@@ -240,7 +240,7 @@ local function pump(self)
       q.first = q.first + 1
       self.room:send(true, 0)
       if not self.messages:send(msg) then break end -- closed by r:close()
-    elseif self.ended then
+    elseif self.ended or self.closed then
       break
     else
       self.more:receive()
@@ -325,6 +325,7 @@ function Client.close(self)
   if self.messages then -- the messages received stay; the tasks end
     self.messages:close()
     self.room:send(true, 0)
+    self.more:send(true, 0)
   end
   return true
 end

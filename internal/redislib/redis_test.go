@@ -279,3 +279,24 @@ true
 nil
 `, nil, addr)
 }
+
+// TestCloseSubscribed: closing a subscribed client at any point ends its
+// tasks, so the run ends: at once after subscribing, after a message,
+// and while a message waits in the queue.
+func TestCloseSubscribed(t *testing.T) {
+	addr := testprog.Redis(t)
+	testutil.Expect(t, `
+local redis = require("redis")
+local pub = assert(redis.connect(arg[1]))
+for round = 1, 3 do
+  local sub = assert(redis.connect(arg[1]))
+  local messages = assert(sub:subscribe("news"))
+  if round >= 2 then pub:publish("news", "one") end
+  if round == 2 then messages:receive(5) end
+  if round == 3 then pub:publish("news", "two") sleep(0) end
+  sub:close()
+end
+pub:close()
+print("ended")
+`, "ended\n", nil, addr)
+}
