@@ -68,11 +68,17 @@ func (r *run) dial(c *Conn, network, addr string) (endpoint, error) {
 // starting) until the timeout.
 func (r *run) dialReady(network, addr string) (net.Conn, error) {
 	deadline := time.Now().Add(r.p.timeout())
+	var refused error // the last refusal
 	for {
 		conn, err := net.DialTimeout(network, addr, max(time.Until(deadline), time.Millisecond))
+		var ne net.Error
+		if refused != nil && errors.As(err, &ne) && ne.Timeout() {
+			return nil, refused // the deadline cut the last try short: the server was refusing
+		}
 		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, syscall.ENOENT) || time.Now().After(deadline) {
 			return conn, err
 		}
+		refused = err
 		select {
 		case <-time.After(20 * time.Millisecond):
 		case <-r.ctx.Done():
