@@ -394,7 +394,12 @@ func (g *gen) numbers() {
 		case 0:
 			g.printNum(g.edgeNum())
 		case 1, 2:
-			g.printNum(fmt.Sprintf("(%s) %s (%s)", g.edgeNum(), g.op("+", "-", "*", "/", "^"), g.edgeNum()))
+			// 1e16 / -inf is -0 at run time; + 0 as in numExpr
+			unsigned := ""
+			if g.f&NegativeZero == 0 {
+				unsigned = " + 0"
+			}
+			g.printNum(fmt.Sprintf("(%s) %s (%s)%s", g.edgeNum(), g.op("+", "-", "*", "/", "^"), g.edgeNum(), unsigned))
 		case 3:
 			exps := []string{"3", "-3", "2", "-2", "0", "-1"} // exact: both agree
 			if g.f&Libm != 0 {

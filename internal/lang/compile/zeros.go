@@ -15,6 +15,9 @@ import (
 // leaves the division to run time with the constant it holds. So before
 // gopher-lua compiles a function, every zero-valued constant in it takes
 // the sign of its first, in the order Lua 5.1's code generator makes them.
+// A division by zero whose dividend gopher-lua would fold is left to run
+// time as Lua 5.1 leaves it: folded, 1e16/(-1/0) would be a -0 constant
+// that Lua 5.1 never makes, and every later 0 of the function would be it.
 
 // zeroSigns walks one function's body.
 type zeroSigns struct {
@@ -124,6 +127,7 @@ func (z *zeroSigns) expr(p *ast.Expr) {
 			z.expr(&ex.Lhs)
 			z.expr(&ex.Rhs)
 		}
+		unfoldByZero(ex)
 	case *ast.UnaryMinusOpExpr:
 		z.expr(&ex.Expr)
 	case *ast.UnaryNotOpExpr:
@@ -149,6 +153,36 @@ func (z *zeroSigns) zero(p *ast.Expr, negative bool) {
 	n.SetLine((*p).Line())
 	n.SetLastLine((*p).LastLine())
 	*p = n
+}
+
+// unfoldByZero keeps gopher-lua from folding ex when ex divides (or takes
+// the modulo) by a zero and its dividend is all numerals: the divisor
+// becomes `0 or 0`, the same zero constant loaded at run time.
+func unfoldByZero(ex *ast.ArithmeticOpExpr) {
+	if ex.Operator != "/" && ex.Operator != "%" {
+		return
+	}
+	if v, ok := folded(ex.Rhs); !ok || v != 0 || !numerals(ex.Lhs) {
+		return
+	}
+	or := &ast.LogicalOpExpr{Operator: "or", Lhs: ex.Rhs, Rhs: ex.Rhs}
+	or.SetLine(ex.Rhs.Line())
+	or.SetLastLine(ex.Rhs.LastLine())
+	ex.Rhs = or
+}
+
+// numerals reports whether gopher-lua folds e into one constant (its
+// constFold): numerals under arithmetic and unary minus, whatever the value.
+func numerals(e ast.Expr) bool {
+	switch ex := e.(type) {
+	case *ast.NumberExpr:
+		return true
+	case *ast.UnaryMinusOpExpr:
+		return numerals(ex.Expr)
+	case *ast.ArithmeticOpExpr:
+		return numerals(ex.Lhs) && numerals(ex.Rhs)
+	}
+	return false
 }
 
 // folded is e's value when Lua 5.1 folds e into one numeric constant

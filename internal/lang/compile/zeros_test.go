@@ -24,6 +24,10 @@ var zeroPrograms = []string{
 	`local s = "" for i = -0, 0 do s = s .. (1/i > 0 and "+" or "-") end return s`,
 	`local n = 3 % -1 return (1/0 > 0 and "+" or "-")`,
 	`local x = 2 if x == -0 then x = 1 end return (1/0 > 0 and "+" or "-")`,
+	`local q = 1e16 / (-1/0) local t = {0} return (1/t[1] > 0 and "+" or "-")`,
+	`local q = 2^(-1/0) * -1 local t = {0} return (1/t[1] > 0 and "+" or "-")`,
+	`local q = -1 % (1/0) local t = {0} return (1/t[1] > 0 and "+" or "-")`,
+	`local q = (1/(1/0)) * (-2/(1/0)) local t = {0} return (1/t[1] > 0 and "+" or "-")`,
 }
 
 // TestZeroConstantsAsLua51 runs zeroPrograms through Compile and through
