@@ -267,8 +267,7 @@ func (l *lesson) runConsole(b block) {
 			}
 			l.background(b, strings.TrimSuffix(cmd, " &"))
 		} else {
-			out, _ := l.run(cmd, "")
-			l.compare(b, "$ "+cmd, want, out)
+			l.compare(b, "$ "+cmd, want, l.output(cmd, want))
 		}
 		cmd, want = "", nil
 	}
@@ -406,6 +405,30 @@ func (j *job) stop(sig syscall.Signal) {
 		j.cmd.Process.Kill()
 		<-j.ended
 	}
+}
+
+// output runs cmd once, or, when it is a cat of what a command in the
+// background writes (its log), until the log holds what the block shows:
+// the background command logs as it goes, so the awaited lines may come a
+// moment after the foreground command that caused them (at most 10 s).
+func (l *lesson) output(cmd string, want []string) string {
+	out, _ := l.run(cmd, "")
+	if !strings.HasPrefix(cmd, "cat ") || len(l.jobs) == 0 {
+		return out
+	}
+	localized := make([]string, len(want))
+	for i, w := range want {
+		localized[i] = l.localize(w)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		got := strings.Split(strings.TrimRight(out, "\n"), "\n")
+		if linesMatch(localized, got) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // polling the log for lines still to come
+		out, _ = l.run(cmd, "")
+	}
+	return out
 }
 
 // compare holds what came out to what the block shows.
