@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,8 +47,33 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// selfRSS is this process's resident set in bytes.
+func selfRSS() float64 {
+	data, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// writeHeapProfile writes the heap profile of now to path.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkIdleConnections: 10,000 idle connections, each held by its own
-// task blocked in fread; reports the Go heap and stacks per connection.
+// task blocked in fread; reports the Go heap and stacks per connection
+// (LUASOCK_IDLE_HEAPPROFILE=FILE writes a heap profile at the idle point).
 func BenchmarkIdleConnections(b *testing.B) {
 	const conns = 10000
 	src := `
@@ -62,9 +89,10 @@ while reading < n do sleep(0) end -- each counts itself and waits in fread
 print("idle")
 `
 	for b.Loop() {
-		runtime.GC()
+		debug.FreeOSMemory()
 		var before, idle runtime.MemStats
 		runtime.ReadMemStats(&before)
+		rssBefore := selfRSS()
 		pr, pw := io.Pipe()
 		done := make(chan testutil.Result, 1)
 		go func() {
@@ -83,10 +111,17 @@ print("idle")
 		if !lines.Scan() || lines.Text() != "idle" {
 			b.Fatalf("server said %q", lines.Text())
 		}
-		runtime.GC()
+		debug.FreeOSMemory() // a GC, and the free pages back, as luasock run does when idle
 		runtime.ReadMemStats(&idle)
 		perConn := float64(idle.HeapInuse+idle.StackInuse-before.HeapInuse-before.StackInuse) / conns
 		b.ReportMetric(perConn, "B/conn")
+		// live objects alone; HeapInuse less HeapAlloc is the free room in
+		// the spans they keep, and RSS adds the runtime's own
+		b.ReportMetric(float64(idle.HeapAlloc-before.HeapAlloc)/conns, "liveB/conn")
+		b.ReportMetric((selfRSS()-rssBefore)/conns, "rssB/conn")
+		if path := os.Getenv("LUASOCK_IDLE_HEAPPROFILE"); path != "" {
+			writeHeapProfile(b, path) // where the idle connections' bytes are
+		}
 		b.ReportMetric(float64(idle.StackInuse-before.StackInuse)/conns, "stackB/conn")
 		b.ReportMetric(float64(runtime.NumGoroutine()), "goroutines")
 		stdin.Close() // the client hangs up: every task reads EOF and ends

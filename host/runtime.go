@@ -322,12 +322,17 @@ func newRuntime(opts Options, out *lineWriter, observer sockevent.Observer, work
 		rt.busyLimit = 0
 	}
 	rt.L = lua.NewState(lua.Options{
-		CallStackSize:       2000, // nested Lua calls; each task pre-allocates an index of CallStackSize/8 pointers
+		CallStackSize:       maxNestedCalls,
 		MinimizeStackMemory: true,
-		RegistrySize:        128, // each task's thread starts this small and grows
+		RegistrySize:        128, // NewState's least; the tasks' threads start smaller (below)
 		RegistryMaxSize:     1 << 22,
-		RegistryGrowStep:    256,
+		RegistryGrowStep:    64,
 	})
+	// NewThread builds a thread from these options as they are, where
+	// NewState raises a registry under 128 slots to gopher-lua's default of
+	// 5,120 (80 KiB): a task blocked in a read uses a few dozen slots, and
+	// 32 of 16 bytes are 1.5 KiB less per idle connection than 128.
+	rt.L.Options.RegistrySize = taskRegistrySize
 	rt.owned = map[*lua.LState][]lua.LValue{}
 	rt.prompt = opts.Prompt
 	if opts.Live != nil {
@@ -442,6 +447,20 @@ func (rt *scriptRun) stop(code int) {
 	})
 }
 
+// maxNestedCalls bounds the Lua calls nested in a task (Python's default
+// recursion limit too): gopher-lua gives each thread, so each idle
+// connection's task, an index of one pointer per 8 of them, 1 KiB here
+// (docs/benchmarks.md).
+const maxNestedCalls = 1000
+
+// overflowHint follows an uncaught stack overflow.
+const overflowHint = "more than 1,000 calls were nested: a function that calls itself with no case " +
+	"that ends it, or a recursion deeper than luasock allows; write a deep one as a loop"
+
+// taskRegistrySize is the registry slots a task's thread starts with; it
+// grows by RegistryGrowStep as the task's calls need.
+const taskRegistrySize = 32
+
 // startTask runs fn(args...) on L as a spawned task: on a goroutine that a
 // finished task left waiting (runTasks), or on a new one. It is called
 // with the lock held: the task runs at the spawner's next wait.
@@ -543,7 +562,7 @@ func (rt *scriptRun) report(err error, traceback, hint string) {
 	case lua.LString, lua.LNumber:
 		msg := lua.LVAsString(obj)
 		if protect.IsStackOverflow(obj) { // the handler could not run: no room
-			msg, traceback = "stack overflow", ""
+			msg, traceback, hint = "stack overflow", "", overflowHint
 		}
 		fmt.Fprintln(rt.stderr, msg)
 		if traceback != "" {

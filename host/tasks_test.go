@@ -170,16 +170,22 @@ end)
 	checkBaseline(t, fds, goroutines)
 }
 
-// TestCallDepth: deep recursion works, and too deep is a Lua error.
+// TestCallDepth: recursion 900 deep works, in the main chunk and in a
+// task; deeper than 1,000 is a Lua error, and uncaught it says why.
 func TestCallDepth(t *testing.T) {
 	src := `
 local function f(n) if n == 0 then return 0 end return 1 + f(n - 1) end
-print(f(1500))
-print(pcall(f, 100000))
+print(f(900))
+print(pcall(f, 1100))
+local done = false
+spawn(function() print(f(900)) print(pcall(f, 1100)) done = true end)
+while not done do sleep(0) end
+f(1100)
 `
 	r := runBounded(t, src)
-	if r.Code != 0 || r.Stdout != "1500\nfalse\tstack overflow\n" {
-		r.Fatalf(t, "want 1500, then the stack overflow")
+	want := "900\nfalse\tstack overflow\n900\nfalse\tstack overflow\n"
+	if r.Code != host.ExitError || r.Stdout != want || !strings.Contains(r.Stderr, "stack overflow\nhint: more than 1,000 calls were nested") {
+		r.Fatalf(t, "want %q, then the overflow raised with its hint", want)
 	}
 }
 
@@ -257,10 +263,18 @@ print(idle)`
 	}
 }
 
-// TestIdleTaskStack: a task blocked in fread holds a 4 KiB stack once the GC
-// has shrunk it. Every frame between gopher-lua and the wait counts (an
-// idle connection costs its task's stack); one frame more once doubled it.
+// TestIdleTaskStack: a task blocked in fread or fgets holds a 4 KiB stack
+// once the GC has shrunk it. Every frame between gopher-lua and the wait
+// counts (an idle connection costs its task's stack); one frame more once
+// doubled it, and fgets's chain was 8 KiB until its frames were trimmed.
 func TestIdleTaskStack(t *testing.T) {
+	for name, read := range map[string]string{"fread": "fread(conn, 1)", "fgets": "fgets(conn, 8193)"} {
+		t.Run(name, func(t *testing.T) { idleTaskStack(t, read) })
+	}
+}
+
+// idleTaskStack measures the stack of 1,000 tasks blocked in read.
+func idleTaskStack(t *testing.T, read string) {
 	const tasks = 1000
 	stacks := func() int {
 		runtime.GC()
@@ -279,7 +293,7 @@ local before = stacks()
 for i = 1, n do
   clients[i] = assert(stream_socket_client("tcp://" .. server:name()))
   local conn = assert(stream_socket_accept(server))
-  spawn(function() reading = reading + 1 fread(conn, 1) fclose(conn) end)
+  spawn(function() reading = reading + 1 ` + read + ` fclose(conn) end)
 end
 -- Each task holds the Lua lock from counting itself until fread lets go of
 -- it. (The fair lock runs them all at main's first turn: TestSpawnOrder.)

@@ -99,7 +99,10 @@ func (p *opPool[T]) get() *T {
 }
 
 // put clears op (the pool must not keep its strings and streams alive)
-// and keeps it.
+// and keeps it. Not inlined: its zero T would sit in the caller's frame
+// all through the caller's wait (TestIdleTaskStack).
+//
+//go:noinline
 func (p *opPool[T]) put(op *T) {
 	var zero T
 	*op = zero

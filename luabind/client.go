@@ -68,7 +68,8 @@ func (a *api) client(L *lua.LState, fname string) int {
 		var s *stream
 		s, err = a.connect(L, addr, to, local, wait, flags, &ctx.Socket)
 		if err == nil {
-			s.ssl, s.host = pinVersion(ctx.SSL, addr.Secure), addr.Host
+			ssl := pinVersion(ctx.SSL, addr.Secure)
+			s.ssl, s.host = &ssl, addr.Host
 			if a.observer != nil {
 				a.observe(s, sockevent.Event{Op: sockevent.Connect, Peer: formatSockaddr(to.sa)})
 			}
@@ -87,7 +88,8 @@ func (a *api) client(L *lua.LState, fname string) int {
 
 // startClientTLS is the handshake of a tls:// client.
 func (a *api) startClientTLS(L *lua.LState, s *stream, wait time.Duration) error {
-	cfg, err := clientTLSConfig(&s.ssl, s.host)
+	ssl := s.sslOpts()
+	cfg, err := clientTLSConfig(&ssl, s.host)
 	if err != nil {
 		return err
 	}

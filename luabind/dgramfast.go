@@ -76,14 +76,17 @@ type queuedDgram struct {
 }
 
 // popDgram returns the next queued datagram cut to length (keeping it when
-// peek), as a fresh recvfrom would.
+// peek), as a fresh recvfrom would, and puts its sender in *from (from may
+// be nil).
 func (s *stream) popDgram(length int, peek bool, from *rawAddr) (int, string) {
-	d := s.dgrams[0]
+	d := &s.dgrams[0]
+	if from != nil {
+		*from = d.from
+	}
+	data := d.data[:min(length, len(d.data))]
 	if !peek {
-		s.dgrams[0] = queuedDgram{}
+		*d = queuedDgram{}
 		s.dgrams = s.dgrams[1:]
 	}
-	*from = d.from
-	data := d.data[:min(length, len(d.data))]
 	return len(data), data
 }

@@ -28,7 +28,8 @@ func (a *api) readDatagram(L *lua.LState, s *stream, length int) int {
 	}
 	nonblocking := s.nonblocking
 	s.nonblocking = nonblocking || len(out) > 0
-	data, _, _, err := a.recv(L, s, chunkSize, 0)
+	var from rawAddr // (recv needs somewhere for the sender; here, on the stack)
+	data, _, err := a.recv(L, s, chunkSize, 0, &from)
 	s.nonblocking = nonblocking
 	if err != nil {
 		s.noteDatagramFailure(err)

@@ -113,7 +113,7 @@ type proxyState struct {
 // stream_socket_enable_crypto needs; a server's certificate.
 type tlsState struct {
 	crypto    *cryptoState
-	ssl       sslOptions  // the context's ssl options
+	ssl       *sslOptions // the context's ssl options (nil: none); shared by a server's streams, never changed
 	host      string      // the host a client connected to, for verification
 	serverTLS *tls.Config // a server's (and its accepted streams') certificate
 	accepted  bool        // made by accept: enable_crypto acts as the server

@@ -38,39 +38,65 @@ var recvBufs = sync.Pool{New: func() any { b := make([]byte, maxRecv); return &b
 
 // recv is one receive of at most length bytes (recvOp), waiting as the
 // stream allows; datagrams received ahead come first. eof is a stream
-// socket's end (a 0-byte read).
-func (a *api) recv(L *lua.LState, s *stream, length, flags int) (data string, from rawAddr, eof bool, err error) {
+// socket's end (a 0-byte read). The sender's address goes to *from, when
+// from is not nil. (No address is returned by value: it would take 120
+// bytes in every caller's frame, on the stack of a task blocked in the
+// receive, and fgets's chain of calls then outgrew a 4 KiB stack:
+// TestIdleTaskStack.)
+func (a *api) recv(L *lua.LState, s *stream, length, flags int, from *rawAddr) (data string, eof bool, err error) {
 	if a.impair != nil {
 		length = a.impair.readLength(s, length)
 	}
 	if s.crypto != nil {
-		data, eof, err = a.recvTLS(L, s, length, flags)
-		return data, from, eof, err
+		return a.recvTLS(L, s, length, flags)
+	}
+	if from == nil && s.datagram() {
+		from = newRawAddr() // (fgets on a datagram socket) the sender goes to the trace
 	}
 	var n int
 	if len(s.dgrams) > 0 && flags&^unix.MSG_PEEK == 0 {
-		n, data = s.popDgram(length, flags != 0, &from)
+		n, data = s.popDgram(length, flags != 0, from)
+	} else if s.datagram() {
+		// The sender is received into the pooled op and copied out: from,
+		// often in the caller's frame, is never kept (nor moved to the heap).
+		d := dgramRecvOps.get()
+		d.op.from = &d.sender
+		n, data, err = a.recvWith(L, s, length, flags, &d.op)
+		*from = d.sender
+		dgramRecvOps.put(d)
 	} else {
 		op := recvOps.get()
-		*op = recvOp{s: s, length: length, flags: flags, batch: s.datagram() && flags == 0 && length <= maxRecv}
-		w := waiting{limit: s.waitFor()}
-		if s.datagram() {
-			w.parked = &s.recvParked
-		}
-		err = a.callOrWait(L, s, w, op)
-		n, data, from = op.n, op.data, op.from
+		n, data, err = a.recvWith(L, s, length, flags, op)
 		recvOps.put(op)
 	}
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
 	eof = n == 0 && !s.datagram() && length > 0
 	if a.observer != nil {
-		a.observeRecv(s, &from, flags, data, eof, err)
+		a.observeRecv(s, from, flags, data, eof, err)
 	}
 	if err != nil {
-		return "", from, false, err
+		return "", false, err
 	}
-	return data, from, eof, nil
+	return data, eof, nil
 }
+
+// recvWith is recv's system call through op, a pooled recvOp that put left
+// zero but for from.
+func (a *api) recvWith(L *lua.LState, s *stream, length, flags int, op *recvOp) (int, string, error) {
+	op.s, op.length, op.flags = s, length, flags
+	op.batch = s.datagram() && flags == 0 && length <= maxRecv
+	w := waiting{limit: s.waitFor()}
+	if s.datagram() {
+		w.parked = &s.recvParked
+	}
+	err := a.callOrWait(L, s, w, op)
+	return op.n, op.data, err
+}
+
+// newRawAddr is a rawAddr on the heap, not in its caller's frame.
+//
+//go:noinline
+func newRawAddr() *rawAddr { return new(rawAddr) }
 
 // recvOp is one receive system call, recvfrom(2) (or a batch: batch),
 // copied out of a pooled buffer: a huge length costs only what arrives.
@@ -83,44 +109,64 @@ type recvOp struct {
 	batch         bool // a datagram socket's plain receive: the first try takes a batch (recvBatchNow)
 	n             int
 	data          string
-	from          rawAddr
+	from          *rawAddr // the sender's address; nil on a stream socket, where none is wanted
 }
 
-var recvOps opPool[recvOp]
+// dgramRecvOp is a datagram socket's recvOp, with room for the sender.
+type dgramRecvOp struct {
+	op     recvOp
+	sender rawAddr
+}
+
+var (
+	recvOps      opPool[recvOp]
+	dgramRecvOps opPool[dgramRecvOp]
+)
 
 func (o *recvOp) try(fd int, luaLocked bool) error {
 	var err error
 	if o.batch && luaLocked { // the batch fills the stream's queue
-		o.n, o.data, err = o.s.recvBatchNow(fd, o.length, &o.from)
+		o.n, o.data, err = o.s.recvBatchNow(fd, o.length, o.from)
 		return err
 	}
-	o.n, o.data, err = recvOne(fd, o.length, o.flags, o.s.datagram(), &o.from)
+	o.n, o.data, err = recvOne(fd, o.length, o.flags, o.s.datagram(), o.from)
 	return err
 }
 
 // recvOne is one recvfrom(2) of at most length bytes through a pooled
 // buffer; a datagram that may be longer than the buffer is sized first
-// (datagramSize, per system).
+// (recvLarge).
 func recvOne(fd, length, flags int, datagram bool, from *rawAddr) (int, string, error) {
+	if length > maxRecv && datagram {
+		return recvLarge(fd, length, flags, from)
+	}
 	bufp := recvBufs.Get().(*[]byte)
 	b := (*bufp)[:min(length, maxRecv)]
-	if length > maxRecv && datagram {
-		size, err := datagramSize(fd, flags)
-		recvBufs.Put(bufp)
-		if err != nil {
-			return 0, "", err
-		}
-		bufp, b = nil, make([]byte, min(size, length))
-	}
 	n, err := recvfromNow(fd, b, flags, from)
 	var data string
 	if err == nil {
 		data = string(b[:n])
 	}
-	if bufp != nil {
-		recvBufs.Put(bufp)
-	}
+	recvBufs.Put(bufp)
 	return n, data, err
+}
+
+// recvLarge is recvOne of a datagram that may outgrow the pooled buffer:
+// a buffer of the datagram's size (datagramSize, per system). Apart from
+// recvOne, whose frame is on the stack of every task blocked in a read.
+//
+//go:noinline
+func recvLarge(fd, length, flags int, from *rawAddr) (int, string, error) {
+	size, err := datagramSize(fd, flags)
+	if err != nil {
+		return 0, "", err
+	}
+	b := make([]byte, min(size, length))
+	n, err := recvfromNow(fd, b, flags, from)
+	if err != nil {
+		return 0, "", err
+	}
+	return n, string(b[:n]), nil
 }
 
 // recvTLS is recv on a TLS stream. A record may hold more than length:
@@ -145,11 +191,13 @@ func (a *api) recvTLS(L *lua.LState, s *stream, length, flags int) (string, bool
 }
 
 // observeRecv records one receive: from the sender on an unconnected
-// datagram socket (Addressed), from the peer otherwise.
+// datagram socket (Addressed), from the peer otherwise (from nil: a stream).
 func (a *api) observeRecv(s *stream, from *rawAddr, flags int, data string, eof bool, err error) {
 	e := sockevent.Event{Op: sockevent.Recv, Peer: s.peerName(), Data: data, EOF: eof, Peek: flags&unix.MSG_PEEK != 0}
-	if name, ok := s.peerNameOf(from); ok && e.Peer == "" {
-		e.Peer, e.Addressed = lua.LVAsString(name), true
+	if from != nil && e.Peer == "" {
+		if name, ok := s.peerNameOf(from); ok {
+			e.Peer, e.Addressed = lua.LVAsString(name), true
+		}
 	}
 	if err != nil {
 		e.Data, e.EOF = "", false
@@ -164,7 +212,7 @@ func (a *api) fill(L *lua.LState, s *stream) error {
 	if s.crypto != nil { // a whole record: its rest would go ahead of the bytes before it
 		size = max(size, tlsReadSize)
 	}
-	data, _, eof, err := a.recv(L, s, size, 0)
+	data, eof, err := a.recv(L, s, size, 0, nil)
 	if err != nil {
 		if s.datagram() {
 			s.noteDatagramFailure(err)
@@ -237,7 +285,8 @@ func (a *api) recvfrom(L *lua.LState, fname string) int {
 	if flags&streamPeek != 0 {
 		sysFlags |= unix.MSG_PEEK
 	}
-	data, from, eof, err := a.recv(L, s, length, sysFlags)
+	var from rawAddr
+	data, eof, err := a.recv(L, s, length, sysFlags, &from)
 	if err != nil {
 		return pushFailure(L, err) // nothing there: EAGAIN, as "" is an empty datagram
 	}
@@ -275,7 +324,7 @@ func (a *api) read(L *lua.LState, fname string) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	data, _, eof, err := a.recv(L, s, length, 0)
+	data, eof, err := a.recv(L, s, length, 0, nil)
 	if err != nil {
 		return pushReadFailure(L, s, err)
 	}
@@ -472,7 +521,7 @@ func (a *api) readLongLine(L *lua.LState, s *stream, e lineEnd) (lua.LValue, err
 		tail = append(tail, parts[0][n-k:]...)
 	}
 	for {
-		data, _, eof, err := a.recv(L, s, size, 0)
+		data, eof, err := a.recv(L, s, size, 0, nil)
 		if err != nil {
 			s.readBuf = append(bytes.Join(parts, nil), s.readBuf...) // TLS may have left some there
 			return nil, err

@@ -109,7 +109,7 @@ func (a *api) server(L *lua.LState, fname string) int {
 	s.nodelay = opts.TCPNoDelay != nil && *opts.TCPNoDelay
 	s.tracked = serverHandle{s}
 	a.host.Track(s.tracked)
-	s.ssl, s.serverTLS, s.autoTLS = ssl, tlsConfig, addr.Secure != ""
+	s.ssl, s.serverTLS, s.autoTLS = &ssl, tlsConfig, addr.Secure != ""
 	if a.observer != nil {
 		op := sockevent.Listen
 		if !s.listening {

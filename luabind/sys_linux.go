@@ -55,13 +55,16 @@ func acceptNow(fd int, from *rawAddr) (int, error) {
 
 // recvfromNow is one recvfrom(2) that does not wait.
 func recvfromNow(fd int, b []byte, flags int, from *rawAddr) (int, error) {
-	from.len = unix.SizeofSockaddrAny
-	var p unsafe.Pointer
+	var p, sa, salen unsafe.Pointer // no address wanted: NULL, as recv(2)
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
 	}
+	if from != nil {
+		from.len = unix.SizeofSockaddrAny
+		sa, salen = unsafe.Pointer(&from.sa), unsafe.Pointer(&from.len)
+	}
 	n, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(p), uintptr(len(b)),
-		uintptr(flags|unix.MSG_DONTWAIT), uintptr(unsafe.Pointer(&from.sa)), uintptr(unsafe.Pointer(&from.len)))
+		uintptr(flags|unix.MSG_DONTWAIT), uintptr(sa), uintptr(salen))
 	if errno != 0 {
 		return 0, errno
 	}

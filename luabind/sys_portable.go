@@ -95,7 +95,9 @@ func recvfromNow(fd int, b []byte, flags int, from *rawAddr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	putSockaddr(sa, from)
+	if from != nil { // nil: no address wanted
+		putSockaddr(sa, from)
+	}
 	return n, nil
 }
 

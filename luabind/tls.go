@@ -71,6 +71,14 @@ var (
 	}
 )
 
+// sslOpts is a copy of s's ssl options (the zero options when none).
+func (s *stream) sslOpts() sslOptions {
+	if s.ssl == nil {
+		return sslOptions{}
+	}
+	return *s.ssl
+}
+
 func isTrue(b *bool, def bool) bool {
 	if b == nil {
 		return def
@@ -614,7 +622,7 @@ func (a *api) enableCrypto(L *lua.LState, fname string) int {
 	if method != 0 {
 		server = method&cryptoClientBit == 0
 	}
-	ssl := s.ssl
+	ssl := s.sslOpts()
 	if method != 0 {
 		m := method
 		ssl.CryptoMethod = &m
