@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -87,8 +88,27 @@ func openFDs(pid int) int {
 	return len(entries)
 }
 
+// leftWatcher takes echo_spawn.lua's lines and closes left once one says
+// that a client left.
+type leftWatcher struct {
+	seen []byte // the lines until then
+	left chan struct{}
+}
+
+func (w *leftWatcher) Write(p []byte) (int, error) {
+	if w.seen != nil {
+		w.seen = append(w.seen, p...)
+		if bytes.Contains(w.seen, []byte(" left\n")) {
+			w.seen = nil
+			close(w.left)
+		}
+	}
+	return len(p), nil
+}
+
 // echoServer runs examples/echo_spawn.lua on ip (a free port) and waits
-// until it answers.
+// until it answers and has closed the probe's connection (a descriptor
+// counted before the clients would otherwise go after them).
 func echoServer(b *testing.B, ip string) *server {
 	b.Helper()
 	l, err := net.Listen("tcp", ip+":0")
@@ -98,15 +118,22 @@ func echoServer(b *testing.B, ip string) *server {
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(luasockBin, "run", filepath.Join("..", "examples", "echo_spawn.lua"), "tcp://"+addr)
-	cmd.Stdout = io.Discard // a line per client
+	watch := &leftWatcher{seen: []byte{}, left: make(chan struct{})}
+	cmd.Stdout = watch // a line per client
 	s := launch(b, "echo_spawn "+addr, addr, cmd)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := echoOnce(addr); err == nil {
-			return s
+			break
 		} else if time.Now().After(deadline) {
 			b.Fatalf("%s: %v", addr, err)
 		}
 	}
+	select {
+	case <-watch.left:
+	case <-time.After(10 * time.Second):
+		b.Fatalf("%s: the probe's client never left", addr)
+	}
+	return s
 }
 
 // echoOnce is a fresh client: connect, one line, its echo, close; it
