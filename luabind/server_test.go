@@ -276,3 +276,25 @@ print(stream_socket_server("udg://", STREAM_SERVER_BIND))
 	}
 	testutil.Expect(t, src, abstract+abstract+abstract+autobind("unix")+autobind("udg"), nil)
 }
+
+// TestShortSenderAfterLong: a datagram server names each sender as it is,
+// a short abstract name after a longer one included (the batched receive's
+// buffers are reused).
+func TestShortSenderAfterLong(t *testing.T) {
+	if testutil.Portable {
+		t.Skip("skipped: the portable build has no abstract names (TestAbstractNamesOnlyOnLinux)")
+	}
+	dir := t.TempDir()
+	src := `
+local path = ...
+local server = assert(stream_socket_server("udg://" .. path, STREAM_SERVER_BIND))
+for _, name in ipairs({"\0luasock-test-longlonglongname", "\0b", "\0luasock-test-x"}) do
+  local client = assert(stream_socket_server("udg://" .. name .. tostring(os.time()), STREAM_SERVER_BIND))
+  assert(stream_socket_sendto(client, "hi", 0, path))
+  local data, peer = stream_socket_recvfrom(server, 10)
+  print(data, (peer:gsub("%d+$", "")))
+  fclose(client)
+end
+`
+	testutil.Expect(t, src, "hi\t\x00luasock-test-longlonglongname\nhi\t\x00b\nhi\t\x00luasock-test-x\n", nil, dir+"/server.sock")
+}

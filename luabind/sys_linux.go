@@ -149,6 +149,9 @@ var batchPool = sync.Pool{New: func() any { return new(batchBufs) }}
 func (s *stream) recvBatchNow(fd, length int, from *rawAddr) (int, string, error) {
 	b := batchPool.Get().(*batchBufs)
 	for i := range b.msgs {
+		// A name is read up to its NUL (toSockaddr, as x/sys does): a
+		// shorter one must not end in an earlier datagram's sender.
+		b.names[i] = unix.RawSockaddrAny{}
 		b.iovs[i].Base = &b.data[i][0]
 		b.iovs[i].SetLen(maxRecv)
 		b.msgs[i].hdr = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&b.names[i])), Namelen: unix.SizeofSockaddrAny, Iov: &b.iovs[i]}
