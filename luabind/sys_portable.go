@@ -91,6 +91,16 @@ func acceptNow(fd int, from *rawAddr) (int, error) {
 
 // recvfromNow is one recvfrom(2) that does not wait.
 func recvfromNow(fd int, b []byte, flags int, from *rawAddr) (int, error) {
+	if from == nil && flags == 0 {
+		// A stream's plain receive: read(2), as the descriptor is
+		// non-blocking, without x/sys's decoding of an address nobody
+		// wants (its frames took fgets's waiting task past a 4 KiB stack).
+		n, err := unix.Read(fd, b)
+		if err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
 	n, sa, err := unix.Recvfrom(fd, b, flags|unix.MSG_DONTWAIT)
 	if err != nil {
 		return 0, err
