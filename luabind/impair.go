@@ -42,7 +42,10 @@ func newImpairer(s impair.Settings, worker int) *impairer {
 }
 
 // readLength is the most one read of s may return: datagrams are never
-// cut (a datagram read short loses its rest).
+// cut (a datagram read short loses its rest). Not inlined: its copy of the
+// settings would sit in recv's frame, on every waiting task's stack.
+//
+//go:noinline
 func (im *impairer) readLength(s *stream, length int) int {
 	if s.datagram() {
 		return length

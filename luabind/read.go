@@ -50,27 +50,53 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int, from *rawAddr) (
 	if s.crypto != nil {
 		return a.recvTLS(L, s, length, flags)
 	}
-	if from == nil && s.datagram() {
+	if s.datagram() {
+		return a.recvDatagram(L, s, length, flags, from)
+	}
+	// A stream socket's, the one an idle connection's task waits in: this
+	// frame is kept small (the datagram path apart).
+	op := recvOps.get()
+	op.s, op.length, op.flags = s, length, flags // (put left the rest zero)
+	err = a.callOrWait(L, s, waiting{limit: s.waitFor()}, op)
+	n := op.n
+	if op.got != nil {
+		data = string((*op.got)[:n])
+		recvBufs.Put(op.got)
+	}
+	recvOps.put(op)
+	return a.received(s, nil, flags, length, n, data, err)
+}
+
+// recvDatagram is recv on a datagram socket: a datagram received ahead,
+// or the system call, whose sender goes into the pooled op and is copied
+// out (from, often in the caller's frame, is never kept nor moved to the
+// heap).
+func (a *api) recvDatagram(L *lua.LState, s *stream, length, flags int, from *rawAddr) (string, bool, error) {
+	if from == nil {
 		from = newRawAddr() // (fgets on a datagram socket) the sender goes to the trace
 	}
 	var n int
+	var data string
+	var err error
 	if len(s.dgrams) > 0 && flags&^unix.MSG_PEEK == 0 {
 		n, data = s.popDgram(length, flags != 0, from)
-	} else if s.datagram() {
-		// The sender is received into the pooled op and copied out: from,
-		// often in the caller's frame, is never kept (nor moved to the heap).
+	} else {
 		d := dgramRecvOps.get()
-		d.op.from = &d.sender
-		n, data, err = a.recvWith(L, s, length, flags, &d.op)
+		d.op.s, d.op.length, d.op.flags, d.op.from = s, length, flags, &d.sender
+		d.op.batch = flags == 0 && length <= maxRecv
+		err = a.callOrWait(L, s, waiting{limit: s.waitFor(), parked: &s.recvParked}, &d.op)
+		n, data = d.op.n, d.op.data
 		*from = d.sender
 		dgramRecvOps.put(d)
-	} else {
-		op := recvOps.get()
-		n, data, err = a.recvWith(L, s, length, flags, op)
-		recvOps.put(op)
 	}
+	return a.received(s, from, flags, length, n, data, err)
+}
+
+// received ends recv: what a timeout leaves, the end of a stream, the
+// observer.
+func (a *api) received(s *stream, from *rawAddr, flags, length, n int, data string, err error) (string, bool, error) {
 	s.timedOut = errors.Is(err, os.ErrDeadlineExceeded)
-	eof = n == 0 && !s.datagram() && length > 0
+	eof := n == 0 && !s.datagram() && length > 0
 	if a.observer != nil {
 		a.observeRecv(s, from, flags, data, eof, err)
 	}
@@ -78,19 +104,6 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int, from *rawAddr) (
 		return "", false, err
 	}
 	return data, eof, nil
-}
-
-// recvWith is recv's system call through op, a pooled recvOp that put left
-// zero but for from.
-func (a *api) recvWith(L *lua.LState, s *stream, length, flags int, op *recvOp) (int, string, error) {
-	op.s, op.length, op.flags = s, length, flags
-	op.batch = s.datagram() && flags == 0 && length <= maxRecv
-	w := waiting{limit: s.waitFor()}
-	if s.datagram() {
-		w.parked = &s.recvParked
-	}
-	err := a.callOrWait(L, s, w, op)
-	return op.n, op.data, err
 }
 
 // newRawAddr is a rawAddr on the heap, not in its caller's frame.
@@ -102,7 +115,10 @@ func newRawAddr() *rawAddr { return new(rawAddr) }
 // copied out of a pooled buffer: a huge length costs only what arrives.
 // The buffer is held only for the call, not while a task waits: 10,000
 // idle readers must not pin 10,000 buffers. A datagram longer than the
-// buffer is sized by a peek.
+// buffer is sized by a peek. On a stream socket the bytes stay in the
+// buffer (got) until recv copies them out: the copy allocates, and
+// allocating at the bottom of the wait's frames took a waiting task past a
+// 4 KiB stack.
 type recvOp struct {
 	s             *stream
 	length, flags int
@@ -110,6 +126,7 @@ type recvOp struct {
 	n             int
 	data          string
 	from          *rawAddr // the sender's address; nil on a stream socket, where none is wanted
+	got           *[]byte  // a stream socket's received bytes, (*got)[:n], in a pooled buffer
 }
 
 // dgramRecvOp is a datagram socket's recvOp, with room for the sender.
@@ -125,6 +142,16 @@ var (
 
 func (o *recvOp) try(fd int, luaLocked bool) error {
 	var err error
+	if o.from == nil { // a stream socket
+		bufp := recvBufs.Get().(*[]byte)
+		o.n, err = recvfromNow(fd, (*bufp)[:min(o.length, maxRecv)], o.flags, nil)
+		if err != nil {
+			recvBufs.Put(bufp)
+			return err
+		}
+		o.got = bufp
+		return nil
+	}
 	if o.batch && luaLocked { // the batch fills the stream's queue
 		o.n, o.data, err = o.s.recvBatchNow(fd, o.length, o.from)
 		return err
