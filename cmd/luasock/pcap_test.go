@@ -121,7 +121,7 @@ func cmdPcapUDP(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: pcapudp FILE [I]")
 	}
 	out := tshark(ts, "-r", args[0], "-Y", "udp", "-T", "fields", "-E", "separator=/t",
-		"-e", "ip.src", "-e", "udp.srcport", "-e", "ip.dst", "-e", "udp.dstport", "-e", "udp.length", "-e", "data.data")
+		"-e", "ip.src", "-e", "udp.srcport", "-e", "ip.dst", "-e", "udp.dstport", "-e", "udp.length", "-e", "udp.payload") // whatever tshark decodes the port as
 	var dgrams [][]string
 	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		if f := strings.Split(l, "\t"); len(f) == 6 {
