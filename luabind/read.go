@@ -59,10 +59,7 @@ func (a *api) recv(L *lua.LState, s *stream, length, flags int, from *rawAddr) (
 	op.s, op.length, op.flags = s, length, flags // (put left the rest zero)
 	err = a.callOrWait(L, s, waiting{limit: s.waitFor()}, op)
 	n := op.n
-	if op.got != nil {
-		data = string((*op.got)[:n])
-		recvBufs.Put(op.got)
-	}
+	data = op.data
 	recvOps.put(op)
 	return a.received(s, nil, flags, length, n, data, err)
 }
@@ -115,10 +112,7 @@ func newRawAddr() *rawAddr { return new(rawAddr) }
 // copied out of a pooled buffer: a huge length costs only what arrives.
 // The buffer is held only for the call, not while a task waits: 10,000
 // idle readers must not pin 10,000 buffers. A datagram longer than the
-// buffer is sized by a peek. On a stream socket the bytes stay in the
-// buffer (got) until recv copies them out: the copy allocates, and
-// allocating at the bottom of the wait's frames took a waiting task past a
-// 4 KiB stack.
+// buffer is sized by a peek.
 type recvOp struct {
 	s             *stream
 	length, flags int
@@ -126,7 +120,6 @@ type recvOp struct {
 	n             int
 	data          string
 	from          *rawAddr // the sender's address; nil on a stream socket, where none is wanted
-	got           *[]byte  // a stream socket's received bytes, (*got)[:n], in a pooled buffer
 }
 
 // dgramRecvOp is a datagram socket's recvOp, with room for the sender.
@@ -142,16 +135,6 @@ var (
 
 func (o *recvOp) try(fd int, luaLocked bool) error {
 	var err error
-	if o.from == nil { // a stream socket
-		bufp := recvBufs.Get().(*[]byte)
-		o.n, err = recvfromNow(fd, (*bufp)[:min(o.length, maxRecv)], o.flags, nil)
-		if err != nil {
-			recvBufs.Put(bufp)
-			return err
-		}
-		o.got = bufp
-		return nil
-	}
 	if o.batch && luaLocked { // the batch fills the stream's queue
 		o.n, o.data, err = o.s.recvBatchNow(fd, o.length, o.from)
 		return err
