@@ -447,13 +447,14 @@ func (rt *scriptRun) stop(code int) {
 	})
 }
 
-// maxNestedCalls bounds the Lua calls nested in a task (Python's default
-// recursion limit too): gopher-lua gives each thread, so each idle
-// connection's task, an index of one pointer per 8 of them, 1 KiB here
-// (docs/benchmarks.md).
+// maxNestedCalls bounds the Lua calls nested in the main chunk or a task
+// (Python's default recursion limit too): gopher-lua gives each thread, so
+// each idle connection's task, an index of one pointer per 8 of them, 1 KiB
+// here (docs/benchmarks.md).
 const maxNestedCalls = 1000
 
-// overflowHint follows an uncaught stack overflow.
+// overflowHint follows an uncaught stack overflow; its number is
+// maxNestedCalls.
 const overflowHint = "more than 1,000 calls were nested: a function that calls itself with no case " +
 	"that ends it, or a recursion deeper than luasock allows; write a deep one as a loop"
 

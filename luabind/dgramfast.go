@@ -76,13 +76,10 @@ type queuedDgram struct {
 }
 
 // popDgram returns the next queued datagram cut to length (keeping it when
-// peek), as a fresh recvfrom would, and puts its sender in *from (from may
-// be nil).
+// peek), as a fresh recvfrom would, and puts its sender in *from.
 func (s *stream) popDgram(length int, peek bool, from *rawAddr) (int, string) {
 	d := &s.dgrams[0]
-	if from != nil {
-		*from = d.from
-	}
+	*from = d.from
 	data := d.data[:min(length, len(d.data))]
 	if !peek {
 		*d = queuedDgram{}
